@@ -1,0 +1,446 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Hpo.Trials;
+
+namespace Hpo.Storage.InMemory;
+
+/// <summary>
+/// A storage that keeps everything in this process's memory: the fastest, for tests, benchmarks and throw-away studies.
+/// Nothing survives the process. Thread-safe; each study has its own lock.
+/// </summary>
+public sealed class InMemoryStudyStorage : StudyStorageBase
+{
+    private readonly TimeProvider timeProvider;
+    private readonly Lock studiesLock = new();
+    private readonly Dictionary<string, StudyState> byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, StudyState> byId = new();
+    private readonly ConcurrentDictionary<long, (StudyState Study, int Number)> trialsById = new();
+    private long nextStudyId;
+    private long nextTrialId;
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryStudyStorage"/> class.</summary>
+    /// <param name="timeProvider">The clock for timestamps and leases; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public InMemoryStudyStorage(TimeProvider? timeProvider = null)
+    {
+        this.timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<StudyRecord> CreateStudyAsync(StudyDefinition definition, CancellationToken cancellationToken)
+    {
+        StorageGuards.Definition(definition);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (studiesLock)
+        {
+            if (byName.ContainsKey(definition.Name))
+            {
+                throw new DuplicateStudyException($"A study named '{definition.Name}' already exists in this storage. Load it instead (Study.LoadAsync, or CreateOrLoadAsync to resume it), or choose another name.");
+            }
+
+            var record = new StudyRecord(++nextStudyId, definition, timeProvider.GetUtcNow());
+            var state = new StudyState(record);
+            byName[definition.Name] = state;
+            byId[record.Id] = state;
+            return ValueTask.FromResult(record);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<StudyRecord?> GetStudyAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (studiesLock)
+        {
+            return ValueTask.FromResult(byName.TryGetValue(name, out StudyState? s) ? s.Record : null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<StudyRecord?> GetStudyAsync(long studyId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(byId.TryGetValue(studyId, out StudyState? s) ? s.Record : null);
+
+    /// <inheritdoc/>
+    public override ValueTask<IReadOnlyList<StudyRecord>> GetStudiesAsync(CancellationToken cancellationToken)
+    {
+        lock (studiesLock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<StudyRecord>>(byName.Values.Select(s => s.Record).OrderBy(r => r.Id).ToList());
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<bool> DeleteStudyAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (studiesLock)
+        {
+            if (!byName.Remove(name, out StudyState? s))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            byId.TryRemove(s.Record.Id, out _);
+            lock (s.Lock)
+            {
+                foreach (TrialRecord t in s.Trials)
+                {
+                    trialsById.TryRemove(t.Id, out _);
+                }
+            }
+
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord> EnqueueTrialAsync(long studyId, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        StudyState s = Study(studyId);
+        lock (s.Lock)
+        {
+            TrialRecord t = NewTrial(s, TrialState.Waiting, parameters, owner: null);
+            s.Waiting.Enqueue(t.Number);
+            return ValueTask.FromResult(t);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord?> StartTrialAsync(long studyId, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        StudyState s = Study(studyId);
+        lock (s.Lock)
+        {
+            DateTimeOffset now = timeProvider.GetUtcNow();
+            FailOrphans(s, now);
+            if (s.Record.Definition.Budget is int budget && s.Counts.Finished + s.Counts.Running >= budget)
+            {
+                return ValueTask.FromResult<TrialRecord?>(null);
+            }
+
+            if (s.Waiting.TryDequeue(out int number))
+            {
+                TrialRecord claimed = s.Trials[number] with { State = TrialState.Running, Owner = owner, Heartbeat = now, StartedAt = now };
+                Replace(s, claimed, TrialState.Waiting);
+                return ValueTask.FromResult<TrialRecord?>(claimed);
+            }
+
+            return ValueTask.FromResult<TrialRecord?>(NewTrial(s, TrialState.Running, ImmutableDictionary<string, object>.Empty, owner));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord> SetTrialParametersAsync(long trialId, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        (StudyState s, int number) = Trial(trialId);
+        lock (s.Lock)
+        {
+            TrialRecord t = Unfinished(s, number, "take parameters");
+            if (t.Parameters.Count > 0)
+            {
+                throw new InvalidOperationException($"Trial {t.Number} already has parameters; they are set once.");
+            }
+
+            TrialRecord updated = t with { Parameters = parameters };
+            Replace(s, updated, t.State);
+            return ValueTask.FromResult(updated);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken)
+    {
+        (StudyState s, int number) = Trial(trialId);
+        lock (s.Lock)
+        {
+            TrialRecord t = Unfinished(s, number, "report intermediate values");
+            Replace(s, t with { IntermediateValues = t.IntermediateValues.SetItem(step, value) }, t.State);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask SetTrialUserAttributeAsync(long trialId, string key, string value, CancellationToken cancellationToken)
+    {
+        StorageGuards.AttributeKey(key);
+        ArgumentNullException.ThrowIfNull(value);
+        (StudyState s, int number) = Trial(trialId);
+        lock (s.Lock)
+        {
+            TrialRecord t = Unfinished(s, number, "change its attributes");
+            Replace(s, t with { UserAttributes = t.UserAttributes.SetItem(key, value) }, t.State);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask SetTrialSystemAttributeAsync(long trialId, string key, string value, CancellationToken cancellationToken)
+    {
+        StorageGuards.AttributeKey(key);
+        ArgumentNullException.ThrowIfNull(value);
+        (StudyState s, int number) = Trial(trialId);
+        lock (s.Lock)
+        {
+            TrialRecord t = Unfinished(s, number, "change its attributes");
+            Replace(s, t with { SystemAttributes = t.SystemAttributes.SetItem(key, value) }, t.State);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord> FinishTrialAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
+    {
+        (StudyState s, int number) = Trial(trialId);
+        StorageGuards.Finish(finish, s.Record.Definition.Directions.Count);
+        lock (s.Lock)
+        {
+            TrialRecord t = Unfinished(s, number, "finish again");
+            DateTimeOffset now = timeProvider.GetUtcNow();
+            TrialRecord done = t with
+            {
+                State = finish.State,
+                Values = [.. finish.Values],
+                FailReason = finish.FailReason,
+                ExceptionType = finish.ExceptionType,
+                FinishedAt = now,
+                StartedAt = t.StartedAt ?? now,
+            };
+            if (t.State == TrialState.Waiting)
+            {
+                RemoveWaiting(s, number);
+            }
+
+            Replace(s, done, t.State);
+            return ValueTask.FromResult(done);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<int> RenewHeartbeatsAsync(long studyId, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        StudyState s = Study(studyId);
+        int renewed = 0;
+        lock (s.Lock)
+        {
+            DateTimeOffset now = timeProvider.GetUtcNow();
+            foreach (int number in s.Running.ToArray())
+            {
+                TrialRecord t = s.Trials[number];
+                if (t.Owner == owner)
+                {
+                    // A heartbeat is not a change that other workers need to see, so it does not advance the version.
+                    s.Trials[number] = t with { Heartbeat = now };
+                    renewed++;
+                }
+            }
+        }
+
+        return ValueTask.FromResult(renewed);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<IReadOnlyList<TrialRecord>> FailOrphanedTrialsAsync(long studyId, CancellationToken cancellationToken)
+    {
+        StudyState s = Study(studyId);
+        lock (s.Lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<TrialRecord>>(FailOrphans(s, timeProvider.GetUtcNow()));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord?> FailAbandonedTrialAsync(long trialId, string owner, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        (StudyState s, int number) = Trial(trialId);
+        lock (s.Lock)
+        {
+            TrialRecord t = s.Trials[number];
+            if (t.State != TrialState.Running || t.Owner != owner)
+            {
+                return ValueTask.FromResult<TrialRecord?>(null);
+            }
+
+            TrialRecord failed = t with { State = TrialState.Failed, FailReason = reason, FinishedAt = timeProvider.GetUtcNow() };
+            Replace(s, failed, TrialState.Running);
+            return ValueTask.FromResult<TrialRecord?>(failed);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialChanges> GetTrialsAsync(long studyId, long sinceVersion, CancellationToken cancellationToken)
+    {
+        StudyState s = Study(studyId);
+        lock (s.Lock)
+        {
+            long version = s.ChangeLog.Count;
+            if (sinceVersion <= 0)
+            {
+                return ValueTask.FromResult(new TrialChanges(s.Trials.ToArray(), version));
+            }
+
+            var numbers = new SortedSet<int>();
+            for (long v = Math.Min(sinceVersion, version); v < version; v++)
+            {
+                numbers.Add(s.ChangeLog[(int)v]);
+            }
+
+            return ValueTask.FromResult(new TrialChanges(numbers.Select(n => s.Trials[n]).ToArray(), version));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord?> GetTrialAsync(long studyId, int number, CancellationToken cancellationToken)
+    {
+        StudyState s = Study(studyId);
+        lock (s.Lock)
+        {
+            return ValueTask.FromResult(number >= 0 && number < s.Trials.Count ? s.Trials[number] : null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialCounts> GetTrialCountsAsync(long studyId, CancellationToken cancellationToken)
+    {
+        StudyState s = Study(studyId);
+        lock (s.Lock)
+        {
+            return ValueTask.FromResult(s.Counts);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord?> GetBestTrialAsync(long studyId, CancellationToken cancellationToken)
+    {
+        StudyState s = Study(studyId);
+        lock (s.Lock)
+        {
+            return ValueTask.FromResult(s.Best);
+        }
+    }
+
+    private static TrialRecord Unfinished(StudyState s, int number, string action)
+    {
+        TrialRecord t = s.Trials[number];
+        return t.IsFinished ? throw StorageGuards.AlreadyFinished(t, action) : t;
+    }
+
+    private static void RemoveWaiting(StudyState s, int number)
+    {
+        int count = s.Waiting.Count;
+        for (int i = 0; i < count; i++)
+        {
+            int n = s.Waiting.Dequeue();
+            if (n != number)
+            {
+                s.Waiting.Enqueue(n);
+            }
+        }
+    }
+
+    private static void Replace(StudyState s, TrialRecord updated, TrialState previous)
+    {
+        s.Trials[updated.Number] = updated;
+        s.ChangeLog.Add(updated.Number);
+        if (previous != updated.State)
+        {
+            s.Counts = s.Counts.Add(previous, -1).Add(updated.State);
+            if (previous == TrialState.Running)
+            {
+                s.Running.Remove(updated.Number);
+            }
+
+            if (updated.State == TrialState.Running)
+            {
+                s.Running.Add(updated.Number);
+            }
+        }
+
+        if (IsBetter(updated, s.Best, s.Record.Definition.Direction))
+        {
+            s.Best = updated;
+        }
+    }
+
+    private List<TrialRecord> FailOrphans(StudyState s, DateTimeOffset now)
+    {
+        var failed = new List<TrialRecord>();
+        if (s.Running.Count == 0)
+        {
+            return failed;
+        }
+
+        TimeSpan lease = s.Record.Definition.Lease;
+        foreach (int number in s.Running.ToArray())
+        {
+            TrialRecord t = s.Trials[number];
+            if (t.Heartbeat is { } hb && now - hb > lease)
+            {
+                TrialRecord f = t with { State = TrialState.Failed, FailReason = StorageGuards.OrphanReason(t, lease), FinishedAt = now };
+                Replace(s, f, TrialState.Running);
+                failed.Add(f);
+            }
+        }
+
+        return failed;
+    }
+
+    private TrialRecord NewTrial(StudyState s, TrialState state, IReadOnlyDictionary<string, object> parameters, string? owner)
+    {
+        DateTimeOffset now = timeProvider.GetUtcNow();
+        var t = new TrialRecord
+        {
+            Id = Interlocked.Increment(ref nextTrialId),
+            Number = s.Trials.Count,
+            State = state,
+            Parameters = parameters,
+            CreatedAt = now,
+            StartedAt = state == TrialState.Running ? now : null,
+            Owner = owner,
+            Heartbeat = state == TrialState.Running ? now : null,
+        };
+        s.Trials.Add(t);
+        s.ChangeLog.Add(t.Number);
+        s.Counts = s.Counts.Add(state);
+        if (state == TrialState.Running)
+        {
+            s.Running.Add(t.Number);
+        }
+
+        trialsById[t.Id] = (s, t.Number);
+        return t;
+    }
+
+    private StudyState Study(long studyId) =>
+        byId.TryGetValue(studyId, out StudyState? s) ? s : throw new InvalidOperationException($"There is no study with id {studyId} in this storage (was it deleted?).");
+
+    private (StudyState Study, int Number) Trial(long trialId) =>
+        trialsById.TryGetValue(trialId, out (StudyState, int) t) ? t : throw new InvalidOperationException($"There is no trial with id {trialId} in this storage.");
+
+    private sealed class StudyState(StudyRecord record)
+    {
+        public Lock Lock { get; } = new();
+
+        public StudyRecord Record { get; } = record;
+
+        public List<TrialRecord> Trials { get; } = [];
+
+        public List<int> ChangeLog { get; } = [];
+
+        public Queue<int> Waiting { get; } = new();
+
+        public HashSet<int> Running { get; } = [];
+
+        public TrialCounts Counts { get; set; }
+
+        public TrialRecord? Best { get; set; }
+    }
+}

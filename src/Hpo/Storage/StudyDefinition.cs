@@ -1,0 +1,60 @@
+using Hpo.SearchSpaces;
+using Hpo.Studies;
+
+namespace Hpo.Storage;
+
+/// <summary>
+/// Everything a storage keeps about a study so that any process that opens it by name knows how to continue it:
+/// its search space, directions, tuner and settings, seed, budget and lease.
+/// </summary>
+public sealed record StudyDefinition
+{
+    /// <summary>Gets the study's name, unique in its storage.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the search space.</summary>
+    public required SearchSpace SearchSpace { get; init; }
+
+    /// <summary>Gets the direction of each objective value; one for a single-objective study.</summary>
+    public required IReadOnlyList<StudyDirection> Directions { get; init; }
+
+    /// <summary>Gets the registered name of the tuner (for example <c>random</c>).</summary>
+    public required string TunerName { get; init; }
+
+    /// <summary>Gets the tuner's settings as a JSON object (empty object for the defaults).</summary>
+    public string TunerSettings { get; init; } = "{}";
+
+    /// <summary>Gets the study's seed, from which every tuner's randomness derives.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Gets the maximum number of finished trials (complete, pruned or failed) across every process, or <see langword="null"/> for no limit.</summary>
+    public int? Budget { get; init; }
+
+    /// <summary>Gets how long a running trial's heartbeat stays valid; a trial whose worker has not renewed it for this long is orphaned.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets the direction of the first (or only) objective.</summary>
+    public StudyDirection Direction => Directions[0];
+}
+
+/// <summary>A study as a storage holds it: its identifier, definition and creation time.</summary>
+/// <param name="Id">The storage's identifier of the study.</param>
+/// <param name="Definition">The study's definition.</param>
+/// <param name="CreatedAt">When the study was created.</param>
+public sealed record StudyRecord(long Id, StudyDefinition Definition, DateTimeOffset CreatedAt)
+{
+    /// <summary>Gets the study's name.</summary>
+    public string Name => Definition.Name;
+}
+
+/// <summary>How a trial finished, as given to <see cref="IStudyStorage.FinishTrialAsync"/>.</summary>
+/// <param name="State">The final state: <see cref="Trials.TrialState.Complete"/>, <see cref="Trials.TrialState.Pruned"/> or <see cref="Trials.TrialState.Failed"/>.</param>
+/// <param name="Values">The objective values (complete), the last intermediate value (pruned, optional), or empty.</param>
+/// <param name="FailReason">Why a failed trial failed.</param>
+/// <param name="ExceptionType">The type of the exception that failed it, if any.</param>
+public sealed record TrialFinish(Trials.TrialState State, IReadOnlyList<double> Values, string? FailReason = null, string? ExceptionType = null);
+
+/// <summary>The trials of a study that changed after a given version, and the version they bring the caller to.</summary>
+/// <param name="Trials">The changed trials, in the latest state the storage holds.</param>
+/// <param name="Version">The version to pass next time, to receive only later changes.</param>
+public sealed record TrialChanges(IReadOnlyList<Trials.TrialRecord> Trials, long Version);

@@ -1,0 +1,261 @@
+using System.Runtime.ExceptionServices;
+using Hpo.Execution;
+using Hpo.Internal;
+using Hpo.Objectives;
+using Hpo.Storage;
+using Hpo.Trials;
+using Microsoft.Extensions.Logging;
+
+namespace Hpo.Studies;
+
+/// <summary>
+/// One <see cref="Study.OptimizeAsync(IObjective, OptimizeOptions?, CancellationToken)"/> run: its workers, heartbeat, stop
+/// conditions and failure handling. Concurrency, timeouts and heartbeats live here and nowhere else.
+/// </summary>
+internal sealed class OptimizeRun : IDisposable
+{
+    private readonly Study study;
+    private readonly IObjective objective;
+    private readonly OptimizeOptions options;
+    private readonly CancellationToken callerToken;
+    private readonly CancellationTokenSource stopScheduling;
+    private readonly CancellationTokenSource stopHeartbeat = new();
+    private readonly SemaphoreSlim callbackGate = new(1, 1);
+    private readonly string owner = WorkerIdentity.NewOwner();
+    private readonly long startTimestamp;
+    private int started;
+    private int finished;
+    private ExceptionDispatchInfo? failure;
+    private volatile bool budgetReached;
+
+    public OptimizeRun(Study study, IObjective objective, OptimizeOptions options, CancellationToken callerToken)
+    {
+        this.study = study;
+        this.objective = objective;
+        this.options = options;
+        this.callerToken = callerToken;
+        stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        startTimestamp = study.TimeProvider.GetTimestamp();
+    }
+
+    private TimeSpan HeartbeatInterval => study.Record.Definition.Lease / 3;
+
+    public async Task<OptimizeResult> RunAsync()
+    {
+        callerToken.ThrowIfCancellationRequested();
+        await study.FailAbandonedLocalTrialsAsync(callerToken).ConfigureAwait(false);
+        await study.Storage.FailOrphanedTrialsAsync(study.Record.Id, callerToken).ConfigureAwait(false);
+        if (options.Timeout is TimeSpan timeout)
+        {
+            stopScheduling.CancelAfter(timeout);
+        }
+
+        Task heartbeat = HeartbeatLoopAsync();
+        var workers = new Task[options.Concurrency];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            workers[i] = Task.Run(WorkerLoopAsync, CancellationToken.None);
+        }
+
+        try
+        {
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopHeartbeat.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+        }
+
+        failure?.Throw();
+        callerToken.ThrowIfCancellationRequested();
+        await study.SyncHistoryAsync(CancellationToken.None).ConfigureAwait(false);
+        (TrialCounts counts, TrialRecord? best) = study.Summary;
+        OptimizeStopReason reason = budgetReached ? OptimizeStopReason.BudgetReached
+            : options.TrialCount is int n && started >= n ? OptimizeStopReason.TrialCountReached
+            : OptimizeStopReason.TimedOut;
+        return new OptimizeResult(finished, reason, counts, best);
+    }
+
+    public void Dispose()
+    {
+        stopScheduling.Dispose();
+        stopHeartbeat.Dispose();
+        callbackGate.Dispose();
+    }
+
+    private async Task WorkerLoopAsync()
+    {
+        while (!stopScheduling.IsCancellationRequested)
+        {
+            if (options.TrialCount is int limit && Interlocked.Increment(ref started) > limit)
+            {
+                Interlocked.Decrement(ref started);
+                return;
+            }
+
+            if (options.TrialCount is null)
+            {
+                Interlocked.Increment(ref started);
+            }
+
+            StudyTrial? trial;
+            try
+            {
+                trial = await study.TryAskAsync(owner, stopScheduling.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested)
+            {
+                Interlocked.Decrement(ref started);
+                return;
+            }
+
+            if (trial is null)
+            {
+                Interlocked.Decrement(ref started);
+                if (!await WaitForBudgetAsync().ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            await RunTrialAsync(trial).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Called when the budget is filled by finished plus running trials. Returns false when the budget is truly spent; otherwise
+    /// waits for running trials (perhaps of other workers, perhaps orphaned) to finish or expire, and returns true to try again.
+    /// </summary>
+    private async Task<bool> WaitForBudgetAsync()
+    {
+        TrialCounts counts = await study.Storage.GetTrialCountsAsync(study.Record.Id, CancellationToken.None).ConfigureAwait(false);
+        if (study.Budget is int budget && counts.Finished >= budget)
+        {
+            budgetReached = true;
+            return false;
+        }
+
+        try
+        {
+            TimeSpan poll = TimeSpan.FromMilliseconds(Math.Clamp(HeartbeatInterval.TotalMilliseconds / 4, 10, 1000));
+            await Task.Delay(poll, study.TimeProvider, stopScheduling.Token).ConfigureAwait(false);
+            await study.FailAbandonedLocalTrialsAsync(stopScheduling.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task RunTrialAsync(StudyTrial trial)
+    {
+        using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        TrialFinish finish;
+        Exception? thrown = null;
+        try
+        {
+            ValueTask<ObjectiveResult> evaluation = objective.EvaluateAsync(trial, trialCts.Token);
+            ObjectiveResult result;
+            if (evaluation.IsCompletedSuccessfully)
+            {
+                result = evaluation.Result;
+            }
+            else if (options.TrialTimeout is TimeSpan limit)
+            {
+                result = await evaluation.AsTask().WaitAsync(limit, study.TimeProvider, callerToken).ConfigureAwait(false);
+            }
+            else
+            {
+                result = await evaluation.ConfigureAwait(false);
+            }
+
+            finish = Study.ToFinish(result, trial.LastReportedValue);
+        }
+        catch (TimeoutException e) when (options.TrialTimeout is TimeSpan limit && !callerToken.IsCancellationRequested)
+        {
+            await trialCts.CancelAsync().ConfigureAwait(false);
+            finish = new TrialFinish(TrialState.Failed, [], Format.Invariant($"Timed out: the trial ran longer than its {limit.TotalSeconds:0.###} s limit."), e.GetType().FullName);
+        }
+        catch (OperationCanceledException e) when (callerToken.IsCancellationRequested)
+        {
+            finish = new TrialFinish(TrialState.Failed, [], "Cancelled: the study was cancelled while the trial ran.", e.GetType().FullName);
+        }
+        catch (TrialPrunedException)
+        {
+            finish = Study.ToFinish(ObjectiveResult.Pruned(), trial.LastReportedValue);
+        }
+        catch (Exception e)
+        {
+            thrown = e;
+            finish = new TrialFinish(TrialState.Failed, [], $"{e.GetType().Name}: {e.Message}", e.GetType().FullName);
+        }
+
+        TrialRecord done;
+        try
+        {
+            done = await study.FinishAsync(trial.Id, finish, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TrialAlreadyFinishedException e)
+        {
+            study.Logger.LogWarning(e, "Study {Study}: trial {Number} was finished elsewhere before this worker could record its result ({State}).", study.Name, trial.Number, finish.State);
+            return;
+        }
+
+        Interlocked.Increment(ref finished);
+        if (thrown is not null)
+        {
+            study.Logger.LogWarning(thrown, "Study {Study}: trial {Number} failed.", study.Name, trial.Number);
+            if (options.FailurePolicy == FailurePolicy.Stop && Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(thrown), null) is null)
+            {
+                await stopScheduling.CancelAsync().ConfigureAwait(false);
+            }
+        }
+        else if (study.Logger.IsEnabled(LogLevel.Debug))
+        {
+            study.Logger.LogDebug("Study {Study}: trial {Number} finished {State} with {Values}.", study.Name, done.Number, done.State, done.Values);
+        }
+
+        if (options.OnTrialFinished is { } callback)
+        {
+            await callbackGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                (TrialCounts counts, TrialRecord? best) = study.Summary;
+                await callback(new TrialFinishedArguments(study, done, best, counts)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                study.Logger.LogError(e, "Study {Study}: the OnTrialFinished callback threw; the study goes on.", study.Name);
+            }
+            finally
+            {
+                callbackGate.Release();
+            }
+        }
+    }
+
+    private async Task HeartbeatLoopAsync()
+    {
+        while (!stopHeartbeat.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(HeartbeatInterval, study.TimeProvider, stopHeartbeat.Token).ConfigureAwait(false);
+                await study.Storage.RenewHeartbeatsAsync(study.Record.Id, owner, stopHeartbeat.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopHeartbeat.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                study.Logger.LogWarning(e, "Study {Study}: renewing heartbeats failed; retrying at the next interval.", study.Name);
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using Hpo.Tuners;
+using Microsoft.Extensions.Logging;
+
+namespace Hpo.Studies;
+
+/// <summary>Options of a new study. Everything but the logger and the clock is stored with the study.</summary>
+public sealed class StudyOptions
+{
+    /// <summary>Gets or sets whether the study minimizes or maximizes.</summary>
+    /// <value>The default value is <see cref="StudyDirection.Minimize"/>.</value>
+    public StudyDirection Direction { get; set; } = StudyDirection.Minimize;
+
+    /// <summary>Gets or sets the tuner.</summary>
+    /// <value>The default value is <see langword="null"/>: a <see cref="Tuners.RandomSearch.RandomSearchTuner"/> with default options.</value>
+    public ITuner? Tuner { get; set; }
+
+    /// <summary>Gets or sets the seed from which every tuner's randomness derives.</summary>
+    /// <value>The default value is <see langword="null"/>: a seed is drawn once and stored with the study.</value>
+    public int? Seed { get; set; }
+
+    /// <summary>Gets or sets the study-wide budget: the maximum number of finished trials across every process.</summary>
+    /// <value>The default value is <see langword="null"/> (no limit; bound each run with <see cref="OptimizeOptions.TrialCount"/>).</value>
+    public int? Budget { get; set; }
+
+    /// <summary>Gets or sets how long a running trial's heartbeat stays valid before the trial counts as orphaned.</summary>
+    /// <value>The default value is 30 seconds; workers renew heartbeats every third of it.</value>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the logger factory.</summary>
+    /// <value>The default value is <see langword="null"/> (no logging).</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Gets or sets the clock used for timeouts and heartbeats.</summary>
+    /// <value>The default value is <see langword="null"/> (<see cref="TimeProvider.System"/>).</value>
+    public TimeProvider? TimeProvider { get; set; }
+
+    internal void Validate()
+    {
+        var problems = new List<string>();
+        if (!Enum.IsDefined(Direction))
+        {
+            problems.Add($"Direction must be Minimize or Maximize, but got {(int)Direction}.");
+        }
+
+        if (Budget is int b && b <= 0)
+        {
+            problems.Add($"Budget must be positive or null (no limit), but got {b}.");
+        }
+
+        if (Lease < TimeSpan.FromMilliseconds(100))
+        {
+            problems.Add($"Lease must be at least 100 ms, but got {Lease}.");
+        }
+
+        OptionsValidation.ThrowIfAny(nameof(StudyOptions), problems);
+    }
+}
+
+/// <summary>How a study reacts when an objective throws.</summary>
+public enum FailurePolicy
+{
+    /// <summary>Record the trial as failed with the exception and go on (the default).</summary>
+    Continue = 0,
+
+    /// <summary>Record the trial as failed, stop starting trials, let running trials finish, then rethrow the exception.</summary>
+    Stop = 1,
+}
+
+/// <summary>Options of one <see cref="Study.OptimizeAsync(Objectives.IObjective, OptimizeOptions?, CancellationToken)"/> run.</summary>
+public sealed class OptimizeOptions
+{
+    /// <summary>Gets or sets how many trials this run starts at most (the study's budget still applies across processes).</summary>
+    /// <value>The default value is <see langword="null"/>: run until the study's budget is reached (required when the study has no budget, unless a timeout is set).</value>
+    public int? TrialCount { get; set; }
+
+    /// <summary>Gets or sets how long this run keeps starting trials; running trials are allowed to finish.</summary>
+    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Gets or sets how many trials run at once in this process.</summary>
+    /// <value>The default value is 1.</value>
+    public int Concurrency { get; set; } = 1;
+
+    /// <summary>Gets or sets how long one trial may run; a trial that takes longer is recorded as failed and its token is cancelled.</summary>
+    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    public TimeSpan? TrialTimeout { get; set; }
+
+    /// <summary>Gets or sets what happens when an objective throws.</summary>
+    /// <value>The default value is <see cref="FailurePolicy.Continue"/>.</value>
+    public FailurePolicy FailurePolicy { get; set; } = FailurePolicy.Continue;
+
+    /// <summary>Gets or sets a callback invoked after each trial this run finishes, one call at a time.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<TrialFinishedArguments, ValueTask>? OnTrialFinished { get; set; }
+
+    internal void Validate(int? budget)
+    {
+        var problems = new List<string>();
+        if (TrialCount is int n && n <= 0)
+        {
+            problems.Add($"TrialCount must be positive or null, but got {n}.");
+        }
+
+        if (Timeout is TimeSpan t && t <= TimeSpan.Zero)
+        {
+            problems.Add($"Timeout must be positive or null, but got {t}.");
+        }
+
+        if (Concurrency < 1)
+        {
+            problems.Add($"Concurrency must be at least 1, but got {Concurrency}.");
+        }
+
+        if (TrialTimeout is TimeSpan tt && tt <= TimeSpan.Zero)
+        {
+            problems.Add($"TrialTimeout must be positive or null, but got {tt}.");
+        }
+
+        if (!Enum.IsDefined(FailurePolicy))
+        {
+            problems.Add($"FailurePolicy must be Continue or Stop, but got {(int)FailurePolicy}.");
+        }
+
+        if (TrialCount is null && Timeout is null && budget is null)
+        {
+            problems.Add("The run has no end: set TrialCount or Timeout, or give the study a Budget.");
+        }
+
+        OptionsValidation.ThrowIfAny(nameof(OptimizeOptions), problems);
+    }
+}
+
+/// <summary>Throws one exception listing every problem of an options object (Polly's format).</summary>
+internal static class OptionsValidation
+{
+    public static void ThrowIfAny(string optionsName, List<string> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"The '{optionsName}' are invalid.{Environment.NewLine}{string.Join(Environment.NewLine, problems.Select(p => "- " + p))}");
+        }
+    }
+}

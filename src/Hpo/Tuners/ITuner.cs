@@ -1,0 +1,48 @@
+namespace Hpo.Tuners;
+
+/// <summary>
+/// Proposes the parameters of the next trial. A proposal is a function of the <see cref="TunerContext"/> alone — the search
+/// space, the trial history (running trials included), the budget, the trial's number and the study's seed — so that
+/// resumed studies, many workers and reproducible seeds all work (ARCHITECTURE.md, principle 2).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Life cycle.</b> For each new trial the study first claims a trial number in the storage, brings its history up to date,
+/// and calls <see cref="Propose"/> once. Waiting trials (warm starts from <c>EnqueueAsync</c>) are run before any proposal
+/// and never reach the tuner. Calls may come from several threads; implementations keep no mutable state (caches that do
+/// not change results are allowed) or synchronize it.
+/// </para>
+/// <para>
+/// <b>Persistence.</b> <see cref="Name"/> and <see cref="Settings"/> are stored with the study, and a process that opens the
+/// study by name rebuilds the tuner through <see cref="TunerRegistry"/>. Tuners never call the storage.
+/// </para>
+/// </remarks>
+public interface ITuner
+{
+    /// <summary>Gets the name the tuner is registered under in <see cref="TunerRegistry"/> (for example <c>random</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Gets the tuner's settings as a JSON object, enough for <see cref="TunerRegistry"/> to rebuild an equivalent tuner.</summary>
+    string Settings { get; }
+
+    /// <summary>Proposes the parameters of the next trial.</summary>
+    /// <param name="context">The space, history, budget, trial number and seeded randomness.</param>
+    /// <returns>Typed values for every parameter that is active given the others, and for no other.</returns>
+    IReadOnlyDictionary<string, object> Propose(TunerContext context);
+}
+
+/// <summary>
+/// A base class for tuners: implement <see cref="Name"/> and <see cref="Propose"/>; override <see cref="Settings"/> when the
+/// tuner has options. Hooks added in later versions will be virtual no-ops here, so subclasses keep working.
+/// </summary>
+public abstract class TunerBase : ITuner
+{
+    /// <inheritdoc/>
+    public abstract string Name { get; }
+
+    /// <inheritdoc/>
+    public virtual string Settings => "{}";
+
+    /// <inheritdoc/>
+    public abstract IReadOnlyDictionary<string, object> Propose(TunerContext context);
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using Hpo.SearchSpaces;
+using Hpo.Trials;
+
+namespace Hpo.Tuners.RandomSearch;
+
+/// <summary>
+/// Random search: every active parameter is drawn independently and uniformly on its scale (log-uniform for log
+/// parameters, uniform over the grid for steps, integers and categoricals).
+/// </summary>
+/// <remarks>
+/// Each trial's draw comes from a generator seeded by (seed, trial number), so sequential and concurrent runs with the same
+/// seed propose the same points for the same trial numbers. In a finite space that is not exhausted, the tuner never
+/// proposes a point that was already tried, is running or is waiting (with <see cref="RandomSearchTunerOptions.AvoidRepeats"/>);
+/// once every point has been tried it draws freely again. Cost: O(1) per proposal in continuous spaces; in finite spaces
+/// O(history) to collect the points seen, plus an enumeration of the unseen points once more than half are seen.
+/// </remarks>
+public sealed class RandomSearchTuner : TunerBase
+{
+    /// <summary>The name this tuner is registered under.</summary>
+    public const string TunerName = "random";
+
+    private const long EnumerationLimit = 2_000_000;
+    private const int RejectionDraws = 64;
+
+    private readonly RandomSearchTunerOptions options;
+
+    /// <summary>Initializes a new instance of the <see cref="RandomSearchTuner"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    public RandomSearchTuner(RandomSearchTunerOptions? options = null)
+    {
+        this.options = options ?? new RandomSearchTunerOptions();
+    }
+
+    /// <inheritdoc/>
+    public override string Name => TunerName;
+
+    /// <inheritdoc/>
+    public override string Settings => options.ToJson();
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        UnitCubeEncoding encoding = context.Encoding;
+        Random random = context.Random;
+        double[] unit = new double[encoding.Dimensions];
+        if (!options.AvoidRepeats || !encoding.IsFinite)
+        {
+            return Draw(encoding, random, unit);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TrialRecord t in context.Trials)
+        {
+            if (t.Parameters.Count > 0)
+            {
+                seen.Add(Key(encoding.ToInternals(t.Parameters)));
+            }
+        }
+
+        long? total = encoding.CountPoints(EnumerationLimit);
+        if (total is long n && seen.Count >= n)
+        {
+            return Draw(encoding, random, unit); // exhausted: repeats are unavoidable
+        }
+
+        if (total is null || seen.Count * 2 < total)
+        {
+            for (int i = 0; i < RejectionDraws; i++)
+            {
+                IReadOnlyDictionary<string, object> candidate = Draw(encoding, random, unit);
+                if (!seen.Contains(Key(encoding.ToInternals(candidate))))
+                {
+                    return candidate;
+                }
+            }
+
+            if (total is null)
+            {
+                // More than EnumerationLimit points and 64 straight collisions: keep drawing; it ends since the space is not exhausted.
+                while (true)
+                {
+                    IReadOnlyDictionary<string, object> candidate = Draw(encoding, random, unit);
+                    if (!seen.Contains(Key(encoding.ToInternals(candidate))))
+                    {
+                        return candidate;
+                    }
+                }
+            }
+        }
+
+        var unseen = new List<double[]>();
+        foreach (double[] point in encoding.EnumeratePoints())
+        {
+            if (!seen.Contains(Key(point)))
+            {
+                unseen.Add(point);
+            }
+        }
+
+        return encoding.ToExternals(unseen[random.Next(unseen.Count)]);
+    }
+
+    private static IReadOnlyDictionary<string, object> Draw(UnitCubeEncoding encoding, Random random, double[] unit)
+    {
+        for (int i = 0; i < unit.Length; i++)
+        {
+            unit[i] = random.NextDouble();
+        }
+
+        return encoding.Decode(unit);
+    }
+
+    private static string Key(double[] internals)
+    {
+        var sb = new StringBuilder(internals.Length * 8);
+        foreach (double v in internals)
+        {
+            sb.Append(double.IsNaN(v) ? "-" : v.ToString("R", CultureInfo.InvariantCulture)).Append('|');
+        }
+
+        return sb.ToString();
+    }
+}
