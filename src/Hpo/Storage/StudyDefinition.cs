@@ -35,6 +35,16 @@ public sealed record StudyDefinition
 
     /// <summary>Gets the direction of the first (or only) objective.</summary>
     public StudyDirection Direction => Directions[0];
+
+    /// <summary>Writes the definition as the JSON object that storages keep (the search space in its documented JSON form inside).</summary>
+    /// <returns>The JSON text.</returns>
+    public string ToJson() => StudyDefinitionJson.Write(this);
+
+    /// <summary>Reads a definition written by <see cref="ToJson"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The definition.</returns>
+    /// <exception cref="FormatException">The text is not a valid study definition.</exception>
+    public static StudyDefinition FromJson(string json) => StudyDefinitionJson.Read(json);
 }
 
 /// <summary>A study as a storage holds it: its identifier, definition and creation time.</summary>

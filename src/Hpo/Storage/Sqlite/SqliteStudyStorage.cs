@@ -1,0 +1,822 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using Hpo.SearchSpaces;
+using Hpo.Trials;
+using Microsoft.Data.Sqlite;
+
+namespace Hpo.Storage.Sqlite;
+
+/// <summary>
+/// The embedded default storage: one SQLite file, safe for many threads and for several processes on one machine.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The file runs in write-ahead-log mode with a busy timeout; every write is one <c>BEGIN IMMEDIATE</c> transaction, so a
+/// finished trial is committed before <see cref="FinishTrialAsync"/> returns and before its worker starts another trial.
+/// Trial numbers, the budget check and waiting-trial claims happen inside that write lock, which makes them exact across
+/// processes. The schema carries a version (table <c>hpo_schema</c>) so that later versions can migrate it; a file written by a
+/// newer Hpo is refused rather than damaged.
+/// </para>
+/// <para>
+/// Per-trial cost does not grow with the study: state counters live in the study row, and
+/// <see cref="GetTrialsAsync(long, long, CancellationToken)"/> reads only the trials whose version changed (an index on it).
+/// Network file systems are not supported: SQLite's locking needs a local disk. Use PostgreSQL across machines.
+/// </para>
+/// </remarks>
+public sealed class SqliteStudyStorage : StudyStorageBase
+{
+    /// <summary>The schema version this release reads and writes.</summary>
+    public const int SchemaVersion = 1;
+
+    private const string TrialColumns = "id, number, state, params, vals, user_attrs, system_attrs, created_at, started_at, finished_at, owner, heartbeat, fail_reason, exception_type";
+
+    private readonly SqliteStudyStorageOptions options;
+    private readonly TimeProvider timeProvider;
+    private readonly string connectionString;
+    private readonly ConcurrentBag<SqliteConnection> pool = [];
+    private readonly ConcurrentDictionary<long, StudyRecord> studies = new();
+    private int disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="SqliteStudyStorage"/> class, creating or checking the schema.</summary>
+    /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="StorageException">The file cannot be opened, or it was written by a newer schema version.</exception>
+    public SqliteStudyStorage(SqliteStudyStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.options = options;
+        timeProvider = options.TimeProvider ?? TimeProvider.System;
+        string full = System.IO.Path.GetFullPath(options.Path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        FilePath = full;
+        connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        }.ToString();
+        Run(InitializeSchema);
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="SqliteStudyStorage"/> class for a file.</summary>
+    /// <param name="path">The database file.</param>
+    public SqliteStudyStorage(string path)
+        : this(new SqliteStudyStorageOptions { Path = path })
+    {
+    }
+
+    /// <summary>Gets the full path of the database file.</summary>
+    public string FilePath { get; }
+
+    /// <inheritdoc/>
+    public override ValueTask<StudyRecord> CreateStudyAsync(StudyDefinition definition, CancellationToken cancellationToken)
+    {
+        StorageGuards.Definition(definition);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            long now = Now();
+            using (SqliteCommand exists = Command(conn, tx, "SELECT 1 FROM studies WHERE name = $name", ("$name", definition.Name)))
+            {
+                if (exists.ExecuteScalar() is not null)
+                {
+                    throw new DuplicateStudyException($"A study named '{definition.Name}' already exists in {FilePath}. Load it instead (Study.LoadAsync, or CreateOrLoadAsync to resume it), or choose another name.");
+                }
+            }
+
+            using SqliteCommand insert = Command(conn, tx, "INSERT INTO studies (name, definition, created_at) VALUES ($name, $def, $now) RETURNING id", ("$name", definition.Name), ("$def", definition.ToJson()), ("$now", now));
+            long id = (long)insert.ExecuteScalar()!;
+            tx.Commit();
+            var record = new StudyRecord(id, definition, DateTimeOffset.FromUnixTimeMilliseconds(now));
+            studies[id] = record;
+            return record;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<StudyRecord?> GetStudyAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Run(conn =>
+        {
+            using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE name = $name", ("$name", name));
+            using SqliteDataReader r = cmd.ExecuteReader();
+            return r.Read() ? ReadStudy(r) : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<StudyRecord?> GetStudyAsync(long studyId, CancellationToken cancellationToken)
+    {
+        if (studies.TryGetValue(studyId, out StudyRecord? cached))
+        {
+            return ValueTask.FromResult<StudyRecord?>(cached);
+        }
+
+        return Run(conn =>
+        {
+            using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE id = $id", ("$id", studyId));
+            using SqliteDataReader r = cmd.ExecuteReader();
+            return r.Read() ? ReadStudy(r) : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<IReadOnlyList<StudyRecord>> GetStudiesAsync(CancellationToken cancellationToken) => Run<IReadOnlyList<StudyRecord>>(conn =>
+    {
+        using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies ORDER BY id");
+        using SqliteDataReader r = cmd.ExecuteReader();
+        var list = new List<StudyRecord>();
+        while (r.Read())
+        {
+            list.Add(ReadStudy(r));
+        }
+
+        return list;
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public override ValueTask<bool> DeleteStudyAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            using SqliteCommand find = Command(conn, tx, "SELECT id FROM studies WHERE name = $name", ("$name", name));
+            if (find.ExecuteScalar() is not long id)
+            {
+                return false;
+            }
+
+            Exec(conn, tx, "DELETE FROM trial_values WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $s)", ("$s", id));
+            Exec(conn, tx, "DELETE FROM trials WHERE study_id = $s", ("$s", id));
+            Exec(conn, tx, "DELETE FROM studies WHERE id = $s", ("$s", id));
+            tx.Commit();
+            studies.TryRemove(id, out _);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord> EnqueueTrialAsync(long studyId, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        StudyRecord study = Study(studyId);
+        string json = StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, parameters);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            long version = BumpVersion(conn, tx, studyId);
+            long id = InsertTrial(conn, tx, studyId, TrialState.Waiting, json, owner: null, version);
+            TrialRecord t = ReadTrial(conn, tx, study, id);
+            tx.Commit();
+            return t;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord?> StartTrialAsync(long studyId, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        StudyRecord study = Study(studyId);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            long now = Now();
+            FailOrphans(conn, tx, study, now);
+            long running, finished;
+            using (SqliteCommand counts = Command(conn, tx, "SELECT n_running, n_complete + n_pruned + n_failed FROM studies WHERE id = $s", ("$s", studyId)))
+            using (SqliteDataReader r = counts.ExecuteReader())
+            {
+                if (!r.Read())
+                {
+                    throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath} (was it deleted?).");
+                }
+
+                running = r.GetInt64(0);
+                finished = r.GetInt64(1);
+            }
+
+            if (study.Definition.Budget is int budget && finished + running >= budget)
+            {
+                tx.Commit();
+                return null;
+            }
+
+            long version = BumpVersion(conn, tx, studyId);
+            long id;
+            using (SqliteCommand waiting = Command(conn, tx, "SELECT id FROM trials WHERE study_id = $s AND state = 0 ORDER BY number LIMIT 1", ("$s", studyId)))
+            {
+                if (waiting.ExecuteScalar() is long waitingId)
+                {
+                    id = waitingId;
+                    Exec(conn, tx, "UPDATE trials SET state = 1, owner = $o, heartbeat = $now, started_at = $now, version = $v WHERE id = $id", ("$o", owner), ("$now", now), ("$v", version), ("$id", id));
+                    MoveCount(conn, tx, studyId, TrialState.Waiting, TrialState.Running);
+                }
+                else
+                {
+                    id = InsertTrial(conn, tx, studyId, TrialState.Running, "{}", owner, version, now);
+                }
+            }
+
+            TrialRecord t = ReadTrial(conn, tx, study, id);
+            tx.Commit();
+            return (TrialRecord?)t;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord> SetTrialParametersAsync(long trialId, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
+            if (t.IsFinished)
+            {
+                throw StorageGuards.AlreadyFinished(t, "take parameters");
+            }
+
+            if (t.Parameters.Count > 0)
+            {
+                throw new InvalidOperationException($"Trial {t.Number} already has parameters; they are set once.");
+            }
+
+            long version = BumpVersion(conn, tx, study.Id);
+            Exec(conn, tx, "UPDATE trials SET params = $p, version = $v WHERE id = $id", ("$p", StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, parameters)), ("$v", version), ("$id", trialId));
+            tx.Commit();
+            return t with { Parameters = study.Definition.SearchSpace.Validate(parameters) };
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken) => RunVoid(conn =>
+    {
+        using SqliteTransaction tx = conn.BeginTransaction();
+        (long studyId, TrialState state, TrialRecord? _) = TrialHeader(conn, tx, trialId, "report intermediate values");
+        long version = BumpVersion(conn, tx, studyId);
+        Exec(conn, tx, "INSERT INTO trial_values (trial_id, step, value) VALUES ($id, $step, $value) ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value", ("$id", trialId), ("$step", step), ("$value", double.IsNaN(value) ? DBNull.Value : value));
+        Exec(conn, tx, "UPDATE trials SET version = $v WHERE id = $id", ("$v", version), ("$id", trialId));
+        tx.Commit();
+        _ = state;
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public override ValueTask SetTrialUserAttributeAsync(long trialId, string key, string value, CancellationToken cancellationToken) =>
+        SetAttribute(trialId, "user_attrs", key, value, cancellationToken);
+
+    /// <inheritdoc/>
+    public override ValueTask SetTrialSystemAttributeAsync(long trialId, string key, string value, CancellationToken cancellationToken) =>
+        SetAttribute(trialId, "system_attrs", key, value, cancellationToken);
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord> FinishTrialAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finish);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
+            StorageGuards.Finish(finish, study.Definition.Directions.Count);
+            if (t.IsFinished)
+            {
+                throw StorageGuards.AlreadyFinished(t, "finish again");
+            }
+
+            long now = Now();
+            long version = BumpVersion(conn, tx, study.Id);
+            Exec(
+                conn,
+                tx,
+                "UPDATE trials SET state = $state, vals = $vals, fail_reason = $reason, exception_type = $type, finished_at = $now, started_at = COALESCE(started_at, $now), version = $v WHERE id = $id",
+                ("$state", (int)finish.State),
+                ("$vals", StudyDefinitionJson.WriteValues(finish.Values)),
+                ("$reason", (object?)finish.FailReason ?? DBNull.Value),
+                ("$type", (object?)finish.ExceptionType ?? DBNull.Value),
+                ("$now", now),
+                ("$v", version),
+                ("$id", trialId));
+            MoveCount(conn, tx, study.Id, t.State, finish.State);
+            tx.Commit();
+            DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(now);
+            return t with
+            {
+                State = finish.State,
+                Values = [.. finish.Values],
+                FailReason = finish.FailReason,
+                ExceptionType = finish.ExceptionType,
+                FinishedAt = at,
+                StartedAt = t.StartedAt ?? at,
+            };
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<int> RenewHeartbeatsAsync(long studyId, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            int n = Exec(conn, tx, "UPDATE trials SET heartbeat = $now WHERE study_id = $s AND state = 1 AND owner = $o", ("$now", Now()), ("$s", studyId), ("$o", owner));
+            tx.Commit();
+            return n;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<IReadOnlyList<TrialRecord>> FailOrphanedTrialsAsync(long studyId, CancellationToken cancellationToken)
+    {
+        StudyRecord study = Study(studyId);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            IReadOnlyList<TrialRecord> failed = FailOrphans(conn, tx, study, Now());
+            tx.Commit();
+            return failed;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord?> FailAbandonedTrialAsync(long trialId, string owner, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return Run(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
+            if (t.State != TrialState.Running || t.Owner != owner)
+            {
+                return null;
+            }
+
+            TrialRecord failed = FailTrial(conn, tx, study, t, reason, Now());
+            tx.Commit();
+            return (TrialRecord?)failed;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialChanges> GetTrialsAsync(long studyId, long sinceVersion, CancellationToken cancellationToken)
+    {
+        StudyRecord study = Study(studyId);
+        return Run(conn =>
+        {
+            // A deferred transaction is one read snapshot: the version and the rows agree.
+            using SqliteTransaction tx = conn.BeginTransaction(deferred: true);
+            long version;
+            using (SqliteCommand v = Command(conn, tx, "SELECT version FROM studies WHERE id = $s", ("$s", studyId)))
+            {
+                version = v.ExecuteScalar() is long l ? l : throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath}.");
+            }
+
+            if (sinceVersion >= version)
+            {
+                return new TrialChanges([], version);
+            }
+
+            string filter = sinceVersion > 0 ? "study_id = $s AND version > $since" : "study_id = $s";
+            var values = new Dictionary<long, ImmutableSortedDictionary<long, double>.Builder>();
+            using (SqliteCommand iv = Command(conn, tx, $"SELECT trial_id, step, value FROM trial_values WHERE trial_id IN (SELECT id FROM trials WHERE {filter})", ("$s", studyId), ("$since", sinceVersion)))
+            using (SqliteDataReader r = iv.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    long id = r.GetInt64(0);
+                    if (!values.TryGetValue(id, out ImmutableSortedDictionary<long, double>.Builder? b))
+                    {
+                        values[id] = b = ImmutableSortedDictionary.CreateBuilder<long, double>();
+                    }
+
+                    b[r.GetInt64(1)] = r.IsDBNull(2) ? double.NaN : r.GetDouble(2);
+                }
+            }
+
+            var list = new List<TrialRecord>();
+            using (SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE {filter} ORDER BY number", ("$s", studyId), ("$since", sinceVersion)))
+            using (SqliteDataReader r = cmd.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    TrialRecord t = ReadTrialRow(r, study.Definition.SearchSpace);
+                    list.Add(values.TryGetValue(t.Id, out ImmutableSortedDictionary<long, double>.Builder? b) ? t with { IntermediateValues = b.ToImmutable() } : t);
+                }
+            }
+
+            tx.Commit();
+            return new TrialChanges(list, version);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord?> GetTrialAsync(long studyId, int number, CancellationToken cancellationToken)
+    {
+        StudyRecord study = Study(studyId);
+        return Run(conn =>
+        {
+            using SqliteCommand cmd = Command(conn, null, "SELECT id FROM trials WHERE study_id = $s AND number = $n", ("$s", studyId), ("$n", number));
+            return cmd.ExecuteScalar() is long id ? ReadTrial(conn, null, study, id) : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialCounts> GetTrialCountsAsync(long studyId, CancellationToken cancellationToken) => Run(conn =>
+    {
+        using SqliteCommand cmd = Command(conn, null, "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed FROM studies WHERE id = $s", ("$s", studyId));
+        using SqliteDataReader r = cmd.ExecuteReader();
+        return r.Read()
+            ? new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4))
+            : throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath}.");
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public override ValueTask<TrialRecord?> GetBestTrialAsync(long studyId, CancellationToken cancellationToken)
+    {
+        StudyRecord study = Study(studyId);
+        string order = study.Definition.Direction == Studies.StudyDirection.Minimize ? "ASC" : "DESC";
+        return Run(conn =>
+        {
+            using SqliteCommand cmd = Command(conn, null, $"SELECT id FROM trials WHERE study_id = $s AND state = 2 ORDER BY CAST(json_extract(vals, '$[0]') AS REAL) {order}, number ASC LIMIT 1", ("$s", studyId));
+            return cmd.ExecuteScalar() is long id ? ReadTrial(conn, null, study, id) : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    protected override ValueTask DisposeAsyncCore()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            while (pool.TryTake(out SqliteConnection? c))
+            {
+                c.Dispose();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static SqliteCommand Command(SqliteConnection conn, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        SqliteCommand cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach ((string name, object? value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return cmd;
+    }
+
+    private static int Exec(SqliteConnection conn, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using SqliteCommand cmd = Command(conn, tx, sql, parameters);
+        return cmd.ExecuteNonQuery();
+    }
+
+    private static long BumpVersion(SqliteConnection conn, SqliteTransaction tx, long studyId)
+    {
+        using SqliteCommand cmd = Command(conn, tx, "UPDATE studies SET version = version + 1 WHERE id = $s RETURNING version", ("$s", studyId));
+        return cmd.ExecuteScalar() is long v ? v : throw new InvalidOperationException($"There is no study with id {studyId} (was it deleted?).");
+    }
+
+    private static string CountColumn(TrialState state) => state switch
+    {
+        TrialState.Waiting => "n_waiting",
+        TrialState.Running => "n_running",
+        TrialState.Complete => "n_complete",
+        TrialState.Pruned => "n_pruned",
+        _ => "n_failed",
+    };
+
+    private static void MoveCount(SqliteConnection conn, SqliteTransaction tx, long studyId, TrialState from, TrialState to)
+    {
+        if (from != to)
+        {
+            Exec(conn, tx, $"UPDATE studies SET {CountColumn(from)} = {CountColumn(from)} - 1, {CountColumn(to)} = {CountColumn(to)} + 1 WHERE id = $s", ("$s", studyId));
+        }
+    }
+
+    private static StudyRecord ReadStudy(SqliteDataReader r) =>
+        new(r.GetInt64(0), StudyDefinition.FromJson(r.GetString(1)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)));
+
+    private static DateTimeOffset? Time(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
+
+    private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static TrialRecord ReadTrialRow(SqliteDataReader r, SearchSpace space) => new()
+    {
+        Id = r.GetInt64(0),
+        Number = r.GetInt32(1),
+        State = (TrialState)r.GetInt32(2),
+        Parameters = StudyDefinitionJson.ReadParameters(space, Text(r, 3)),
+        Values = StudyDefinitionJson.ReadValues(Text(r, 4)),
+        UserAttributes = StudyDefinitionJson.ReadAttributes(Text(r, 5)),
+        SystemAttributes = StudyDefinitionJson.ReadAttributes(Text(r, 6)),
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
+        StartedAt = Time(r, 8),
+        FinishedAt = Time(r, 9),
+        Owner = Text(r, 10),
+        Heartbeat = Time(r, 11),
+        FailReason = Text(r, 12),
+        ExceptionType = Text(r, 13),
+    };
+
+    private long InsertTrial(SqliteConnection conn, SqliteTransaction tx, long studyId, TrialState state, string paramsJson, string? owner, long version, long? now = null)
+    {
+        long created = now ?? Now();
+        using SqliteCommand cmd = Command(
+            conn,
+            tx,
+            "UPDATE studies SET next_number = next_number + 1, " + CountColumn(state) + " = " + CountColumn(state) + " + 1 WHERE id = $s RETURNING next_number - 1",
+            ("$s", studyId));
+        long number = (long)cmd.ExecuteScalar()!;
+        bool running = state == TrialState.Running;
+        using SqliteCommand insert = Command(
+            conn,
+            tx,
+            "INSERT INTO trials (study_id, number, state, params, created_at, started_at, owner, heartbeat, version) VALUES ($s, $n, $state, $p, $now, $started, $o, $hb, $v) RETURNING id",
+            ("$s", studyId),
+            ("$n", number),
+            ("$state", (int)state),
+            ("$p", paramsJson),
+            ("$now", created),
+            ("$started", running ? created : null),
+            ("$o", owner),
+            ("$hb", running ? created : null),
+            ("$v", version));
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    private TrialRecord ReadTrial(SqliteConnection conn, SqliteTransaction? tx, StudyRecord study, long id)
+    {
+        TrialRecord t;
+        using (SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE id = $id", ("$id", id)))
+        using (SqliteDataReader r = cmd.ExecuteReader())
+        {
+            if (!r.Read())
+            {
+                throw new InvalidOperationException($"There is no trial with id {id} in {FilePath}.");
+            }
+
+            t = ReadTrialRow(r, study.Definition.SearchSpace);
+        }
+
+        using (SqliteCommand iv = Command(conn, tx, "SELECT step, value FROM trial_values WHERE trial_id = $id", ("$id", id)))
+        using (SqliteDataReader r = iv.ExecuteReader())
+        {
+            ImmutableSortedDictionary<long, double>.Builder? b = null;
+            while (r.Read())
+            {
+                b ??= ImmutableSortedDictionary.CreateBuilder<long, double>();
+                b[r.GetInt64(0)] = r.IsDBNull(1) ? double.NaN : r.GetDouble(1);
+            }
+
+            return b is null ? t : t with { IntermediateValues = b.ToImmutable() };
+        }
+    }
+
+    private (StudyRecord Study, TrialRecord Trial) ReadTrialById(SqliteConnection conn, SqliteTransaction tx, long trialId)
+    {
+        using SqliteCommand cmd = Command(conn, tx, "SELECT study_id FROM trials WHERE id = $id", ("$id", trialId));
+        long studyId = cmd.ExecuteScalar() is long s ? s : throw new InvalidOperationException($"There is no trial with id {trialId} in {FilePath}.");
+        StudyRecord study = Study(studyId);
+        return (study, ReadTrial(conn, tx, study, trialId));
+    }
+
+    /// <summary>Reads what a write to an unfinished trial needs, throwing if it is finished.</summary>
+    private (long StudyId, TrialState State, TrialRecord? Trial) TrialHeader(SqliteConnection conn, SqliteTransaction tx, long trialId, string action)
+    {
+        long studyId;
+        TrialState state;
+        using (SqliteCommand cmd = Command(conn, tx, "SELECT study_id, state FROM trials WHERE id = $id", ("$id", trialId)))
+        using (SqliteDataReader r = cmd.ExecuteReader())
+        {
+            if (!r.Read())
+            {
+                throw new InvalidOperationException($"There is no trial with id {trialId} in {FilePath}.");
+            }
+
+            studyId = r.GetInt64(0);
+            state = (TrialState)r.GetInt32(1);
+        }
+
+        if (state.IsFinished())
+        {
+            throw StorageGuards.AlreadyFinished(ReadTrial(conn, tx, Study(studyId), trialId), action);
+        }
+
+        return (studyId, state, null);
+    }
+
+    private ValueTask SetAttribute(long trialId, string column, string key, string value, CancellationToken cancellationToken)
+    {
+        StorageGuards.AttributeKey(key);
+        ArgumentNullException.ThrowIfNull(value);
+        return RunVoid(conn =>
+        {
+            using SqliteTransaction tx = conn.BeginTransaction();
+            (long studyId, TrialState _, TrialRecord? _) = TrialHeader(conn, tx, trialId, "change its attributes");
+            string? current;
+            using (SqliteCommand read = Command(conn, tx, $"SELECT {column} FROM trials WHERE id = $id", ("$id", trialId)))
+            {
+                current = read.ExecuteScalar() as string;
+            }
+
+            ImmutableDictionary<string, string> attrs = StudyDefinitionJson.ReadAttributes(current).SetItem(key, value);
+            long version = BumpVersion(conn, tx, studyId);
+            Exec(conn, tx, $"UPDATE trials SET {column} = $a, version = $v WHERE id = $id", ("$a", StudyDefinitionJson.WriteAttributes(attrs)), ("$v", version), ("$id", trialId));
+            tx.Commit();
+        }, cancellationToken);
+    }
+
+    private List<TrialRecord> FailOrphans(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, long now)
+    {
+        var failed = new List<TrialRecord>();
+        long cutoff = now - (long)study.Definition.Lease.TotalMilliseconds;
+        var ids = new List<long>();
+        using (SqliteCommand cmd = Command(conn, tx, "SELECT id FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff", ("$s", study.Id), ("$cutoff", cutoff)))
+        using (SqliteDataReader r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                ids.Add(r.GetInt64(0));
+            }
+        }
+
+        foreach (long id in ids)
+        {
+            TrialRecord t = ReadTrial(conn, tx, study, id);
+            failed.Add(FailTrial(conn, tx, study, t, StorageGuards.OrphanReason(t, study.Definition.Lease), now));
+        }
+
+        return failed;
+    }
+
+    private static TrialRecord FailTrial(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, TrialRecord t, string reason, long now)
+    {
+        long version = BumpVersion(conn, tx, study.Id);
+        Exec(conn, tx, "UPDATE trials SET state = 4, fail_reason = $r, finished_at = $now, version = $v WHERE id = $id", ("$r", reason), ("$now", now), ("$v", version), ("$id", t.Id));
+        MoveCount(conn, tx, study.Id, TrialState.Running, TrialState.Failed);
+        return t with { State = TrialState.Failed, FailReason = reason, FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(now) };
+    }
+
+    private StudyRecord Study(long studyId)
+    {
+        if (studies.TryGetValue(studyId, out StudyRecord? s))
+        {
+            return s;
+        }
+
+        StudyRecord? loaded = Run(conn =>
+        {
+            using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE id = $id", ("$id", studyId));
+            using SqliteDataReader r = cmd.ExecuteReader();
+            return r.Read() ? ReadStudy(r) : null;
+        }, CancellationToken.None).Result;
+        return loaded is null
+            ? throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath} (was it deleted?).")
+            : studies.GetOrAdd(studyId, loaded);
+    }
+
+    private long Now() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void InitializeSchema(SqliteConnection conn)
+    {
+        using SqliteTransaction tx = conn.BeginTransaction();
+        Exec(conn, tx, "CREATE TABLE IF NOT EXISTS hpo_schema (version INTEGER NOT NULL)");
+        using (SqliteCommand v = Command(conn, tx, "SELECT MAX(version) FROM hpo_schema"))
+        {
+            object? existing = v.ExecuteScalar();
+            if (existing is long version)
+            {
+                if (version > SchemaVersion)
+                {
+                    throw new StorageException($"{FilePath} uses schema version {version}, which is newer than this Hpo understands ({SchemaVersion}). Upgrade Hpo to open it.");
+                }
+
+                // Version 1 is the first: later releases migrate step by step from here.
+                tx.Commit();
+                return;
+            }
+        }
+
+        Exec(conn, tx, """
+            CREATE TABLE studies (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                definition TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                next_number INTEGER NOT NULL DEFAULT 0,
+                version INTEGER NOT NULL DEFAULT 0,
+                n_waiting INTEGER NOT NULL DEFAULT 0,
+                n_running INTEGER NOT NULL DEFAULT 0,
+                n_complete INTEGER NOT NULL DEFAULT 0,
+                n_pruned INTEGER NOT NULL DEFAULT 0,
+                n_failed INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE trials (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+                number INTEGER NOT NULL,
+                state INTEGER NOT NULL,
+                params TEXT NOT NULL DEFAULT '{}',
+                vals TEXT NOT NULL DEFAULT '[]',
+                user_attrs TEXT NOT NULL DEFAULT '{}',
+                system_attrs TEXT NOT NULL DEFAULT '{}',
+                created_at INTEGER NOT NULL,
+                started_at INTEGER,
+                finished_at INTEGER,
+                owner TEXT,
+                heartbeat INTEGER,
+                fail_reason TEXT,
+                exception_type TEXT,
+                version INTEGER NOT NULL,
+                UNIQUE (study_id, number)
+            );
+            CREATE INDEX ix_trials_study_state ON trials (study_id, state);
+            CREATE INDEX ix_trials_study_version ON trials (study_id, version);
+            CREATE TABLE trial_values (
+                trial_id INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+                step INTEGER NOT NULL,
+                value REAL,
+                PRIMARY KEY (trial_id, step)
+            ) WITHOUT ROWID;
+            """);
+        Exec(conn, tx, "INSERT INTO hpo_schema (version) VALUES ($v)", ("$v", SchemaVersion));
+        tx.Commit();
+    }
+
+    private SqliteConnection Rent()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        if (pool.TryTake(out SqliteConnection? conn))
+        {
+            return conn;
+        }
+
+        conn = new SqliteConnection(connectionString);
+        conn.Open();
+        string sync = options.Durability == SqliteDurability.Full ? "FULL" : "NORMAL";
+        using SqliteCommand setup = conn.CreateCommand();
+        setup.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;");
+        setup.ExecuteNonQuery();
+        return conn;
+    }
+
+    private void Return(SqliteConnection conn)
+    {
+        if (Volatile.Read(ref disposed) != 0 || pool.Count >= 16)
+        {
+            conn.Dispose();
+        }
+        else
+        {
+            pool.Add(conn);
+        }
+    }
+
+    private ValueTask<T> Run<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SqliteConnection conn = Rent();
+        bool healthy = true;
+        try
+        {
+            return ValueTask.FromResult(work(conn));
+        }
+        catch (SqliteException e)
+        {
+            healthy = false;
+            throw new StorageException($"SQLite storage {FilePath} failed: {e.Message}", e);
+        }
+        finally
+        {
+            if (healthy)
+            {
+                Return(conn);
+            }
+            else
+            {
+                conn.Dispose();
+            }
+        }
+    }
+
+    private ValueTask RunVoid(Action<SqliteConnection> work, CancellationToken cancellationToken)
+    {
+        _ = Run(conn =>
+        {
+            work(conn);
+            return true;
+        }, cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Run(Action<SqliteConnection> work) => RunVoid(work, CancellationToken.None);
+}

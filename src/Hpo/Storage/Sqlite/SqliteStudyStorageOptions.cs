@@ -1,0 +1,52 @@
+namespace Hpo.Storage.Sqlite;
+
+/// <summary>How far SQLite goes to make a commit durable (<c>PRAGMA synchronous</c>), in write-ahead-log mode.</summary>
+public enum SqliteDurability
+{
+    /// <summary>A commit survives the crash or kill of any process; the last commits before a power loss may be lost. The default.</summary>
+    Normal,
+
+    /// <summary>A commit survives a power loss too (an fsync per commit), at a large cost in throughput.</summary>
+    Full,
+}
+
+/// <summary>Options of <see cref="SqliteStudyStorage"/>.</summary>
+public sealed class SqliteStudyStorageOptions
+{
+    /// <summary>Gets or sets the database file; created with its folder when missing.</summary>
+    /// <value>The default value is <c>hpo.db</c> in the current directory.</value>
+    public string Path { get; set; } = "hpo.db";
+
+    /// <summary>Gets or sets how long a write waits for another process's write lock before failing.</summary>
+    /// <value>The default value is 60 seconds.</value>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets the durability of commits.</summary>
+    /// <value>The default value is <see cref="SqliteDurability.Normal"/>.</value>
+    public SqliteDurability Durability { get; set; } = SqliteDurability.Normal;
+
+    /// <summary>Gets or sets the clock for timestamps and leases (all processes on one file share the machine's clock).</summary>
+    /// <value>The default value is <see langword="null"/> (<see cref="TimeProvider.System"/>).</value>
+    public TimeProvider? TimeProvider { get; set; }
+
+    internal void Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(Path))
+        {
+            problems.Add("Path must name a file, but it is empty.");
+        }
+
+        if (BusyTimeout < TimeSpan.Zero)
+        {
+            problems.Add($"BusyTimeout must not be negative, but got {BusyTimeout}.");
+        }
+
+        if (!Enum.IsDefined(Durability))
+        {
+            problems.Add($"Durability must be Normal or Full, but got {(int)Durability}.");
+        }
+
+        Studies.OptionsValidation.ThrowIfAny(nameof(SqliteStudyStorageOptions), problems);
+    }
+}

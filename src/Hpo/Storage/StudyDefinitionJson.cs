@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Hpo.SearchSpaces;
+using Hpo.Studies;
+
+namespace Hpo.Storage;
+
+/// <summary>The JSON form of a <see cref="StudyDefinition"/> and of trial parameters, shared by the storages.</summary>
+internal static class StudyDefinitionJson
+{
+    public static string Write(StudyDefinition d)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", d.Name);
+            w.WritePropertyName("search_space");
+            w.WriteRawValue(SearchSpaceJson.Write(d.SearchSpace, indented: false));
+            w.WriteStartArray("directions");
+            foreach (StudyDirection dir in d.Directions)
+            {
+                w.WriteStringValue(dir == StudyDirection.Minimize ? "minimize" : "maximize");
+            }
+
+            w.WriteEndArray();
+            w.WriteString("tuner", d.TunerName);
+            w.WritePropertyName("tuner_settings");
+            w.WriteRawValue(string.IsNullOrWhiteSpace(d.TunerSettings) ? "{}" : d.TunerSettings);
+            w.WriteNumber("seed", d.Seed);
+            if (d.Budget is int b)
+            {
+                w.WriteNumber("budget", b);
+            }
+
+            w.WriteNumber("lease_ms", (long)d.Lease.TotalMilliseconds);
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static StudyDefinition Read(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            JsonElement r = doc.RootElement;
+            var directions = r.GetProperty("directions").EnumerateArray().Select(e => e.GetString() switch
+            {
+                "minimize" => StudyDirection.Minimize,
+                "maximize" => StudyDirection.Maximize,
+                string other => throw new FormatException($"Unknown study direction '{other}'."),
+                null => throw new FormatException("A study direction is null."),
+            }).ToList();
+            return new StudyDefinition
+            {
+                Name = r.GetProperty("name").GetString()!,
+                SearchSpace = SearchSpaceJson.Read(r.GetProperty("search_space").GetRawText()),
+                Directions = directions,
+                TunerName = r.GetProperty("tuner").GetString()!,
+                TunerSettings = r.TryGetProperty("tuner_settings", out JsonElement ts) ? ts.GetRawText() : "{}",
+                Seed = r.GetProperty("seed").GetInt32(),
+                Budget = r.TryGetProperty("budget", out JsonElement b) && b.ValueKind == JsonValueKind.Number ? b.GetInt32() : null,
+                Lease = r.TryGetProperty("lease_ms", out JsonElement l) ? TimeSpan.FromMilliseconds(l.GetInt64()) : TimeSpan.FromSeconds(30),
+            };
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException($"The stored study definition is not valid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes typed parameter values as a JSON object of internal representations.</summary>
+    public static string WriteParameters(SearchSpace space, IReadOnlyDictionary<string, object> parameters)
+    {
+        var sb = new StringBuilder("{");
+        bool first = true;
+        foreach (SearchParameter p in space.Parameters)
+        {
+            if (!parameters.TryGetValue(p.Name, out object? v))
+            {
+                continue;
+            }
+
+            if (!first)
+            {
+                sb.Append(',');
+            }
+
+            first = false;
+            sb.Append(JsonSerializer.Serialize(p.Name)).Append(':').Append(p.Distribution.ToInternal(v).ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        return sb.Append('}').ToString();
+    }
+
+    /// <summary>Reads parameters written by <see cref="WriteParameters"/> back into typed values, in space order.</summary>
+    public static IReadOnlyDictionary<string, object> ReadParameters(SearchSpace space, string? json)
+    {
+        if (string.IsNullOrEmpty(json) || json == "{}")
+        {
+            return System.Collections.Immutable.ImmutableDictionary<string, object>.Empty;
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        var result = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (SearchParameter p in space.Parameters)
+        {
+            if (doc.RootElement.TryGetProperty(p.Name, out JsonElement e))
+            {
+                result[p.Name] = p.Distribution.ToExternal(e.GetDouble());
+            }
+        }
+
+        return new System.Collections.ObjectModel.ReadOnlyDictionary<string, object>(result);
+    }
+
+    public static string WriteValues(IReadOnlyList<double> values) =>
+        "[" + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
+
+    public static IReadOnlyList<double> ReadValues(string? json)
+    {
+        if (string.IsNullOrEmpty(json) || json == "[]")
+        {
+            return [];
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        return [.. doc.RootElement.EnumerateArray().Select(e => e.GetDouble())];
+    }
+
+    public static string WriteAttributes(IReadOnlyDictionary<string, string> attributes) => JsonSerializer.Serialize(attributes);
+
+    public static System.Collections.Immutable.ImmutableDictionary<string, string> ReadAttributes(string? json)
+    {
+        System.Collections.Immutable.ImmutableDictionary<string, string> empty = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(json) || json == "{}")
+        {
+            return empty;
+        }
+
+        return empty.AddRange(JsonSerializer.Deserialize<Dictionary<string, string>>(json)!);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using Hpo.Storage.InMemory;
+using Hpo.Storage.Sqlite;
+
+namespace Hpo.Storage;
+
+/// <summary>
+/// Opens storages from URLs: <c>memory</c>; <c>sqlite:///relative/path.db</c> and <c>sqlite:////absolute/path.db</c>
+/// (SQLAlchemy's rule: four slashes for an absolute path). Other packages register their schemes (for example
+/// <c>postgresql://</c>) with <see cref="RegisterScheme"/>.
+/// </summary>
+public static class StudyStorage
+{
+    private static readonly ConcurrentDictionary<string, Func<string, IStudyStorage>> Schemes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sqlite"] = url => new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = SqlitePath(url) }),
+    };
+
+    /// <summary>Opens the storage a URL names.</summary>
+    /// <param name="url"><c>memory</c>, <c>sqlite:///relative.db</c>, <c>sqlite:////absolute.db</c>, or a registered scheme.</param>
+    /// <returns>The storage; dispose it when done.</returns>
+    /// <exception cref="ArgumentException">The URL is malformed or its scheme is unknown.</exception>
+    public static IStudyStorage Open(string url)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(url);
+        if (url is "memory" or "memory://" or ":memory:")
+        {
+            return new InMemoryStudyStorage();
+        }
+
+        int colon = url.IndexOf("://", StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw new ArgumentException($"The storage URL must be 'memory' or 'scheme://…' (for example sqlite:///study.db), but got '{url}'.", nameof(url));
+        }
+
+        string scheme = url[..colon];
+        return Schemes.TryGetValue(scheme, out Func<string, IStudyStorage>? factory)
+            ? factory(url)
+            : throw new ArgumentException($"The storage URL scheme '{scheme}' is not known (in '{url}'). Known: memory, {string.Join(", ", Schemes.Keys.Order(StringComparer.Ordinal))}. PostgreSQL needs the Hpo.PostgreSql package.", nameof(url));
+    }
+
+    /// <summary>Registers (or replaces) a URL scheme.</summary>
+    /// <param name="scheme">The scheme, without <c>://</c>.</param>
+    /// <param name="factory">Opens a storage from a full URL.</param>
+    public static void RegisterScheme(string scheme, Func<string, IStudyStorage> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scheme);
+        ArgumentNullException.ThrowIfNull(factory);
+        Schemes[scheme] = factory;
+    }
+
+    /// <summary>Turns a <c>sqlite://</c> URL into a file path: three slashes then a relative path, four for an absolute one.</summary>
+    /// <param name="url">The URL.</param>
+    /// <returns>The path.</returns>
+    /// <exception cref="ArgumentException">The URL does not name a file.</exception>
+    public static string SqlitePath(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        const string prefix = "sqlite:///";
+        if (!url.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || url.Length == prefix.Length)
+        {
+            throw new ArgumentException($"A SQLite URL is sqlite:///relative/path.db or sqlite:////absolute/path.db, but got '{url}'.", nameof(url));
+        }
+
+        string path = Uri.UnescapeDataString(url[prefix.Length..]);
+        int query = path.IndexOf('?', StringComparison.Ordinal);
+        return query >= 0 ? path[..query] : path;
+    }
+}
