@@ -88,7 +88,7 @@ public sealed record LightGbmParameters
     public LightGbmMulticlassTrainer.Options ToMulticlassOptions(string labelColumnName = DefaultLabelColumnName, string featureColumnName = DefaultFeatureColumnName, int? seed = null, int numberOfThreads = 1)
     {
         ThrowIfInvalid(labelColumnName, featureColumnName, numberOfThreads);
-        return new LightGbmMulticlassTrainer.Options
+        var options = new LightGbmMulticlassTrainer.Options
         {
             UseSoftmax = true,
             LabelColumnName = labelColumnName,
@@ -96,14 +96,23 @@ public sealed record LightGbmParameters
             LearningRate = LearningRate,
             NumberOfLeaves = NumberOfLeaves,
             MinimumExampleCountPerLeaf = MinimumExampleCountPerLeaf,
-            NumberOfIterations = NumberOfIterations ?? new LightGbmMulticlassTrainer.Options().NumberOfIterations,
-            Booster = CreateBooster(),
             Seed = seed,
             NumberOfThreads = numberOfThreads,
             Deterministic = true,
             Silent = true,
             Verbose = false,
         };
+        if (NumberOfIterations is int iterations)
+        {
+            options.NumberOfIterations = iterations;
+        }
+
+        if (L2Regularization is double l2)
+        {
+            options.Booster = new GradientBooster.Options { L2Regularization = l2 };
+        }
+
+        return options;
     }
 
     /// <summary>Builds the options of ML.NET's LightGbm binary classification trainer.</summary>
@@ -117,21 +126,30 @@ public sealed record LightGbmParameters
     public LightGbmBinaryTrainer.Options ToBinaryOptions(string labelColumnName = DefaultLabelColumnName, string featureColumnName = DefaultFeatureColumnName, int? seed = null, int numberOfThreads = 1)
     {
         ThrowIfInvalid(labelColumnName, featureColumnName, numberOfThreads);
-        return new LightGbmBinaryTrainer.Options
+        var options = new LightGbmBinaryTrainer.Options
         {
             LabelColumnName = labelColumnName,
             FeatureColumnName = featureColumnName,
             LearningRate = LearningRate,
             NumberOfLeaves = NumberOfLeaves,
             MinimumExampleCountPerLeaf = MinimumExampleCountPerLeaf,
-            NumberOfIterations = NumberOfIterations ?? new LightGbmBinaryTrainer.Options().NumberOfIterations,
-            Booster = CreateBooster(),
             Seed = seed,
             NumberOfThreads = numberOfThreads,
             Deterministic = true,
             Silent = true,
             Verbose = false,
         };
+        if (NumberOfIterations is int iterations)
+        {
+            options.NumberOfIterations = iterations;
+        }
+
+        if (L2Regularization is double l2)
+        {
+            options.Booster = new GradientBooster.Options { L2Regularization = l2 };
+        }
+
+        return options;
     }
 
     /// <summary>Builds the options of ML.NET's LightGbm regression trainer.</summary>
@@ -145,21 +163,30 @@ public sealed record LightGbmParameters
     public LightGbmRegressionTrainer.Options ToRegressionOptions(string labelColumnName = DefaultLabelColumnName, string featureColumnName = DefaultFeatureColumnName, int? seed = null, int numberOfThreads = 1)
     {
         ThrowIfInvalid(labelColumnName, featureColumnName, numberOfThreads);
-        return new LightGbmRegressionTrainer.Options
+        var options = new LightGbmRegressionTrainer.Options
         {
             LabelColumnName = labelColumnName,
             FeatureColumnName = featureColumnName,
             LearningRate = LearningRate,
             NumberOfLeaves = NumberOfLeaves,
             MinimumExampleCountPerLeaf = MinimumExampleCountPerLeaf,
-            NumberOfIterations = NumberOfIterations ?? new LightGbmRegressionTrainer.Options().NumberOfIterations,
-            Booster = CreateBooster(),
             Seed = seed,
             NumberOfThreads = numberOfThreads,
             Deterministic = true,
             Silent = true,
             Verbose = false,
         };
+        if (NumberOfIterations is int iterations)
+        {
+            options.NumberOfIterations = iterations;
+        }
+
+        if (L2Regularization is double l2)
+        {
+            options.Booster = new GradientBooster.Options { L2Regularization = l2 };
+        }
+
+        return options;
     }
 
     private static double? ReadDouble(IReadOnlyDictionary<string, object> parameters, string name) =>
@@ -198,9 +225,6 @@ public sealed record LightGbmParameters
             throw new InvalidOperationException(InvalidMessage(problems));
         }
     }
-
-    private GradientBooster.Options CreateBooster() =>
-        L2Regularization is double l2 ? new GradientBooster.Options { L2Regularization = l2 } : new GradientBooster.Options();
 
     private List<string> FindProblems()
     {
