@@ -5,7 +5,6 @@
 // stopped; Ctrl+C stops it cleanly. `dotnet run --project samples/Iris -- --help` lists the options (see README.md).
 
 using System.Diagnostics;
-using Hpo;
 using Hpo.MLNet.Evaluation;
 using Hpo.MLNet.Objectives;
 using Hpo.MLNet.Trainers;
