@@ -111,11 +111,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override ValueTask<StudyRecord?> GetStudyAsync(long studyId, CancellationToken cancellationToken)
     {
-        if (studies.TryGetValue(studyId, out StudyRecord? cached))
-        {
-            return ValueTask.FromResult<StudyRecord?>(cached);
-        }
-
+        // Always asks the file: another instance or process may have deleted the study since it was cached.
         return Run(conn =>
         {
             using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE id = $id", ("$id", studyId));
