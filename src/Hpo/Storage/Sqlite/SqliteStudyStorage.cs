@@ -58,7 +58,16 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             Pooling = false,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
-        Run(InitializeSchema);
+        try
+        {
+            Run(InitializeSchema);
+        }
+        catch
+        {
+            // A refused file (newer schema, not a database) must not stay open through a pooled connection.
+            DisposeAsyncCore().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
     }
 
     /// <summary>Initializes a new instance of the <see cref="SqliteStudyStorage"/> class for a file.</summary>
