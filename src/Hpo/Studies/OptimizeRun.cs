@@ -102,11 +102,21 @@ internal sealed class OptimizeRun : IDisposable
             StudyTrial? trial;
             try
             {
-                trial = await study.TryAskAsync(owner, stopScheduling.Token).ConfigureAwait(false);
+                // Only the caller's token: once a trial is started in the storage it is proposed and run, even if this run's
+                // timeout or failure policy stops scheduling meanwhile.
+                trial = await study.TryAskAsync(owner, callerToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested)
+            catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
             {
                 Interlocked.Decrement(ref started);
+                return;
+            }
+            catch (Exception e)
+            {
+                // The tuner or the storage failed: stop this run and rethrow once the running trials are recorded.
+                Interlocked.Decrement(ref started);
+                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+                await stopScheduling.CancelAsync().ConfigureAwait(false);
                 return;
             }
 
