@@ -169,19 +169,16 @@ internal sealed class OptimizeRun : IDisposable
         Exception? thrown = null;
         try
         {
-            ValueTask<ObjectiveResult> evaluation = objective.EvaluateAsync(trial, trialCts.Token);
             ObjectiveResult result;
-            if (evaluation.IsCompletedSuccessfully)
+            if (options.TrialTimeout is TimeSpan limit)
             {
-                result = evaluation.Result;
-            }
-            else if (options.TrialTimeout is TimeSpan limit)
-            {
-                result = await evaluation.AsTask().WaitAsync(limit, study.TimeProvider, callerToken).ConfigureAwait(false);
+                // On its own task, so that the limit holds even for an objective that blocks before its first await.
+                Task<ObjectiveResult> evaluation = Task.Run(() => objective.EvaluateAsync(trial, trialCts.Token).AsTask(), CancellationToken.None);
+                result = await evaluation.WaitAsync(limit, study.TimeProvider, callerToken).ConfigureAwait(false);
             }
             else
             {
-                result = await evaluation.ConfigureAwait(false);
+                result = await objective.EvaluateAsync(trial, trialCts.Token).ConfigureAwait(false);
             }
 
             finish = Study.ToFinish(result, trial.LastReportedValue);
