@@ -19,10 +19,10 @@ internal sealed class OptimizeRun : IDisposable
     private readonly OptimizeOptions options;
     private readonly CancellationToken callerToken;
     private readonly CancellationTokenSource stopScheduling;
+    private readonly CancellationTokenSource timeoutSource;
     private readonly CancellationTokenSource stopHeartbeat = new();
     private readonly SemaphoreSlim callbackGate = new(1, 1);
     private readonly string owner = WorkerIdentity.NewOwner();
-    private readonly long startTimestamp;
     private int started;
     private int finished;
     private ExceptionDispatchInfo? failure;
@@ -34,8 +34,12 @@ internal sealed class OptimizeRun : IDisposable
         this.objective = objective;
         this.options = options;
         this.callerToken = callerToken;
-        stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-        startTimestamp = study.TimeProvider.GetTimestamp();
+
+        // The run's timeout runs on the study's clock, so tests can drive it with a fake one.
+        timeoutSource = options.Timeout is TimeSpan timeout
+            ? new CancellationTokenSource(timeout, study.TimeProvider)
+            : new CancellationTokenSource();
+        stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken, timeoutSource.Token);
     }
 
     private TimeSpan HeartbeatInterval => study.Record.Definition.Lease / 3;
@@ -45,11 +49,6 @@ internal sealed class OptimizeRun : IDisposable
         callerToken.ThrowIfCancellationRequested();
         await study.FailAbandonedLocalTrialsAsync(callerToken).ConfigureAwait(false);
         await study.Storage.FailOrphanedTrialsAsync(study.Record.Id, callerToken).ConfigureAwait(false);
-        if (options.Timeout is TimeSpan timeout)
-        {
-            stopScheduling.CancelAfter(timeout);
-        }
-
         Task heartbeat = HeartbeatLoopAsync();
         var workers = new Task[options.Concurrency];
         for (int i = 0; i < workers.Length; i++)
@@ -80,6 +79,7 @@ internal sealed class OptimizeRun : IDisposable
     public void Dispose()
     {
         stopScheduling.Dispose();
+        timeoutSource.Dispose();
         stopHeartbeat.Dispose();
         callbackGate.Dispose();
     }
