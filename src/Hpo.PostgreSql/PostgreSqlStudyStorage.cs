@@ -1,0 +1,982 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Hpo.SearchSpaces;
+using Hpo.Storage;
+using Hpo.Trials;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Hpo.PostgreSql;
+
+/// <summary>
+/// The storage for many workers on many machines: one PostgreSQL database is the shared truth of every study.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Correctness under concurrency.</b> Every change to a study's trials runs in one transaction that first locks the study's row
+/// (<c>SELECT … FOR UPDATE</c>); that row holds the next trial number, the study's change version and the count of trials in each
+/// state. Trial numbers, the budget check, claims of waiting trials (<c>FOR UPDATE SKIP LOCKED</c>), lease expiry and version
+/// advances are therefore exact across any number of workers and machines. Locks are always taken study row first, then trial rows,
+/// so workers do not deadlock each other; an operation PostgreSQL still aborts as a deadlock is run again
+/// (<see cref="PostgreSqlStudyStorageOptions.DeadlockRetries"/>). Heartbeat renewals lock only the owner's trial rows.
+/// </para>
+/// <para>
+/// <b>Clock.</b> Timestamps and lease expiry use the database's clock (<c>statement_timestamp()</c>), never the workers' clocks, which
+/// may disagree. Tests can replace it with <see cref="PostgreSqlStudyStorageOptions.TimeProvider"/>.
+/// </para>
+/// <para>
+/// <b>Cost.</b> Per-trial work does not grow with the study: counters live in the study row, partial indexes find the oldest waiting
+/// trial, the expired leases and the best trial, and <see cref="GetTrialsAsync(long, long, CancellationToken)"/> reads only the trials
+/// whose version changed (an index on it). Every write is committed (PostgreSQL's default durability) before the call returns.
+/// </para>
+/// <para>
+/// <b>Schema.</b> The tables (<c>hpo_schema</c>, <c>hpo_studies</c>, <c>hpo_trials</c>, <c>hpo_trial_values</c>) are created in the
+/// connection's default schema on first use, under a transaction-level advisory lock so that many workers starting at once create
+/// them once; set <c>Search Path</c> in the connection string to keep them in another schema. The schema carries a version, later
+/// releases migrate it step by step, and a database written by a newer release is refused rather than damaged.
+/// </para>
+/// <para>
+/// <b>URLs.</b> Referencing this package registers the <c>postgresql://</c> and <c>postgres://</c> schemes with
+/// <see cref="StudyStorage.Open(string)"/> (see <see cref="Register"/>).
+/// </para>
+/// </remarks>
+public sealed class PostgreSqlStudyStorage : StudyStorageBase
+{
+    private const string NowSql = "COALESCE(@now, statement_timestamp())";
+
+    private const string TrialColumns = "t.id, t.number, t.state, t.params, t.vals, t.user_attrs::text, t.system_attrs::text, t.created_at, t.started_at, t.finished_at, t.owner, t.heartbeat, t.fail_reason, t.exception_type";
+
+    private const string TrialSelect = "SELECT " + TrialColumns + """
+        , iv.steps, iv.ivals FROM hpo_trials t
+        LEFT JOIN LATERAL (SELECT array_agg(v.step ORDER BY v.step) AS steps, array_agg(v.value ORDER BY v.step) AS ivals FROM hpo_trial_values v WHERE v.trial_id = t.id) iv ON true
+        """;
+
+    private const string StudyCounters = "version, next_number, n_waiting, n_running, n_complete, n_pruned, n_failed";
+
+    private static int registered;
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly bool ownsDataSource;
+    private readonly TimeProvider? timeProvider;
+    private readonly int deadlockRetries;
+    private readonly ConcurrentDictionary<long, StudyRecord> studies = new();
+    private readonly SemaphoreSlim schemaLock = new(1, 1);
+    private volatile bool schemaReady;
+    private int disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="PostgreSqlStudyStorage"/> class.</summary>
+    /// <param name="options">The options.</param>
+    /// <remarks>Nothing is sent to the database until the first operation, which creates or checks the schema.</remarks>
+    /// <exception cref="ArgumentException">The options are invalid (for example a malformed URL).</exception>
+    public PostgreSqlStudyStorage(PostgreSqlStudyStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        timeProvider = options.TimeProvider;
+        deadlockRetries = options.DeadlockRetries;
+        if (options.DataSource is { } shared)
+        {
+            dataSource = shared;
+        }
+        else
+        {
+            string text = options.ConnectionString!;
+            NpgsqlConnectionStringBuilder builder;
+            try
+            {
+                builder = new NpgsqlConnectionStringBuilder(PostgreSqlUrl.IsUrl(text) ? PostgreSqlUrl.ToConnectionString(text) : text);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"The PostgreSQL connection string is invalid: {e.Message}", nameof(options), e);
+            }
+
+            if (string.IsNullOrEmpty(builder.ApplicationName))
+            {
+                builder.ApplicationName = "hpo";
+            }
+
+            dataSource = NpgsqlDataSource.Create(builder);
+            ownsDataSource = true;
+        }
+
+        var described = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Description = $"PostgreSQL database '{described.Database ?? described.Username}' on {described.Host ?? "localhost"}:{described.Port}";
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="PostgreSqlStudyStorage"/> class.</summary>
+    /// <param name="connectionString">An Npgsql connection string or a <c>postgresql://</c> URL.</param>
+    /// <exception cref="ArgumentException">The connection string is invalid.</exception>
+    public PostgreSqlStudyStorage(string connectionString)
+        : this(new PostgreSqlStudyStorageOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>Gets the schema version this release reads and writes.</summary>
+    public static int SchemaVersion => PostgreSqlSchema.Version;
+
+    /// <summary>Gets a description of the database for messages (database, host and port; never the password).</summary>
+    public string Description { get; }
+
+    /// <summary>Gets the connection string in use, without its password.</summary>
+    internal string ConnectionString => dataSource.ConnectionString;
+
+    /// <summary>
+    /// Registers the <c>postgresql://</c> and <c>postgres://</c> URL schemes with <see cref="StudyStorage.Open(string)"/>. Called
+    /// automatically when this assembly loads, and by <see cref="StudyStorage.Open(string)"/> itself when the package is referenced,
+    /// so calling it is only needed in unusual hosts; calling it again does nothing.
+    /// </summary>
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref registered, 1) == 0)
+        {
+            StudyStorage.RegisterScheme("postgresql", url => new PostgreSqlStudyStorage(url));
+            StudyStorage.RegisterScheme("postgres", url => new PostgreSqlStudyStorage(url));
+        }
+    }
+
+    /// <summary>Creates or checks the schema now rather than on the first operation.</summary>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when the schema is ready.</returns>
+    /// <exception cref="StorageException">The database cannot be reached, or it holds a schema written by a newer release.</exception>
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default) => await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public override async ValueTask<StudyRecord> CreateStudyAsync(StudyDefinition definition, CancellationToken cancellationToken)
+    {
+        StorageGuards.Definition(definition);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                using NpgsqlCommand cmd = Command(conn, tx, $"INSERT INTO hpo_studies (name, definition, created_at) VALUES (@name, @def, {NowSql}) ON CONFLICT (name) DO NOTHING RETURNING id, created_at", P("name", definition.Name), P("def", definition.ToJson()), NowParameter());
+                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                if (!await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    throw new DuplicateStudyException($"A study named '{definition.Name}' already exists in the {Description}. Load it instead (Study.LoadAsync, or CreateOrLoadAsync to resume it), or choose another name.");
+                }
+
+                var record = new StudyRecord(r.GetInt64(0), definition, r.GetFieldValue<DateTimeOffset>(1));
+                studies[record.Id] = record;
+                return record;
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<StudyRecord?> GetStudyAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return await RunAsync((conn, tx, ct) => ReadStudyAsync(conn, "name = @name", P("name", name), ct), transaction: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<StudyRecord?> GetStudyAsync(long studyId, CancellationToken cancellationToken) =>
+        await RunAsync((conn, tx, ct) => ReadStudyAsync(conn, "id = @id", P("id", studyId), ct), transaction: false, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public override async ValueTask<IReadOnlyList<StudyRecord>> GetStudiesAsync(CancellationToken cancellationToken) =>
+        await RunAsync<IReadOnlyList<StudyRecord>>(
+            async (conn, tx, ct) =>
+            {
+                using NpgsqlCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM hpo_studies ORDER BY id");
+                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                var list = new List<StudyRecord>();
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    list.Add(ReadStudy(r));
+                }
+
+                return list;
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public override async ValueTask<bool> DeleteStudyAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                // The trials and their values go with the study (ON DELETE CASCADE).
+                using NpgsqlCommand cmd = Command(conn, tx, "DELETE FROM hpo_studies WHERE name = @name RETURNING id", P("name", name));
+                if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not long id)
+                {
+                    return false;
+                }
+
+                studies.TryRemove(id, out _);
+                return true;
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialRecord> EnqueueTrialAsync(long studyId, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
+        string json = StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, parameters);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                // One statement: the study row is locked by its update, numbered, counted and versioned atomically.
+                using NpgsqlCommand cmd = Command(
+                    conn,
+                    tx,
+                    $"""
+                    WITH s AS (
+                        UPDATE hpo_studies SET next_number = next_number + 1, version = version + 1, n_waiting = n_waiting + 1
+                        WHERE id = @s RETURNING next_number - 1 AS number, version)
+                    INSERT INTO hpo_trials AS t (study_id, number, state, params, created_at, version)
+                    SELECT @s, s.number, 0, @p, {NowSql}, s.version FROM s
+                    RETURNING {TrialColumns}
+                    """,
+                    P("s", studyId),
+                    P("p", json),
+                    NowParameter());
+                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                return await r.ReadAsync(ct).ConfigureAwait(false)
+                    ? ReadTrial(r, study.Definition.SearchSpace)
+                    : throw NoStudy(studyId);
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialRecord?> StartTrialAsync(long studyId, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                StudyRow row;
+                List<long> orphans = [];
+                long? waitingId = null;
+                using (NpgsqlBatch batch = Batch(
+                    conn,
+                    tx,
+                    BatchCommand($"SELECT id, {StudyCounters} FROM hpo_studies WHERE id = @s FOR UPDATE", P("s", studyId)),
+                    OrphansCommand(study),
+                    BatchCommand("SELECT id FROM hpo_trials WHERE study_id = @s AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED", P("s", studyId))))
+                {
+                    NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                    await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                        row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
+                        await r.NextResultAsync(ct).ConfigureAwait(false);
+                        while (await r.ReadAsync(ct).ConfigureAwait(false))
+                        {
+                            orphans.Add(r.GetInt64(0));
+                        }
+
+                        await r.NextResultAsync(ct).ConfigureAwait(false);
+                        if (await r.ReadAsync(ct).ConfigureAwait(false))
+                        {
+                            waitingId = r.GetInt64(0);
+                        }
+                }
+
+                await FailOrphansAsync(conn, tx, study, row, orphans, ct).ConfigureAwait(false);
+                if (study.Definition.Budget is int budget && row.Counts.Finished + row.Counts.Running >= budget)
+                {
+                    await WriteStudyRowAsync(conn, tx, studyId, row, ct).ConfigureAwait(false);
+                    return null;
+                }
+
+                long version = ++row.Version;
+                NpgsqlBatchCommand write;
+                if (waitingId is long id)
+                {
+                    write = BatchCommand(
+                        $"UPDATE hpo_trials AS t SET state = 1, owner = @o, heartbeat = {NowSql}, started_at = {NowSql}, version = @v WHERE id = @id RETURNING {TrialColumns}, (SELECT array_agg(v.step ORDER BY v.step) FROM hpo_trial_values v WHERE v.trial_id = t.id), (SELECT array_agg(v.value ORDER BY v.step) FROM hpo_trial_values v WHERE v.trial_id = t.id)",
+                        P("o", owner),
+                        NowParameter(),
+                        P("v", version),
+                        P("id", id));
+                    row.Counts = row.Counts.Add(TrialState.Waiting, -1).Add(TrialState.Running);
+                }
+                else
+                {
+                    write = BatchCommand(
+                        $"INSERT INTO hpo_trials AS t (study_id, number, state, created_at, started_at, owner, heartbeat, version) VALUES (@s, @n, 1, {NowSql}, {NowSql}, @o, {NowSql}, @v) RETURNING {TrialColumns}",
+                        P("s", studyId),
+                        P("n", row.NextNumber++),
+                        NowParameter(),
+                        P("o", owner),
+                        P("v", version));
+                    row.Counts = row.Counts.Add(TrialState.Running);
+                }
+
+                using NpgsqlBatch writes = Batch(conn, tx, write, StudyRowCommand(studyId, row));
+                NpgsqlDataReader w = await writes.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable wScope = w.ConfigureAwait(false);
+                await w.ReadAsync(ct).ConfigureAwait(false);
+                return ReadTrial(w, study.Definition.SearchSpace);
+            },
+            transaction: true,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialRecord> SetTrialParametersAsync(long trialId, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                (StudyRecord study, StudyRow row, TrialRecord t) = await LockTrialAsync(conn, tx, trialId, ct).ConfigureAwait(false);
+                if (t.IsFinished)
+                {
+                    throw StorageGuards.AlreadyFinished(t, "take parameters");
+                }
+
+                if (t.Parameters.Count > 0)
+                {
+                    throw new InvalidOperationException($"Trial {t.Number} already has parameters; they are set once.");
+                }
+
+                SearchSpace space = study.Definition.SearchSpace;
+                long version = ++row.Version;
+                using NpgsqlBatch batch = Batch(
+                    conn,
+                    tx,
+                    BatchCommand("UPDATE hpo_trials SET params = @p, version = @v WHERE id = @id", P("p", StudyDefinitionJson.WriteParameters(space, parameters)), P("v", version), P("id", trialId)),
+                    StudyRowCommand(study.Id, row));
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                return t with { Parameters = space.Validate(parameters) };
+            },
+            transaction: true,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken) =>
+        await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                (long studyId, StudyRow row) = await LockUnfinishedTrialAsync(conn, tx, trialId, "report intermediate values", ct).ConfigureAwait(false);
+                long version = ++row.Version;
+                using NpgsqlBatch batch = Batch(
+                    conn,
+                    tx,
+                    BatchCommand("INSERT INTO hpo_trial_values (trial_id, step, value) VALUES (@id, @step, @value) ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value", P("id", trialId), P("step", step), P("value", value)),
+                    BatchCommand("UPDATE hpo_trials SET version = @v WHERE id = @id", P("v", version), P("id", trialId)),
+                    StudyRowCommand(studyId, row));
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                return true;
+            },
+            transaction: true,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public override ValueTask SetTrialUserAttributeAsync(long trialId, string key, string value, CancellationToken cancellationToken) =>
+        SetAttributeAsync(trialId, "user_attrs", key, value, cancellationToken);
+
+    /// <inheritdoc/>
+    public override ValueTask SetTrialSystemAttributeAsync(long trialId, string key, string value, CancellationToken cancellationToken) =>
+        SetAttributeAsync(trialId, "system_attrs", key, value, cancellationToken);
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialRecord> FinishTrialAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finish);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                (StudyRecord study, StudyRow row, TrialRecord t) = await LockTrialAsync(conn, tx, trialId, ct).ConfigureAwait(false);
+                StorageGuards.Finish(finish, study.Definition.Directions.Count);
+                if (t.IsFinished)
+                {
+                    throw StorageGuards.AlreadyFinished(t, "finish again");
+                }
+
+                long version = ++row.Version;
+                row.Counts = row.Counts.Add(t.State, -1).Add(finish.State);
+                DateTimeOffset finishedAt, startedAt;
+                using (NpgsqlBatch batch = Batch(
+                    conn,
+                    tx,
+                    BatchCommand(
+                        $"UPDATE hpo_trials SET state = @state, vals = @vals, fail_reason = @reason, exception_type = @type, finished_at = {NowSql}, started_at = COALESCE(started_at, {NowSql}), version = @v WHERE id = @id RETURNING finished_at, started_at",
+                        P("state", (short)finish.State),
+                        P("vals", finish.Values.ToArray()),
+                        P("reason", finish.FailReason),
+                        P("type", finish.ExceptionType),
+                        NowParameter(),
+                        P("v", version),
+                        P("id", trialId)),
+                    StudyRowCommand(study.Id, row)))
+                {
+                    NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                    await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                        await r.ReadAsync(ct).ConfigureAwait(false);
+                        finishedAt = r.GetFieldValue<DateTimeOffset>(0);
+                        startedAt = r.GetFieldValue<DateTimeOffset>(1);
+                }
+
+                return t with
+                {
+                    State = finish.State,
+                    Values = [.. finish.Values],
+                    FailReason = finish.FailReason,
+                    ExceptionType = finish.ExceptionType,
+                    FinishedAt = finishedAt,
+                    StartedAt = startedAt,
+                };
+            },
+            transaction: true,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<int> RenewHeartbeatsAsync(long studyId, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                // Rows are locked in id order, as the lease sweep locks them, so that the two never deadlock.
+                using NpgsqlCommand cmd = Command(
+                    conn,
+                    tx,
+                    $"""
+                    UPDATE hpo_trials SET heartbeat = {NowSql}
+                    WHERE id IN (SELECT id FROM hpo_trials WHERE study_id = @s AND state = 1 AND owner = @o ORDER BY id FOR UPDATE)
+                    AND state = 1
+                    """,
+                    NowParameter(),
+                    P("s", studyId),
+                    P("o", owner));
+                return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<IReadOnlyList<TrialRecord>> FailOrphanedTrialsAsync(long studyId, CancellationToken cancellationToken)
+    {
+        StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
+        return await RunAsync<IReadOnlyList<TrialRecord>>(
+            async (conn, tx, ct) =>
+            {
+                StudyRow row;
+                var orphans = new List<long>();
+                using (NpgsqlBatch batch = Batch(
+                    conn,
+                    tx,
+                    BatchCommand($"SELECT id, {StudyCounters} FROM hpo_studies WHERE id = @s FOR UPDATE", P("s", studyId)),
+                    OrphansCommand(study)))
+                {
+                    NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                    await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                        row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
+                        await r.NextResultAsync(ct).ConfigureAwait(false);
+                        while (await r.ReadAsync(ct).ConfigureAwait(false))
+                        {
+                            orphans.Add(r.GetInt64(0));
+                        }
+                }
+
+                if (orphans.Count == 0)
+                {
+                    return [];
+                }
+
+                List<TrialRecord> failed = await FailOrphansAsync(conn, tx, study, row, orphans, ct).ConfigureAwait(false);
+                await WriteStudyRowAsync(conn, tx, studyId, row, ct).ConfigureAwait(false);
+                return failed;
+            },
+            transaction: true,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialRecord?> FailAbandonedTrialAsync(long trialId, string owner, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                (StudyRecord study, StudyRow row, TrialRecord t) = await LockTrialAsync(conn, tx, trialId, ct).ConfigureAwait(false);
+                if (t.State != TrialState.Running || t.Owner != owner)
+                {
+                    return null;
+                }
+
+                TrialRecord failed = await FailTrialAsync(conn, tx, row, t, reason, ct).ConfigureAwait(false);
+                await WriteStudyRowAsync(conn, tx, study.Id, row, ct).ConfigureAwait(false);
+                return (TrialRecord?)failed;
+            },
+            transaction: true,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialChanges> GetTrialsAsync(long studyId, long sinceVersion, CancellationToken cancellationToken)
+    {
+        StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                // One statement is one snapshot: the version and the rows agree. Rows have versions from 1 up, so 0 reads them all.
+                using NpgsqlCommand cmd = Command(
+                    conn,
+                    null,
+                    $"""
+                    SELECT s.version, x.* FROM hpo_studies s
+                    LEFT JOIN LATERAL ({TrialSelect} WHERE t.study_id = s.id AND t.version > @since) x ON true
+                    WHERE s.id = @s
+                    ORDER BY x.number
+                    """,
+                    P("s", studyId),
+                    P("since", sinceVersion));
+                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                long? version = null;
+                var list = new List<TrialRecord>();
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    version = r.GetInt64(0);
+                    if (!r.IsDBNull(1))
+                    {
+                        list.Add(ReadTrial(r, study.Definition.SearchSpace, offset: 1));
+                    }
+                }
+
+                return version is long v ? new TrialChanges(list, v) : throw NoStudy(studyId);
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialRecord?> GetTrialAsync(long studyId, int number, CancellationToken cancellationToken)
+    {
+        StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(
+            (conn, tx, ct) => ReadTrialAsync(conn, null, study, "t.study_id = @s AND t.number = @n", ct, P("s", studyId), P("n", number)),
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialCounts> GetTrialCountsAsync(long studyId, CancellationToken cancellationToken) =>
+        await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                using NpgsqlCommand cmd = Command(conn, null, $"SELECT id, {StudyCounters} FROM hpo_studies WHERE id = @s", P("s", studyId));
+                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                StudyRow? row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false);
+                return row?.Counts ?? throw NoStudy(studyId);
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public override async ValueTask<TrialRecord?> GetBestTrialAsync(long studyId, CancellationToken cancellationToken)
+    {
+        StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
+        string order = study.Definition.Direction == Studies.StudyDirection.Minimize ? "ASC" : "DESC";
+        return await RunAsync(
+            (conn, tx, ct) => ReadTrialAsync(conn, null, study, $"t.study_id = @s AND t.state = 2 ORDER BY t.vals[1] {order}, t.number ASC LIMIT 1", ct, P("s", studyId)),
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            if (ownsDataSource)
+            {
+                await dataSource.DisposeAsync().ConfigureAwait(false);
+            }
+
+            schemaLock.Dispose();
+        }
+    }
+
+    private static NpgsqlParameter P(string name, object? value) => new(name, value ?? DBNull.Value);
+
+    private static NpgsqlCommand Command(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, params NpgsqlParameter[] parameters)
+    {
+        var cmd = new NpgsqlCommand(sql, conn, tx);
+        cmd.Parameters.AddRange(parameters);
+        return cmd;
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, params NpgsqlParameter[] parameters)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        cmd.Parameters.AddRange(parameters);
+        return cmd;
+    }
+
+    private static NpgsqlBatch Batch(NpgsqlConnection conn, NpgsqlTransaction? tx, params NpgsqlBatchCommand[] commands)
+    {
+        var batch = new NpgsqlBatch(conn, tx);
+        foreach (NpgsqlBatchCommand c in commands)
+        {
+            batch.BatchCommands.Add(c);
+        }
+
+        return batch;
+    }
+
+    private static NpgsqlBatchCommand StudyRowCommand(long studyId, StudyRow row) => BatchCommand(
+        "UPDATE hpo_studies SET version = @v, next_number = @n, n_waiting = @w, n_running = @r, n_complete = @c, n_pruned = @p, n_failed = @f WHERE id = @s",
+        P("v", row.Version),
+        P("n", row.NextNumber),
+        P("w", row.Counts.Waiting),
+        P("r", row.Counts.Running),
+        P("c", row.Counts.Complete),
+        P("p", row.Counts.Pruned),
+        P("f", row.Counts.Failed),
+        P("s", studyId));
+
+    private static async Task WriteStudyRowAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, long studyId, StudyRow row, CancellationToken ct)
+    {
+        if (!row.Changed)
+        {
+            return;
+        }
+
+        using NpgsqlBatch batch = Batch(conn, tx, StudyRowCommand(studyId, row));
+        await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a study row's counters (after a leading study id column) from the current result.</summary>
+    private static async Task<StudyRow?> ReadStudyRowAsync(NpgsqlDataReader r, CancellationToken ct)
+    {
+        if (!await r.ReadAsync(ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var row = new StudyRow(r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), new TrialCounts(r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7)));
+
+        // Drain the result so that the reader can move to the next one.
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+        {
+        }
+
+        return row;
+    }
+
+    private static StudyRecord ReadStudy(NpgsqlDataReader r) =>
+        new(r.GetInt64(0), StudyDefinition.FromJson(r.GetString(1)), r.GetFieldValue<DateTimeOffset>(2));
+
+    private static TrialRecord ReadTrial(NpgsqlDataReader r, SearchSpace space, int offset = 0)
+    {
+        var t = new TrialRecord
+        {
+            Id = r.GetInt64(offset),
+            Number = r.GetInt32(offset + 1),
+            State = (TrialState)r.GetInt16(offset + 2),
+            Parameters = StudyDefinitionJson.ReadParameters(space, r.GetString(offset + 3)),
+            Values = r.GetFieldValue<double[]>(offset + 4),
+            UserAttributes = StudyDefinitionJson.ReadAttributes(r.GetString(offset + 5)),
+            SystemAttributes = StudyDefinitionJson.ReadAttributes(r.GetString(offset + 6)),
+            CreatedAt = r.GetFieldValue<DateTimeOffset>(offset + 7),
+            StartedAt = Time(r, offset + 8),
+            FinishedAt = Time(r, offset + 9),
+            Owner = Text(r, offset + 10),
+            Heartbeat = Time(r, offset + 11),
+            FailReason = Text(r, offset + 12),
+            ExceptionType = Text(r, offset + 13),
+        };
+
+        if (r.FieldCount >= offset + 16 && !r.IsDBNull(offset + 14))
+        {
+            long[] steps = r.GetFieldValue<long[]>(offset + 14);
+            double[] values = r.GetFieldValue<double[]>(offset + 15);
+            ImmutableSortedDictionary<long, double>.Builder b = ImmutableSortedDictionary.CreateBuilder<long, double>();
+            for (int i = 0; i < steps.Length; i++)
+            {
+                b[steps[i]] = values[i];
+            }
+
+            t = t with { IntermediateValues = b.ToImmutable() };
+        }
+
+        return t;
+    }
+
+    private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static bool IsDeadlock(NpgsqlException e) => e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+
+    private InvalidOperationException NoStudy(long studyId) => new($"There is no study with id {studyId} in the {Description} (was it deleted?).");
+
+    private NpgsqlParameter NowParameter() => new("now", NpgsqlDbType.TimestampTz) { Value = timeProvider is null ? DBNull.Value : timeProvider.GetUtcNow() };
+
+    /// <summary>Selects the running trials of a study whose lease expired, locking them in id order.</summary>
+    private NpgsqlBatchCommand OrphansCommand(StudyRecord study) => BatchCommand(
+        $"SELECT id FROM hpo_trials WHERE study_id = @s AND state = 1 AND heartbeat < {NowSql} - @lease ORDER BY id FOR UPDATE",
+        P("s", study.Id),
+        NowParameter(),
+        P("lease", study.Definition.Lease));
+
+    private async Task<List<TrialRecord>> FailOrphansAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StudyRecord study, StudyRow row, List<long> ids, CancellationToken ct)
+    {
+        var failed = new List<TrialRecord>();
+        foreach (long id in ids)
+        {
+            TrialRecord t = await ReadTrialAsync(conn, tx, study, "t.id = @id", ct, P("id", id)).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Trial id {id} vanished while locked.");
+            failed.Add(await FailTrialAsync(conn, tx, row, t, StorageGuards.OrphanReason(t, study.Definition.Lease), ct).ConfigureAwait(false));
+        }
+
+        return failed;
+    }
+
+    private async Task<TrialRecord> FailTrialAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StudyRow row, TrialRecord t, string reason, CancellationToken ct)
+    {
+        long version = ++row.Version;
+        row.Counts = row.Counts.Add(TrialState.Running, -1).Add(TrialState.Failed);
+        using NpgsqlCommand cmd = Command(
+            conn,
+            tx,
+            $"UPDATE hpo_trials SET state = 4, fail_reason = @r, finished_at = {NowSql}, version = @v WHERE id = @id RETURNING finished_at",
+            P("r", reason),
+            NowParameter(),
+            P("v", version),
+            P("id", t.Id));
+        var finishedAt = (DateTime)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        return t with { State = TrialState.Failed, FailReason = reason, FinishedAt = new DateTimeOffset(finishedAt, TimeSpan.Zero) };
+    }
+
+    /// <summary>Locks the study row of a trial, then reads the trial as it stands under that lock.</summary>
+    private async Task<(StudyRecord Study, StudyRow Row, TrialRecord Trial)> LockTrialAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, long trialId, CancellationToken ct)
+    {
+        StudyRow row;
+        using (NpgsqlCommand cmd = Command(conn, tx, $"SELECT id, {StudyCounters} FROM hpo_studies WHERE id = (SELECT study_id FROM hpo_trials WHERE id = @id) FOR UPDATE", P("id", trialId)))
+        {
+            NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoTrial(trialId);
+        }
+
+        StudyRecord study = await StudyAsync(conn, row.StudyId, ct).ConfigureAwait(false);
+        TrialRecord t = await ReadTrialAsync(conn, tx, study, "t.id = @id", ct, P("id", trialId)).ConfigureAwait(false) ?? throw NoTrial(trialId);
+        return (study, row, t);
+    }
+
+    /// <summary>Locks the study row of a trial and checks that the trial is unfinished, reading the full trial only to explain a refusal.</summary>
+    private async Task<(long StudyId, StudyRow Row)> LockUnfinishedTrialAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, long trialId, string action, CancellationToken ct)
+    {
+        StudyRow row;
+        TrialState state;
+        using (NpgsqlBatch batch = Batch(
+            conn,
+            tx,
+            BatchCommand($"SELECT id, {StudyCounters} FROM hpo_studies WHERE id = (SELECT study_id FROM hpo_trials WHERE id = @id) FOR UPDATE", P("id", trialId)),
+            BatchCommand("SELECT state FROM hpo_trials WHERE id = @id", P("id", trialId))))
+        {
+            NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoTrial(trialId);
+                await r.NextResultAsync(ct).ConfigureAwait(false);
+                state = await r.ReadAsync(ct).ConfigureAwait(false) ? (TrialState)r.GetInt16(0) : throw NoTrial(trialId);
+        }
+
+        if (state.IsFinished())
+        {
+            StudyRecord study = await StudyAsync(conn, row.StudyId, ct).ConfigureAwait(false);
+            TrialRecord t = await ReadTrialAsync(conn, tx, study, "t.id = @id", ct, P("id", trialId)).ConfigureAwait(false) ?? throw NoTrial(trialId);
+            throw StorageGuards.AlreadyFinished(t, action);
+        }
+
+        return (row.StudyId, row);
+    }
+
+    private async ValueTask SetAttributeAsync(long trialId, string column, string key, string value, CancellationToken cancellationToken)
+    {
+        StorageGuards.AttributeKey(key);
+        ArgumentNullException.ThrowIfNull(value);
+        await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                (long studyId, StudyRow row) = await LockUnfinishedTrialAsync(conn, tx, trialId, "change its attributes", ct).ConfigureAwait(false);
+                long version = ++row.Version;
+                using NpgsqlBatch batch = Batch(
+                    conn,
+                    tx,
+                    BatchCommand($"UPDATE hpo_trials SET {column} = {column} || jsonb_build_object(@k::text, @val::text), version = @v WHERE id = @id", P("k", key), P("val", value), P("v", version), P("id", trialId)),
+                    StudyRowCommand(studyId, row));
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                return true;
+            },
+            transaction: true,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TrialRecord?> ReadTrialAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StudyRecord study, string where, CancellationToken ct, params NpgsqlParameter[] parameters)
+    {
+        using NpgsqlCommand cmd = Command(conn, tx, $"{TrialSelect} WHERE {where}", parameters);
+        NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+        return await r.ReadAsync(ct).ConfigureAwait(false) ? ReadTrial(r, study.Definition.SearchSpace) : null;
+    }
+
+    private async Task<StudyRecord?> ReadStudyAsync(NpgsqlConnection conn, string where, NpgsqlParameter parameter, CancellationToken ct)
+    {
+        using NpgsqlCommand cmd = Command(conn, null, $"SELECT id, definition, created_at FROM hpo_studies WHERE {where}", parameter);
+        NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+        if (!await r.ReadAsync(ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        StudyRecord study = ReadStudy(r);
+        studies[study.Id] = study;
+        return study;
+    }
+
+    private InvalidOperationException NoTrial(long trialId) => new($"There is no trial with id {trialId} in the {Description}.");
+
+    /// <summary>Gets a study's record (definitions never change, so they are cached), reading it on a connection already open.</summary>
+    private async Task<StudyRecord> StudyAsync(NpgsqlConnection conn, long studyId, CancellationToken ct) =>
+        studies.TryGetValue(studyId, out StudyRecord? s)
+            ? s
+            : await ReadStudyAsync(conn, "id = @id", P("id", studyId), ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
+
+    private async ValueTask<StudyRecord> StudyAsync(long studyId, CancellationToken cancellationToken) =>
+        studies.TryGetValue(studyId, out StudyRecord? s)
+            ? s
+            : await RunAsync((conn, tx, ct) => StudyAsync(conn, studyId, ct), transaction: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs work on a pooled connection, in a transaction when asked (committed when the work returns, rolled back when it throws),
+    /// running it again after a deadlock, and wrapping provider errors in <see cref="StorageException"/>.
+    /// </summary>
+    private async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                NpgsqlConnection conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (conn.ConfigureAwait(false))
+                {
+                    if (!transaction)
+                    {
+                        return await work(conn, null, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    NpgsqlTransaction tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await using (tx.ConfigureAwait(false))
+                    {
+                        T result = await work(conn, tx, cancellationToken).ConfigureAwait(false);
+
+                        // Not cancellable: once the work is done, its result is committed or the call fails.
+                        await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                        return result;
+                    }
+                }
+            }
+            catch (NpgsqlException e) when (IsDeadlock(e) && attempt < deadlockRetries)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * (attempt + 1)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested || e.InnerException is not OperationCanceledException)
+            {
+                throw new StorageException($"The {Description} failed: {e.Message}", e);
+            }
+        }
+    }
+
+    private async ValueTask EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (schemaReady)
+        {
+            return;
+        }
+
+        await schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (schemaReady)
+            {
+                return;
+            }
+
+            NpgsqlConnection conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (conn.ConfigureAwait(false))
+            {
+                NpgsqlTransaction tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (tx.ConfigureAwait(false))
+                {
+                    // Workers that start at once queue here; the first creates the schema, the others find it.
+                    using (NpgsqlCommand cmd = Command(conn, tx, "SELECT pg_advisory_xact_lock(@key); CREATE TABLE IF NOT EXISTS hpo_schema (version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", P("key", PostgreSqlSchema.AdvisoryLockKey)))
+                    {
+                        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    int current;
+                    using (NpgsqlCommand cmd = Command(conn, tx, "SELECT COALESCE(MAX(version), 0) FROM hpo_schema"))
+                    {
+                        current = (int)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                    }
+
+                    if (current > PostgreSqlSchema.Version)
+                    {
+                        throw new StorageException($"The {Description} uses Hpo schema version {current}, which is newer than this Hpo understands ({PostgreSqlSchema.Version}). Upgrade Hpo to open it.");
+                    }
+
+                    for (int v = current; v < PostgreSqlSchema.Version; v++)
+                    {
+                        using NpgsqlCommand migrate = Command(conn, tx, PostgreSqlSchema.Migrations[v] + "; INSERT INTO hpo_schema (version) VALUES (@v)", P("v", v + 1));
+                        await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            schemaReady = true;
+        }
+        catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StorageException($"The {Description} could not be opened: {e.Message}", e);
+        }
+        finally
+        {
+            schemaLock.Release();
+        }
+    }
+
+    /// <summary>A study row as locked by a transaction: the counters the transaction updates and writes back before it commits.</summary>
+    private sealed class StudyRow(long studyId, long version, int nextNumber, TrialCounts counts)
+    {
+        private readonly long originalVersion = version;
+
+        public long StudyId { get; } = studyId;
+
+        public long Version { get; set; } = version;
+
+        public int NextNumber { get; set; } = nextNumber;
+
+        public TrialCounts Counts { get; set; } = counts;
+
+        public bool Changed => Version != originalVersion;
+    }
+}

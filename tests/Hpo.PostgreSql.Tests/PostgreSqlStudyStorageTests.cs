@@ -1,0 +1,274 @@
+using Hpo.PostgreSql.Tests.Support;
+using Hpo.Storage;
+using Hpo.Studies;
+using Hpo.Tests.Storage;
+using Hpo.Trials;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Hpo.PostgreSql.Tests;
+
+/// <summary>
+/// The storage conformance suite on a real PostgreSQL server (each storage in a fresh schema of this class's fresh database), plus
+/// what only PostgreSQL does: schema versions, several connection pools on one study, many concurrent workers.
+/// </summary>
+[RequiresPostgreSql]
+public sealed class PostgreSqlStudyStorageTests(PostgreSqlDatabase database) : StudyStorageConformanceTests, IClassFixture<PostgreSqlDatabase>
+{
+    protected override IStudyStorage CreateStorage() => new PostgreSqlStudyStorage(database.NewSchema());
+
+    protected override IStudyStorage CreateStorage(TimeProvider timeProvider) =>
+        new PostgreSqlStudyStorage(new PostgreSqlStudyStorageOptions { ConnectionString = database.NewSchema(), TimeProvider = timeProvider });
+
+    protected override IStudyStorage? OpenAnotherInstance(IStudyStorage storage) =>
+        new PostgreSqlStudyStorage(((PostgreSqlStudyStorage)storage).ConnectionString);
+
+    [Fact]
+    public async Task InitializeAsync_FreshSchema_RecordsTheSchemaVersion()
+    {
+        string cs = await database.NewSchemaAsync();
+        await using var storage = new PostgreSqlStudyStorage(cs);
+
+        await storage.InitializeAsync();
+        await storage.InitializeAsync();
+
+        Assert.Equal(PostgreSqlStudyStorage.SchemaVersion, Convert.ToInt32(await PostgreSqlTestServer.ScalarAsync(cs, "SELECT MAX(version) FROM hpo_schema"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1L, await PostgreSqlTestServer.ScalarAsync(cs, "SELECT COUNT(*) FROM hpo_schema"));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_ManyInstancesAtOnce_CreateTheSchemaOnce()
+    {
+        string cs = await database.NewSchemaAsync();
+        PostgreSqlStudyStorage[] instances = [.. Enumerable.Range(0, 8).Select(_ => new PostgreSqlStudyStorage(cs))];
+        try
+        {
+            await Task.WhenAll(instances.Select(s => Task.Run(async () => await s.GetStudiesAsync(CancellationToken.None))));
+
+            Assert.Equal(1L, await PostgreSqlTestServer.ScalarAsync(cs, "SELECT COUNT(*) FROM hpo_schema"));
+            await instances[3].CreateStudyAsync(Definition("after"), CancellationToken.None);
+            Assert.Equal(["after"], (await instances[5].GetStudiesAsync(CancellationToken.None)).Select(s => s.Name));
+        }
+        finally
+        {
+            foreach (PostgreSqlStudyStorage s in instances)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task InitializeAsync_SchemaVersionNewerThanSupported_ThrowsStorageException()
+    {
+        string cs = await database.NewSchemaAsync();
+        await using (var storage = new PostgreSqlStudyStorage(cs))
+        {
+            await storage.CreateStudyAsync(Definition(), CancellationToken.None);
+        }
+
+        await PostgreSqlTestServer.ExecuteAsync(cs, $"INSERT INTO hpo_schema (version) VALUES ({PostgreSqlStudyStorage.SchemaVersion + 1})");
+        await using var newer = new PostgreSqlStudyStorage(cs);
+
+        StorageException e = await Assert.ThrowsAsync<StorageException>(() => newer.GetStudiesAsync(CancellationToken.None).AsTask());
+
+        Assert.Contains($"schema version {PostgreSqlStudyStorage.SchemaVersion + 1}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("newer", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Constructor_ReopenedDatabase_KeepsStudiesTrialsAndNumbering()
+    {
+        string cs = await database.NewSchemaAsync();
+        var clock = new FakeTimeProvider(Epoch);
+        StudyDefinition definition = RichDefinition("kept");
+        IReadOnlyList<TrialRecord> before;
+        long version, studyId;
+        await using (var storage = new PostgreSqlStudyStorage(new PostgreSqlStudyStorageOptions { ConnectionString = cs, TimeProvider = clock }))
+        {
+            StudyRecord study = await storage.CreateStudyAsync(definition, CancellationToken.None);
+            studyId = study.Id;
+            var p = definition.SearchSpace.Validate(new Dictionary<string, object> { ["lr"] = 0.01, ["dropout"] = 0.25, ["layers"] = 3L, ["batch"] = 64L, ["optimizer"] = "sgd", ["momentum"] = 0.9, ["flag"] = true });
+            TrialRecord complete = await StartAsync(storage, study.Id);
+            await storage.SetTrialParametersAsync(complete.Id, p, CancellationToken.None);
+            await storage.ReportIntermediateValueAsync(complete.Id, 2, double.NaN, CancellationToken.None);
+            await storage.SetTrialUserAttributeAsync(complete.Id, "note", "ünïcode \"quoted\"\n", CancellationToken.None);
+            clock.Advance(TimeSpan.FromMilliseconds(1500.25));
+            await storage.FinishTrialAsync(complete.Id, new TrialFinish(TrialState.Complete, [0.875]), CancellationToken.None);
+            await StartAsync(storage, study.Id);
+            await storage.EnqueueTrialAsync(study.Id, p, CancellationToken.None);
+            before = await storage.GetTrialsAsync(study.Id, CancellationToken.None);
+            version = (await storage.GetTrialsAsync(study.Id, 0, CancellationToken.None)).Version;
+        }
+
+        await using var reopened = new PostgreSqlStudyStorage(new PostgreSqlStudyStorageOptions { ConnectionString = cs, TimeProvider = clock });
+        StudyRecord? again = await reopened.GetStudyAsync("kept", CancellationToken.None);
+        IReadOnlyList<TrialRecord> after = await reopened.GetTrialsAsync(studyId, CancellationToken.None);
+
+        Assert.NotNull(again);
+        AssertSameDefinition(definition, again.Definition);
+        Assert.Equal(before.Count, after.Count);
+        for (int i = 0; i < before.Count; i++)
+        {
+            AssertSameTrial(before[i], after[i]);
+        }
+
+        Assert.Equal(version, (await reopened.GetTrialsAsync(studyId, 0, CancellationToken.None)).Version);
+        Assert.True(double.IsNaN(after[0].IntermediateValues[2]));
+        Assert.Equal(TimeSpan.FromMilliseconds(1500.25), after[0].Duration);
+        Assert.Equal(true, after[0].Parameters["flag"]);
+        Assert.Equal(2, (await StartAsync(reopened, studyId)).Number);
+        Assert.Equal(3, (await StartAsync(reopened, studyId)).Number);
+    }
+
+    [Fact]
+    public async Task StartTrialAsync_SeveralConnectionPools_NumbersAreDenseAndUnique()
+    {
+        string cs = await database.NewSchemaAsync();
+        PostgreSqlStudyStorage[] pools = [.. Enumerable.Range(0, 4).Select(_ => new PostgreSqlStudyStorage(cs))];
+        try
+        {
+            StudyRecord study = await pools[0].CreateStudyAsync(Definition(), CancellationToken.None);
+            const int PerTask = 40;
+
+            TrialRecord[][] started = await Task.WhenAll(pools.SelectMany((s, i) => Enumerable.Range(0, 3).Select(w => Task.Run(async () =>
+            {
+                var mine = new List<TrialRecord>();
+                for (int n = 0; n < PerTask; n++)
+                {
+                    mine.Add(await StartAsync(s, study.Id, $"p{i}w{w}"));
+                }
+
+                return mine.ToArray();
+            }))));
+
+            int total = pools.Length * 3 * PerTask;
+            Assert.Equal(Enumerable.Range(0, total), started.SelectMany(s => s).Select(t => t.Number).Order());
+            Assert.Equal(Enumerable.Range(0, total), (await pools[2].GetTrialsAsync(study.Id, CancellationToken.None)).Select(t => t.Number));
+            Assert.Equal(new TrialCounts(0, total, 0, 0, 0), await pools[1].GetTrialCountsAsync(study.Id, CancellationToken.None));
+        }
+        finally
+        {
+            foreach (PostgreSqlStudyStorage s in pools)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task StartTrialAsync_ManyWorkersOnSeveralPoolsWithBudgetAndWaitingTrials_FinishExactlyTheBudget()
+    {
+        string cs = await database.NewSchemaAsync();
+        PostgreSqlStudyStorage[] pools = [.. Enumerable.Range(0, 4).Select(_ => new PostgreSqlStudyStorage(cs))];
+        try
+        {
+            const int Budget = 150;
+            StudyRecord study = await pools[0].CreateStudyAsync(Definition(budget: Budget), CancellationToken.None);
+            for (int i = 0; i < 20; i++)
+            {
+                await pools[i % 4].EnqueueTrialAsync(study.Id, Params(i % 5), CancellationToken.None);
+            }
+
+            // 16 workers; a few fail or prune, every worker renews heartbeats and reads the history as it goes.
+            int[] finished = await Task.WhenAll(Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+            {
+                IStudyStorage s = pools[w % pools.Length];
+                string owner = $"w{w}";
+                int mine = 0;
+                long version = 0;
+                while (await s.StartTrialAsync(study.Id, owner, CancellationToken.None) is { } t)
+                {
+                    if (t.Parameters.Count == 0)
+                    {
+                        await s.SetTrialParametersAsync(t.Id, Params(t.Number % 10 / 2.0), CancellationToken.None);
+                    }
+
+                    await s.ReportIntermediateValueAsync(t.Id, 1, t.Number, CancellationToken.None);
+                    await s.RenewHeartbeatsAsync(study.Id, owner, CancellationToken.None);
+                    version = (await s.GetTrialsAsync(study.Id, version, CancellationToken.None)).Version;
+                    TrialFinish finish = (t.Number % 7) switch
+                    {
+                        0 => new TrialFinish(TrialState.Failed, [], "boom"),
+                        1 => new TrialFinish(TrialState.Pruned, [t.Number]),
+                        _ => new TrialFinish(TrialState.Complete, [t.Number]),
+                    };
+                    await s.FinishTrialAsync(t.Id, finish, CancellationToken.None);
+                    mine++;
+                }
+
+                return mine;
+            })));
+
+            Assert.Equal(Budget, finished.Sum());
+            IReadOnlyList<TrialRecord> trials = await pools[3].GetTrialsAsync(study.Id, CancellationToken.None);
+            Assert.Equal(Enumerable.Range(0, Budget), trials.Select(t => t.Number));
+            Assert.All(trials, t => Assert.True(t.IsFinished));
+            Assert.All(trials, t => Assert.Equal((double)t.Number, t.IntermediateValues[1]));
+            TrialCounts counts = await pools[2].GetTrialCountsAsync(study.Id, CancellationToken.None);
+            Assert.Equal(Budget, counts.Finished);
+            Assert.Equal(trials.Count(t => t.State == TrialState.Failed), counts.Failed);
+            Assert.Equal(trials.Count(t => t.State == TrialState.Pruned), counts.Pruned);
+            Assert.Equal(0, counts.Running + counts.Waiting);
+            Assert.Equal([0.0, 1.0, 2.0, 3.0, 4.0], trials.Take(20).Select(t => (double)t.Parameters["x"]).Distinct().Order());
+        }
+        finally
+        {
+            foreach (PostgreSqlStudyStorage s in pools)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task FailOrphanedTrialsAsync_DatabaseClock_DecidesExpiry()
+    {
+        // No TimeProvider: the database's clock decides. A lease of 300 ms expires for a trial whose worker stops renewing.
+        await using var storage = new PostgreSqlStudyStorage(await database.NewSchemaAsync());
+        StudyRecord study = await storage.CreateStudyAsync(Definition(lease: TimeSpan.FromMilliseconds(300)), CancellationToken.None);
+        TrialRecord dead = await StartAsync(storage, study.Id, "dead");
+        TrialRecord alive = await StartAsync(storage, study.Id, "alive");
+
+        Assert.Empty(await storage.FailOrphanedTrialsAsync(study.Id, CancellationToken.None));
+        for (int i = 0; i < 6; i++)
+        {
+            await Task.Delay(100);
+            await storage.RenewHeartbeatsAsync(study.Id, "alive", CancellationToken.None);
+        }
+
+        TrialRecord orphan = Assert.Single(await storage.FailOrphanedTrialsAsync(study.Id, CancellationToken.None));
+        Assert.Equal(dead.Id, orphan.Id);
+        Assert.Equal(TrialState.Running, (await GetTrialAsync(storage, study.Id, alive.Number)).State);
+        Assert.True(orphan.FinishedAt - dead.Heartbeat >= TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task Operations_ServerUnreachable_ThrowStorageExceptionWithProviderError()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Port = 1, Timeout = 2, Password = "secret-password" };
+        await using var storage = new PostgreSqlStudyStorage(builder.ConnectionString);
+
+        StorageException e = await Assert.ThrowsAsync<StorageException>(() => storage.GetStudiesAsync(CancellationToken.None).AsTask());
+
+        Assert.IsAssignableFrom<NpgsqlException>(e.InnerException);
+        Assert.Contains(":1", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-password", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_PostgresqlUrl_OpensAPostgreSqlStorageOnThatDatabase()
+    {
+        var b = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        string url = $"postgresql://{b.Username}@{b.Host}:{b.Port}/{b.Database}";
+        await using (IStudyStorage storage = StudyStorage.Open(url))
+        {
+            Assert.IsType<PostgreSqlStudyStorage>(storage);
+            await storage.CreateStudyAsync(Definition("via-url"), CancellationToken.None);
+        }
+
+        await using IStudyStorage again = StudyStorage.Open(url.Replace("postgresql://", "postgres://", StringComparison.Ordinal));
+        Assert.NotNull(await again.GetStudyAsync("via-url", CancellationToken.None));
+        await again.DeleteStudyAsync("via-url", CancellationToken.None);
+    }
+}
