@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Hpo.Storage.InMemory;
 using Hpo.Storage.Sqlite;
 
@@ -11,6 +13,13 @@ namespace Hpo.Storage;
 /// </summary>
 public static class StudyStorage
 {
+    /// <summary>The packages that register a scheme, loaded on demand by <see cref="Open"/>.</summary>
+    private static readonly Dictionary<string, string> ProviderAssemblies = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["postgresql"] = "Hpo.PostgreSql",
+        ["postgres"] = "Hpo.PostgreSql",
+    };
+
     private static readonly ConcurrentDictionary<string, Func<string, IStudyStorage>> Schemes = new(StringComparer.OrdinalIgnoreCase)
     {
         ["sqlite"] = url => new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = SqlitePath(url) }),
@@ -35,9 +44,33 @@ public static class StudyStorage
         }
 
         string scheme = url[..colon];
-        return Schemes.TryGetValue(scheme, out Func<string, IStudyStorage>? factory)
+        Func<string, IStudyStorage>? factory;
+        if (!Schemes.TryGetValue(scheme, out factory) && ProviderAssemblies.TryGetValue(scheme, out string? assembly) && TryLoadProvider(assembly))
+        {
+            Schemes.TryGetValue(scheme, out factory);
+        }
+
+        return factory is not null
             ? factory(url)
             : throw new ArgumentException($"The storage URL scheme '{scheme}' is not known (in '{url}'). Known: memory, {string.Join(", ", Schemes.Keys.Order(StringComparer.Ordinal))}. PostgreSQL needs the Hpo.PostgreSql package.", nameof(url));
+    }
+
+    /// <summary>
+    /// Loads a provider package's assembly when it is deployed with the application but not loaded yet, so that its module
+    /// initializer registers its schemes: referencing the package is enough for <see cref="Open"/> to know them.
+    /// </summary>
+    private static bool TryLoadProvider(string assemblyName)
+    {
+        try
+        {
+            Assembly provider = Assembly.Load(new AssemblyName(assemblyName));
+            RuntimeHelpers.RunModuleConstructor(provider.ManifestModule.ModuleHandle);
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Registers (or replaces) a URL scheme.</summary>
