@@ -52,7 +52,9 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         LEFT JOIN LATERAL (SELECT array_agg(v.step ORDER BY v.step) AS steps, array_agg(v.value ORDER BY v.step) AS ivals FROM hpo_trial_values v WHERE v.trial_id = t.id) iv ON true
         """;
 
-    private const string StudyCounters = "version, next_number, n_waiting, n_running, n_complete, n_pruned, n_failed";
+    private const string WaitingSql = "SELECT id FROM hpo_trials WHERE study_id = @s AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED";
+
+    private const string StudyCounters = "version, next_number, n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale";
 
     private static int registered;
 
@@ -266,25 +268,33 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     tx,
                     BatchCommand($"SELECT id, {StudyCounters} FROM hpo_studies WHERE id = @s FOR UPDATE", P("s", studyId)),
                     OrphansCommand(study),
-                    BatchCommand("SELECT id FROM hpo_trials WHERE study_id = @s AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED", P("s", studyId))))
+                    BatchCommand(WaitingSql, P("s", studyId))))
                 {
                     NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
                     await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                        row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
-                        await r.NextResultAsync(ct).ConfigureAwait(false);
-                        while (await r.ReadAsync(ct).ConfigureAwait(false))
-                        {
-                            orphans.Add(r.GetInt64(0));
-                        }
+                    row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
+                    await r.NextResultAsync(ct).ConfigureAwait(false);
+                    while (await r.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        orphans.Add(r.GetInt64(0));
+                    }
 
-                        await r.NextResultAsync(ct).ConfigureAwait(false);
-                        if (await r.ReadAsync(ct).ConfigureAwait(false))
-                        {
-                            waitingId = r.GetInt64(0);
-                        }
+                    await r.NextResultAsync(ct).ConfigureAwait(false);
+                    if (await r.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        waitingId = r.GetInt64(0);
+                    }
                 }
 
-                await FailOrphansAsync(conn, tx, study, row, orphans, ct).ConfigureAwait(false);
+                if (orphans.Count > 0)
+                {
+                    await MarkOrphansStaleAsync(conn, tx, study, row, orphans, ct).ConfigureAwait(false);
+
+                    // Their retries, if any, run before new proposals.
+                    using NpgsqlCommand waiting = Command(conn, tx, WaitingSql, P("s", studyId));
+                    waitingId = await waiting.ExecuteScalarAsync(ct).ConfigureAwait(false) as long?;
+                }
+
                 if (study.Definition.Budget is int budget && row.Counts.Finished + row.Counts.Running >= budget)
                 {
                     await WriteStudyRowAsync(conn, tx, studyId, row, ct).ConfigureAwait(false);
@@ -417,9 +427,15 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 {
                     NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
                     await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                        await r.ReadAsync(ct).ConfigureAwait(false);
-                        finishedAt = r.GetFieldValue<DateTimeOffset>(0);
-                        startedAt = r.GetFieldValue<DateTimeOffset>(1);
+                    await r.ReadAsync(ct).ConfigureAwait(false);
+                    finishedAt = r.GetFieldValue<DateTimeOffset>(0);
+                    startedAt = r.GetFieldValue<DateTimeOffset>(1);
+                }
+
+                if (finish.RetryAsNewTrial)
+                {
+                    await EnqueueRetryAsync(conn, tx, row, t, ct).ConfigureAwait(false);
+                    await WriteStudyRowAsync(conn, tx, study.Id, row, ct).ConfigureAwait(false);
                 }
 
                 return t with
@@ -478,12 +494,12 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 {
                     NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
                     await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                        row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
-                        await r.NextResultAsync(ct).ConfigureAwait(false);
-                        while (await r.ReadAsync(ct).ConfigureAwait(false))
-                        {
-                            orphans.Add(r.GetInt64(0));
-                        }
+                    row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
+                    await r.NextResultAsync(ct).ConfigureAwait(false);
+                    while (await r.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        orphans.Add(r.GetInt64(0));
+                    }
                 }
 
                 if (orphans.Count == 0)
@@ -491,7 +507,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     return [];
                 }
 
-                List<TrialRecord> failed = await FailOrphansAsync(conn, tx, study, row, orphans, ct).ConfigureAwait(false);
+                List<TrialRecord> failed = await MarkOrphansStaleAsync(conn, tx, study, row, orphans, ct).ConfigureAwait(false);
                 await WriteStudyRowAsync(conn, tx, studyId, row, ct).ConfigureAwait(false);
                 return failed;
             },
@@ -513,9 +529,9 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     return null;
                 }
 
-                TrialRecord failed = await FailTrialAsync(conn, tx, row, t, reason, ct).ConfigureAwait(false);
+                TrialRecord stale = await MarkStaleAsync(conn, tx, study, row, t, reason, ct).ConfigureAwait(false);
                 await WriteStudyRowAsync(conn, tx, study.Id, row, ct).ConfigureAwait(false);
-                return (TrialRecord?)failed;
+                return (TrialRecord?)stale;
             },
             transaction: true,
             cancellationToken).ConfigureAwait(false);
@@ -636,7 +652,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     }
 
     private static NpgsqlBatchCommand StudyRowCommand(long studyId, StudyRow row) => BatchCommand(
-        "UPDATE hpo_studies SET version = @v, next_number = @n, n_waiting = @w, n_running = @r, n_complete = @c, n_pruned = @p, n_failed = @f WHERE id = @s",
+        "UPDATE hpo_studies SET version = @v, next_number = @n, n_waiting = @w, n_running = @r, n_complete = @c, n_pruned = @p, n_failed = @f, n_stale = @x WHERE id = @s",
         P("v", row.Version),
         P("n", row.NextNumber),
         P("w", row.Counts.Waiting),
@@ -644,6 +660,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         P("c", row.Counts.Complete),
         P("p", row.Counts.Pruned),
         P("f", row.Counts.Failed),
+        P("x", row.Counts.Stale),
         P("s", studyId));
 
     private static async Task WriteStudyRowAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, long studyId, StudyRow row, CancellationToken ct)
@@ -665,7 +682,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             return null;
         }
 
-        var row = new StudyRow(r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), new TrialCounts(r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7)));
+        var row = new StudyRow(r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), new TrialCounts(r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7)) { Stale = r.GetInt32(8) });
 
         // Drain the result so that the reader can move to the next one.
         while (await r.ReadAsync(ct).ConfigureAwait(false))
@@ -731,33 +748,66 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         NowParameter(),
         P("lease", study.Definition.Lease));
 
-    private async Task<List<TrialRecord>> FailOrphansAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StudyRecord study, StudyRow row, List<long> ids, CancellationToken ct)
+    private async Task<List<TrialRecord>> MarkOrphansStaleAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StudyRecord study, StudyRow row, List<long> ids, CancellationToken ct)
     {
         var failed = new List<TrialRecord>();
         foreach (long id in ids)
         {
             TrialRecord t = await ReadTrialAsync(conn, tx, study, "t.id = @id", ct, P("id", id)).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Trial id {id} vanished while locked.");
-            failed.Add(await FailTrialAsync(conn, tx, row, t, StorageGuards.OrphanReason(t, study.Definition.Lease), ct).ConfigureAwait(false));
+            failed.Add(await MarkStaleAsync(conn, tx, study, row, t, StorageGuards.StaleReason(t, study.Definition.Lease), ct).ConfigureAwait(false));
         }
 
         return failed;
     }
 
-    private async Task<TrialRecord> FailTrialAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StudyRow row, TrialRecord t, string reason, CancellationToken ct)
+    /// <summary>Records a running trial as stale and, if the study's retry policy says so, enqueues its retry.</summary>
+    private async Task<TrialRecord> MarkStaleAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StudyRecord study, StudyRow row, TrialRecord t, string reason, CancellationToken ct)
     {
         long version = ++row.Version;
-        row.Counts = row.Counts.Add(TrialState.Running, -1).Add(TrialState.Failed);
-        using NpgsqlCommand cmd = Command(
+        row.Counts = row.Counts.Add(TrialState.Running, -1).Add(TrialState.Stale);
+        DateTime finishedAt;
+        using (NpgsqlCommand cmd = Command(
             conn,
             tx,
-            $"UPDATE hpo_trials SET state = 4, fail_reason = @r, finished_at = {NowSql}, version = @v WHERE id = @id RETURNING finished_at",
+            $"UPDATE hpo_trials SET state = 5, fail_reason = @r, finished_at = {NowSql}, version = @v WHERE id = @id RETURNING finished_at",
             P("r", reason),
             NowParameter(),
             P("v", version),
-            P("id", t.Id));
-        var finishedAt = (DateTime)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
-        return t with { State = TrialState.Failed, FailReason = reason, FinishedAt = new DateTimeOffset(finishedAt, TimeSpan.Zero) };
+            P("id", t.Id)))
+        {
+            finishedAt = (DateTime)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }
+
+        if (StorageGuards.RetriesLostWorker(study.Definition, t))
+        {
+            await EnqueueRetryAsync(conn, tx, row, t, ct).ConfigureAwait(false);
+        }
+
+        return t with { State = TrialState.Stale, FailReason = reason, FinishedAt = new DateTimeOffset(finishedAt, TimeSpan.Zero) };
+    }
+
+    /// <summary>Enqueues a waiting copy of a trial (parameters, intermediate values, attributes) that records its origin.</summary>
+    private async Task EnqueueRetryAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, StudyRow row, TrialRecord t, CancellationToken ct)
+    {
+        long version = ++row.Version;
+        row.Counts = row.Counts.Add(TrialState.Waiting);
+        using NpgsqlCommand cmd = Command(
+            conn,
+            tx,
+            $"""
+            WITH n AS (
+                INSERT INTO hpo_trials (study_id, number, state, params, user_attrs, system_attrs, created_at, version)
+                SELECT study_id, @n, 0, params, user_attrs, @a::jsonb, {NowSql}, @v FROM hpo_trials WHERE id = @old
+                RETURNING id)
+            INSERT INTO hpo_trial_values (trial_id, step, value) SELECT n.id, v.step, v.value FROM n, hpo_trial_values v WHERE v.trial_id = @old
+            """,
+            P("n", row.NextNumber++),
+            P("a", StudyDefinitionJson.WriteAttributes(StorageGuards.RetrySystemAttributes(t))),
+            NowParameter(),
+            P("v", version),
+            P("old", t.Id));
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Locks the study row of a trial, then reads the trial as it stands under that lock.</summary>
@@ -768,7 +818,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         {
             NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoTrial(trialId);
+            row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoTrial(trialId);
         }
 
         StudyRecord study = await StudyAsync(conn, row.StudyId, ct).ConfigureAwait(false);
@@ -789,9 +839,9 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         {
             NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoTrial(trialId);
-                await r.NextResultAsync(ct).ConfigureAwait(false);
-                state = await r.ReadAsync(ct).ConfigureAwait(false) ? (TrialState)r.GetInt16(0) : throw NoTrial(trialId);
+            row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoTrial(trialId);
+            await r.NextResultAsync(ct).ConfigureAwait(false);
+            state = await r.ReadAsync(ct).ConfigureAwait(false) ? (TrialState)r.GetInt16(0) : throw NoTrial(trialId);
         }
 
         if (state.IsFinished())

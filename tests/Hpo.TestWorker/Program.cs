@@ -4,7 +4,8 @@
 //   Hpo.TestWorker run <storage-url> <study> <budget> <seed> <lease-ms> <sleep-ms> [hang-at-trial]
 //       Prints "started <pid> resumed=<bool>" once the study is open and "done <trials-run> <stop-reason>" at the end.
 //       The objective sleeps <sleep-ms> per trial; trial number <hang-at-trial> (if given) sleeps for ten minutes, so that a
-//       test can kill the process while that trial runs.
+//       test can kill the process while that trial runs. Each trial first reports its x as the intermediate value of step 0.
+//       HPO_TEST_MAX_RETRIES, when set, is the new study's MaxRetries (lost workers are retried).
 //   Hpo.TestWorker wait
 //       Prints "waiting <pid>" and waits until standard input is closed (a live process for WorkerIdentity tests).
 using System.Globalization;
@@ -52,14 +53,16 @@ static async Task<int> RunAsync(string url, string name, int budget, int seed, i
         .AddInt("n", 0, 10)
         .Build();
     await using IStudyStorage storage = StudyStorage.Open(url);
-    Study study = await Study.CreateOrLoadAsync(storage, name, space, new StudyOptions { Seed = seed, Budget = budget, Lease = TimeSpan.FromMilliseconds(leaseMs) });
+    int maxRetries = Environment.GetEnvironmentVariable("HPO_TEST_MAX_RETRIES") is { Length: > 0 } r ? Int(r) : 0;
+    Study study = await Study.CreateOrLoadAsync(storage, name, space, new StudyOptions { Seed = seed, Budget = budget, Lease = TimeSpan.FromMilliseconds(leaseMs), MaxRetries = maxRetries });
     Console.WriteLine($"started {Environment.ProcessId} resumed={study.IsResumed}");
 
     OptimizeResult result = await study.OptimizeAsync(
         async (ITrial trial, CancellationToken ct) =>
         {
-            await Task.Delay(trial.Number == hangAt ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(sleepMs), ct);
             double x = trial.Get<double>("x");
+            await trial.ReportAsync(0, x, ct);
+            await Task.Delay(trial.Number == hangAt ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(sleepMs), ct);
             return (ObjectiveResult)((x * x) + trial.Get<int>("n"));
         },
         new OptimizeOptions());

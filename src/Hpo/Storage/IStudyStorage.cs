@@ -10,17 +10,23 @@ namespace Hpo.Storage;
 /// <list type="bullet">
 /// <item><description><b>Thread safety.</b> Every member may be called concurrently from any number of threads; storages shared by
 /// several processes (SQLite, PostgreSQL) keep the same guarantees across processes.</description></item>
-/// <item><description><b>Immutability.</b> Records returned are snapshots and never change. A finished trial (complete, pruned, failed)
-/// never changes again: writing to it throws <see cref="TrialAlreadyFinishedException"/>.</description></item>
+/// <item><description><b>Immutability.</b> Records returned are snapshots and never change. A finished trial (complete, pruned, failed,
+/// stale) never changes again: writing to it throws <see cref="TrialAlreadyFinishedException"/>.</description></item>
 /// <item><description><b>Numbering.</b> Trial numbers are dense (0, 1, 2, …) and unique within a study, however many processes
 /// create trials at once.</description></item>
-/// <item><description><b>Budget.</b> <see cref="StartTrialAsync"/> starts a trial only while the finished trials plus the live running
-/// ones are fewer than the study's <see cref="StudyDefinition.Budget"/>, atomically with respect to every other caller, so the
+/// <item><description><b>Budget.</b> <see cref="StartTrialAsync"/> starts a trial only while the finished trials (complete, pruned,
+/// failed; stale trials do not count) plus the live running ones are fewer than the study's <see cref="StudyDefinition.Budget"/>, atomically with respect to every other caller, so the
 /// budget holds across processes without being split up front.</description></item>
 /// <item><description><b>Ownership.</b> A running trial records its owner and a heartbeat that its owner renews with
-/// <see cref="RenewHeartbeatsAsync"/>. A trial whose heartbeat is older than the study's <see cref="StudyDefinition.Lease"/> is
-/// orphaned: it no longer counts as running, and the next <see cref="StartTrialAsync"/> or <see cref="FailOrphanedTrialsAsync"/>
-/// records it as failed with the reason. A live owner's trials are never failed this way.</description></item>
+/// <see cref="RenewHeartbeatsAsync"/>. A trial whose heartbeat is older than the study's <see cref="StudyDefinition.Lease"/> (by the
+/// storage's clock — the database's, for shared databases — never the workers') is orphaned: it no longer counts as running, and the
+/// next <see cref="StartTrialAsync"/> or <see cref="FailOrphanedTrialsAsync"/> records it as <see cref="TrialState.Stale"/> with the
+/// reason. A live owner's trials are never touched this way.</description></item>
+/// <item><description><b>Retries.</b> When the study's retry policy (<see cref="StudyDefinition.MaxRetries"/>,
+/// <see cref="StudyDefinition.RetryOn"/>) retries lost workers, marking a trial stale enqueues, in the same transaction, a
+/// <see cref="TrialState.Waiting"/> copy of it (parameters, intermediate values, user and system attributes) whose system attributes
+/// name the trial it retries (<see cref="TrialRetry"/>); <see cref="TrialFinish.RetryAsNewTrial"/> does the same for a failure.
+/// A trial without parameters is not retried.</description></item>
 /// <item><description><b>Versions.</b> Every change to a study's trials advances the study's version, so that
 /// <see cref="GetTrialsAsync(long, long, CancellationToken)"/> can return only what changed since a caller last looked.</description></item>
 /// <item><description><b>Errors.</b> Provider failures surface as <see cref="StorageException"/> with the provider's error inside.</description></item>
@@ -66,7 +72,7 @@ public interface IStudyStorage : IAsyncDisposable
     ValueTask<TrialRecord> EnqueueTrialAsync(long studyId, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Atomically starts a trial for <paramref name="owner"/>: fails orphaned trials, checks the budget, then claims the oldest
+    /// Atomically starts a trial for <paramref name="owner"/>: marks orphaned trials stale, checks the budget, then claims the oldest
     /// waiting trial or creates a new running trial with no parameters yet (see <see cref="SetTrialParametersAsync"/>).
     /// </summary>
     /// <param name="studyId">The study's identifier.</param>
@@ -111,12 +117,15 @@ public interface IStudyStorage : IAsyncDisposable
     /// <exception cref="TrialAlreadyFinishedException">The trial is finished.</exception>
     ValueTask SetTrialSystemAttributeAsync(long trialId, string key, string value, CancellationToken cancellationToken);
 
-    /// <summary>Finishes a running (or waiting) trial. The result is committed before this returns.</summary>
+    /// <summary>
+    /// Finishes a running (or waiting) trial. The result is committed before this returns. With
+    /// <see cref="TrialFinish.RetryAsNewTrial"/>, a failed trial's retry is enqueued in the same transaction.
+    /// </summary>
     /// <param name="trialId">The trial's identifier.</param>
     /// <param name="finish">The final state and values.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The finished trial.</returns>
-    /// <exception cref="TrialAlreadyFinishedException">The trial is already finished (for example it was failed as orphaned).</exception>
+    /// <exception cref="TrialAlreadyFinishedException">The trial is already finished (for example it became stale when its lease expired).</exception>
     ValueTask<TrialRecord> FinishTrialAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken);
 
     /// <summary>Renews the heartbeat of every running trial of <paramref name="owner"/> in a study.</summary>
@@ -126,21 +135,25 @@ public interface IStudyStorage : IAsyncDisposable
     /// <returns>The number of trials renewed.</returns>
     ValueTask<int> RenewHeartbeatsAsync(long studyId, string owner, CancellationToken cancellationToken);
 
-    /// <summary>Records as failed every running trial whose heartbeat is older than the study's lease.</summary>
+    /// <summary>
+    /// Records as <see cref="TrialState.Stale"/> every running trial whose heartbeat is older than the study's lease, enqueuing their
+    /// retries when the study's retry policy says so.
+    /// </summary>
     /// <param name="studyId">The study's identifier.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>The trials that were failed.</returns>
+    /// <returns>The trials that became stale.</returns>
     ValueTask<IReadOnlyList<TrialRecord>> FailOrphanedTrialsAsync(long studyId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records a running trial as failed if it is still running under <paramref name="owner"/>: used when the owner is known
-    /// to be gone (for example its process no longer exists on this host), without waiting for its lease to expire.
+    /// Records a running trial as <see cref="TrialState.Stale"/> if it is still running under <paramref name="owner"/>: used when the
+    /// owner is known to be gone (for example its process no longer exists on this host), without waiting for its lease to expire.
+    /// The study's retry policy applies as for an expired lease.
     /// </summary>
     /// <param name="trialId">The trial's identifier.</param>
     /// <param name="owner">The owner the trial must still have.</param>
-    /// <param name="reason">Why the trial failed.</param>
+    /// <param name="reason">Why the trial was lost.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>The failed trial, or <see langword="null"/> if it was no longer running under that owner.</returns>
+    /// <returns>The stale trial, or <see langword="null"/> if it was no longer running under that owner.</returns>
     ValueTask<TrialRecord?> FailAbandonedTrialAsync(long trialId, string owner, string reason, CancellationToken cancellationToken);
 
     /// <summary>Gets a trial by number.</summary>

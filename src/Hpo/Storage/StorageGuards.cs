@@ -29,6 +29,11 @@ internal static class StorageGuards
         {
             throw new ArgumentException(Format.Invariant($"The study's lease must be positive, but got {definition.Lease}."), nameof(definition));
         }
+
+        if (definition.MaxRetries < 0)
+        {
+            throw new ArgumentException(Format.Invariant($"The study's MaxRetries must not be negative, but got {definition.MaxRetries}."), nameof(definition));
+        }
     }
 
     public static void Finish(TrialFinish finish, int directions)
@@ -57,6 +62,11 @@ internal static class StorageGuards
             default:
                 throw new ArgumentException($"A trial can only finish as Complete, Pruned or Failed, but got {finish.State}.", nameof(finish));
         }
+
+        if (finish.RetryAsNewTrial && finish.State != TrialState.Failed)
+        {
+            throw new ArgumentException($"Only a failed trial can be retried, but got RetryAsNewTrial with {finish.State}.", nameof(finish));
+        }
     }
 
     public static void AttributeKey(string key)
@@ -68,6 +78,16 @@ internal static class StorageGuards
         new($"Trial {trial.Number} is already {trial.State.ToString().ToLowerInvariant()} and cannot {action}; finished trials never change." +
             (trial.FailReason is { } r ? $" (It failed: {r})" : string.Empty));
 
-    public static string OrphanReason(TrialRecord trial, TimeSpan lease) =>
-        Format.Invariant($"Orphaned: its worker {trial.Owner ?? "(unknown)"} stopped renewing the heartbeat (last at {trial.Heartbeat:O}); the lease is {lease.TotalSeconds:0.###} s.");
+    public static string StaleReason(TrialRecord trial, TimeSpan lease) =>
+        Format.Invariant($"Stale: its worker {trial.Owner ?? "(unknown)"} stopped renewing the heartbeat (last at {trial.Heartbeat:O}); the lease is {lease.TotalSeconds:0.###} s.");
+
+    /// <summary>Determines whether the study's retry policy re-runs a trial whose worker was lost.</summary>
+    public static bool RetriesLostWorker(StudyDefinition definition, TrialRecord trial) =>
+        definition.RetryOn.HasFlag(Studies.RetryOn.LostWorker) && trial.Parameters.Count > 0 && TrialRetry.Attempt(trial) < definition.MaxRetries;
+
+    /// <summary>The system attributes of a retry of <paramref name="trial"/>: the trial's own, plus its origin and attempt.</summary>
+    public static System.Collections.Immutable.ImmutableDictionary<string, string> RetrySystemAttributes(TrialRecord trial) =>
+        trial.SystemAttributes
+            .SetItem(TrialRetry.RetryOfAttribute, trial.Number.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .SetItem(TrialRetry.AttemptAttribute, (TrialRetry.Attempt(trial) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -27,11 +27,17 @@ public sealed record StudyDefinition
     /// <summary>Gets the study's seed, from which every tuner's randomness derives.</summary>
     public required int Seed { get; init; }
 
-    /// <summary>Gets the maximum number of finished trials (complete, pruned or failed) across every process, or <see langword="null"/> for no limit.</summary>
+    /// <summary>Gets the maximum number of finished trials (complete, pruned or failed; not stale) across every process, or <see langword="null"/> for no limit.</summary>
     public int? Budget { get; init; }
 
-    /// <summary>Gets how long a running trial's heartbeat stays valid; a trial whose worker has not renewed it for this long is orphaned.</summary>
+    /// <summary>Gets how long a running trial's heartbeat stays valid; a trial whose worker has not renewed it for this long becomes stale.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets how many times a trial is run again, as a new trial, after a failure that <see cref="RetryOn"/> names; 0 never retries.</summary>
+    public int MaxRetries { get; init; }
+
+    /// <summary>Gets the failures that are retried (while <see cref="MaxRetries"/> allows).</summary>
+    public RetryOn RetryOn { get; init; } = RetryOn.LostWorker;
 
     /// <summary>Gets the direction of the first (or only) objective.</summary>
     public StudyDirection Direction => Directions[0];
@@ -62,7 +68,15 @@ public sealed record StudyRecord(long Id, StudyDefinition Definition, DateTimeOf
 /// <param name="Values">The objective values (complete), the last intermediate value (pruned, optional), or empty.</param>
 /// <param name="FailReason">Why a failed trial failed.</param>
 /// <param name="ExceptionType">The type of the exception that failed it, if any.</param>
-public sealed record TrialFinish(Trials.TrialState State, IReadOnlyList<double> Values, string? FailReason = null, string? ExceptionType = null);
+public sealed record TrialFinish(Trials.TrialState State, IReadOnlyList<double> Values, string? FailReason = null, string? ExceptionType = null)
+{
+    /// <summary>
+    /// Gets a value indicating whether a failed trial is run again: in the same transaction as the failure, the storage enqueues a
+    /// <see cref="Trials.TrialState.Waiting"/> copy of the trial (parameters, intermediate values, attributes) that records which
+    /// trial it retries (see <see cref="Trials.TrialRetry"/>). Only for <see cref="Trials.TrialState.Failed"/>.
+    /// </summary>
+    public bool RetryAsNewTrial { get; init; }
+}
 
 /// <summary>The trials of a study that changed after a given version, and the version they bring the caller to.</summary>
 /// <param name="Trials">The changed trials, in the latest state the storage holds.</param>

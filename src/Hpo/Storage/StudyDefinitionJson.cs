@@ -35,6 +35,25 @@ internal static class StudyDefinitionJson
             }
 
             w.WriteNumber("lease_ms", (long)d.Lease.TotalMilliseconds);
+            if (d.MaxRetries > 0)
+            {
+                w.WriteNumber("max_retries", d.MaxRetries);
+            }
+
+            if (d.RetryOn != RetryOn.LostWorker)
+            {
+                w.WriteStartArray("retry_on");
+                foreach ((RetryOn flag, string name) in RetryOnNames)
+                {
+                    if (d.RetryOn.HasFlag(flag))
+                    {
+                        w.WriteStringValue(name);
+                    }
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
         }
 
@@ -64,12 +83,35 @@ internal static class StudyDefinitionJson
                 Seed = r.GetProperty("seed").GetInt32(),
                 Budget = r.TryGetProperty("budget", out JsonElement b) && b.ValueKind == JsonValueKind.Number ? b.GetInt32() : null,
                 Lease = r.TryGetProperty("lease_ms", out JsonElement l) ? TimeSpan.FromMilliseconds(l.GetInt64()) : TimeSpan.FromSeconds(30),
+                MaxRetries = r.TryGetProperty("max_retries", out JsonElement m) ? m.GetInt32() : 0,
+                RetryOn = r.TryGetProperty("retry_on", out JsonElement on) ? ReadRetryOn(on) : RetryOn.LostWorker,
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new FormatException($"The stored study definition is not valid: {e.Message}", e);
         }
+    }
+
+    private static readonly (RetryOn Flag, string Name)[] RetryOnNames =
+    [
+        (RetryOn.LostWorker, "lost_worker"),
+        (RetryOn.Exception, "exception"),
+        (RetryOn.Timeout, "timeout"),
+    ];
+
+    private static RetryOn ReadRetryOn(JsonElement names)
+    {
+        RetryOn on = RetryOn.None;
+        foreach (JsonElement e in names.EnumerateArray())
+        {
+            string? name = e.GetString();
+            on |= RetryOnNames.FirstOrDefault(n => n.Name == name) is { Name: not null } found
+                ? found.Flag
+                : throw new FormatException($"Unknown retry_on value '{name}'; expected lost_worker, exception or timeout.");
+        }
+
+        return on;
     }
 
     /// <summary>Writes typed parameter values as a JSON object of internal representations.</summary>

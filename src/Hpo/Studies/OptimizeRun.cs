@@ -167,6 +167,7 @@ internal sealed class OptimizeRun : IDisposable
         using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
         TrialFinish finish;
         Exception? thrown = null;
+        RetryOn cause = RetryOn.None;
         try
         {
             ObjectiveResult result;
@@ -187,6 +188,7 @@ internal sealed class OptimizeRun : IDisposable
         {
             await trialCts.CancelAsync().ConfigureAwait(false);
             finish = new TrialFinish(TrialState.Failed, [], Format.Invariant($"Timed out: the trial ran longer than its {limit.TotalSeconds:0.###} s limit."), e.GetType().FullName);
+            cause = RetryOn.Timeout;
         }
         catch (OperationCanceledException e) when (callerToken.IsCancellationRequested)
         {
@@ -200,6 +202,13 @@ internal sealed class OptimizeRun : IDisposable
         {
             thrown = e;
             finish = new TrialFinish(TrialState.Failed, [], $"{e.GetType().Name}: {e.Message}", e.GetType().FullName);
+            cause = RetryOn.Exception;
+        }
+
+        bool retried = cause != RetryOn.None && Retries(trial.Record, cause);
+        if (retried)
+        {
+            finish = finish with { RetryAsNewTrial = true };
         }
 
         TrialRecord done;
@@ -216,8 +225,10 @@ internal sealed class OptimizeRun : IDisposable
         Interlocked.Increment(ref finished);
         if (thrown is not null)
         {
-            study.Logger.LogWarning(thrown, "Study {Study}: trial {Number} failed.", study.Name, trial.Number);
-            if (options.FailurePolicy == FailurePolicy.Stop && Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(thrown), null) is null)
+            study.Logger.LogWarning(thrown, "Study {Study}: trial {Number} failed{Retry}.", study.Name, trial.Number, retried ? "; it will be retried as a new trial" : string.Empty);
+
+            // A failure that is retried does not stop the study: its retry may succeed.
+            if (!retried && options.FailurePolicy == FailurePolicy.Stop && Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(thrown), null) is null)
             {
                 await stopScheduling.CancelAsync().ConfigureAwait(false);
             }
@@ -244,6 +255,13 @@ internal sealed class OptimizeRun : IDisposable
                 callbackGate.Release();
             }
         }
+    }
+
+    /// <summary>Determines whether the study's retry policy re-runs a trial that failed for <paramref name="cause"/>.</summary>
+    private bool Retries(TrialRecord trial, RetryOn cause)
+    {
+        StudyDefinition definition = study.Record.Definition;
+        return definition.RetryOn.HasFlag(cause) && trial.Parameters.Count > 0 && TrialRetry.Attempt(trial) < definition.MaxRetries;
     }
 
     private async Task HeartbeatLoopAsync()

@@ -98,6 +98,8 @@ public sealed class Study
             Seed = options.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
             Budget = options.Budget,
             Lease = options.Lease,
+            MaxRetries = options.MaxRetries,
+            RetryOn = options.RetryOn,
         };
         StudyRecord record = await storage.CreateStudyAsync(definition, cancellationToken).ConfigureAwait(false);
         return new Study(storage, record, tuner, resumed: false, options.LoggerFactory, options.TimeProvider);
@@ -383,7 +385,7 @@ public sealed class Study
 
     internal ValueTask<ImmutableList<TrialRecord>> SyncHistoryAsync(CancellationToken cancellationToken) => history.SyncAsync(Storage, Record.Id, cancellationToken);
 
-    /// <summary>Fails running trials whose owner is known to be gone from this host (a killed process), without waiting for their lease.</summary>
+    /// <summary>Records as stale the running trials whose owner is known to be gone from this host (a killed process), without waiting for their lease.</summary>
     internal async Task FailAbandonedLocalTrialsAsync(CancellationToken cancellationToken)
     {
         ImmutableList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
@@ -391,12 +393,12 @@ public sealed class Study
         {
             if (t.State == TrialState.Running && t.Id >= 0 && WorkerIdentity.IsLocalOwnerGone(t.Owner))
             {
-                string reason = $"Orphaned: its worker {t.Owner} is no longer running on this host.";
-                TrialRecord? failed = await Storage.FailAbandonedTrialAsync(t.Id, t.Owner!, reason, cancellationToken).ConfigureAwait(false);
-                if (failed is not null)
+                string reason = $"Stale: its worker {t.Owner} is no longer running on this host.";
+                TrialRecord? stale = await Storage.FailAbandonedTrialAsync(t.Id, t.Owner!, reason, cancellationToken).ConfigureAwait(false);
+                if (stale is not null)
                 {
-                    history.Apply(failed);
-                    logger.LogWarning("Study {Study}: trial {Number} was orphaned by a process that no longer runs ({Owner}); recorded as failed.", Name, t.Number, t.Owner);
+                    history.Apply(stale);
+                    logger.LogWarning("Study {Study}: trial {Number} was orphaned by a process that no longer runs ({Owner}); recorded as stale.", Name, t.Number, t.Owner);
                 }
             }
         }

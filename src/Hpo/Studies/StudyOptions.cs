@@ -18,13 +18,25 @@ public sealed class StudyOptions
     /// <value>The default value is <see langword="null"/>: a seed is drawn once and stored with the study.</value>
     public int? Seed { get; set; }
 
-    /// <summary>Gets or sets the study-wide budget: the maximum number of finished trials across every process.</summary>
+    /// <summary>Gets or sets the study-wide budget: the maximum number of finished trials (complete, pruned, failed; not stale) across every process.</summary>
     /// <value>The default value is <see langword="null"/> (no limit; bound each run with <see cref="OptimizeOptions.TrialCount"/>).</value>
     public int? Budget { get; set; }
 
-    /// <summary>Gets or sets how long a running trial's heartbeat stays valid before the trial counts as orphaned.</summary>
+    /// <summary>Gets or sets how long a running trial's heartbeat stays valid before the trial becomes stale (its worker is taken as lost).</summary>
     /// <value>The default value is 30 seconds; workers renew heartbeats every third of it.</value>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how many times a trial is run again, as a new trial, after a failure that <see cref="RetryOn"/> names. The retry
+    /// copies the trial's parameters, intermediate values and attributes and records which trial it retries
+    /// (<see cref="Trials.TrialRetry"/>); a retry of a retry counts as a further attempt. Stored with the study, so every worker applies it.
+    /// </summary>
+    /// <value>The default value is 0: failures are not retried.</value>
+    public int MaxRetries { get; set; }
+
+    /// <summary>Gets or sets which failures are retried while <see cref="MaxRetries"/> allows: lost workers, exceptions, timeouts.</summary>
+    /// <value>The default value is <see cref="Studies.RetryOn.LostWorker"/>.</value>
+    public RetryOn RetryOn { get; set; } = RetryOn.LostWorker;
 
     /// <summary>Gets or sets the logger factory.</summary>
     /// <value>The default value is <see langword="null"/> (no logging).</value>
@@ -50,6 +62,16 @@ public sealed class StudyOptions
         if (Lease < TimeSpan.FromMilliseconds(100))
         {
             problems.Add($"Lease must be at least 100 ms, but got {Lease}.");
+        }
+
+        if (MaxRetries < 0)
+        {
+            problems.Add($"MaxRetries must not be negative, but got {MaxRetries}.");
+        }
+
+        if ((RetryOn & ~(RetryOn.LostWorker | RetryOn.Exception | RetryOn.Timeout)) != 0)
+        {
+            problems.Add($"RetryOn must combine LostWorker, Exception and Timeout, but got {(int)RetryOn}.");
         }
 
         OptionsValidation.ThrowIfAny(nameof(StudyOptions), problems);

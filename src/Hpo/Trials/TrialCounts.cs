@@ -6,13 +6,17 @@ namespace Hpo.Trials;
 /// <param name="Complete">Trials finished with a value.</param>
 /// <param name="Pruned">Trials stopped early.</param>
 /// <param name="Failed">Trials that failed.</param>
+/// <remarks>Stale trials are counted by <see cref="Stale"/>, an init-only property (<c>new TrialCounts(0, 1, 2, 0, 0) { Stale = 1 }</c>).</remarks>
 public readonly record struct TrialCounts(int Waiting, int Running, int Complete, int Pruned, int Failed)
 {
-    /// <summary>Gets the number of finished trials (complete, pruned and failed): what a study's budget counts.</summary>
+    /// <summary>Gets the number of stale trials (lost with their worker): final, but not counted by the budget.</summary>
+    public int Stale { get; init; }
+
+    /// <summary>Gets the number of finished trials that the study's budget counts: complete, pruned and failed (not stale).</summary>
     public int Finished => Complete + Pruned + Failed;
 
     /// <summary>Gets the number of trials in every state.</summary>
-    public int Total => Waiting + Running + Finished;
+    public int Total => Waiting + Running + Finished + Stale;
 
     /// <summary>Returns the counts with one more trial in <paramref name="state"/>.</summary>
     /// <param name="state">The state to count.</param>
@@ -24,9 +28,11 @@ public readonly record struct TrialCounts(int Waiting, int Running, int Complete
         TrialState.Running => this with { Running = Running + delta },
         TrialState.Complete => this with { Complete = Complete + delta },
         TrialState.Pruned => this with { Pruned = Pruned + delta },
+        TrialState.Stale => this with { Stale = Stale + delta },
         _ => this with { Failed = Failed + delta },
     };
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Complete} complete, {Pruned} pruned, {Failed} failed, {Running} running, {Waiting} waiting";
+    public override string ToString() =>
+        $"{Complete} complete, {Pruned} pruned, {Failed} failed, {Running} running, {Waiting} waiting" + (Stale > 0 ? $", {Stale} stale" : string.Empty);
 }

@@ -59,6 +59,6 @@ public sealed record TrialRecord
     /// <summary>Gets the full type name of the exception that failed the trial, or <see langword="null"/>.</summary>
     public string? ExceptionType { get; init; }
 
-    /// <summary>Gets a value indicating whether the trial is finished (complete, pruned or failed).</summary>
+    /// <summary>Gets a value indicating whether the trial is finished (complete, pruned, failed or stale): it never changes again.</summary>
     public bool IsFinished => State.IsFinished();
 }

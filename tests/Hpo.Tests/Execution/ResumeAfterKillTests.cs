@@ -15,19 +15,21 @@ public sealed class ResumeAfterKillTests
     private const int Budget = 20;
     private const int HangAt = 5;
 
-    [Fact]
-    public async Task OptimizeAsync_AfterSigkill_FailsTheOrphanAtOnceAndFinishesTheBudget()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task OptimizeAsync_AfterSigkill_MarksTheOrphanStaleAtOnceAndFinishesTheBudget(int maxRetries)
     {
         using var db = new TempDatabase();
-        // A lease far longer than the test: the orphan can only be failed because its process is known to be gone.
+        // A lease far longer than the test: the orphan can only become stale because its process is known to be gone.
         TimeSpan lease = TimeSpan.FromMinutes(5);
-        using TestWorkerProcess first = TestWorkerProcess.Run(db.Url, "resumable", Budget, seed: 9, lease, TimeSpan.FromMilliseconds(30), hangAtTrial: HangAt);
+        using TestWorkerProcess first = TestWorkerProcess.Run(db.Url, "resumable", Budget, seed: 9, lease, TimeSpan.FromMilliseconds(30), hangAtTrial: HangAt, maxRetries: maxRetries);
         await using var storage = new SqliteStudyStorage(db.Path);
         try
         {
             // Wait until trials 0..4 are complete and trial 5 (which hangs) is running in the first worker.
             IReadOnlyList<TrialRecord> beforeKill = await WaitForAsync(storage, first, trials =>
-                trials.Count == HangAt + 1 && trials.Take(HangAt).All(t => t.State == TrialState.Complete) && trials[HangAt].State == TrialState.Running && trials[HangAt].Parameters.Count > 0);
+                trials.Count == HangAt + 1 && trials.Take(HangAt).All(t => t.State == TrialState.Complete) && trials[HangAt].State == TrialState.Running && trials[HangAt].IntermediateValues.Count > 0);
             long studyId = (await storage.GetStudyAsync("resumable", CancellationToken.None))!.Id;
 
             await first.KillAsync();
@@ -47,24 +49,40 @@ public sealed class ResumeAfterKillTests
             Assert.Equal(new TrialCounts(0, 1, HangAt, 0, 0), await storage.GetTrialCountsAsync(studyId, CancellationToken.None));
 
             var clock = Stopwatch.StartNew();
-            using TestWorkerProcess second = TestWorkerProcess.Run(db.Url, "resumable", Budget, seed: 9, lease, TimeSpan.FromMilliseconds(30));
+            using TestWorkerProcess second = TestWorkerProcess.Run(db.Url, "resumable", Budget, seed: 9, lease, TimeSpan.FromMilliseconds(30), maxRetries: maxRetries);
             int exit = await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
             Assert.True(exit == 0, $"The resumed worker exited with {exit}.{second.Describe()}");
             Assert.Contains("resumed=True", second.Output, StringComparison.Ordinal);
             Assert.True(clock.Elapsed < lease / 4, $"Resuming took {clock.Elapsed}: the orphan was not failed at once.");
 
+            // The stale trial does not count towards the budget: the budget's worth of trials completed besides it.
             IReadOnlyList<TrialRecord> trials = await storage.GetTrialsAsync(studyId, CancellationToken.None);
-            Assert.Equal(Enumerable.Range(0, Budget), trials.Select(t => t.Number));
-            TrialRecord failed = trials[HangAt];
-            Assert.Equal(TrialState.Failed, failed.State);
-            Assert.NotNull(failed.FailReason);
-            Assert.Contains("Orphaned", failed.FailReason, StringComparison.Ordinal);
-            Assert.Contains("no longer running", failed.FailReason, StringComparison.Ordinal);
-            Assert.Contains(orphan.Owner!, failed.FailReason, StringComparison.Ordinal);
-            Assert.Equal(new TrialCounts(0, 0, Budget - 1, 0, 1), await storage.GetTrialCountsAsync(studyId, CancellationToken.None));
+            Assert.Equal(Enumerable.Range(0, Budget + 1), trials.Select(t => t.Number));
+            TrialRecord stale = trials[HangAt];
+            Assert.Equal(TrialState.Stale, stale.State);
+            Assert.NotNull(stale.FailReason);
+            Assert.Contains("Stale", stale.FailReason, StringComparison.Ordinal);
+            Assert.Contains("no longer running", stale.FailReason, StringComparison.Ordinal);
+            Assert.Contains(orphan.Owner!, stale.FailReason, StringComparison.Ordinal);
+            Assert.Equal(new TrialCounts(0, 0, Budget, 0, 0) { Stale = 1 }, await storage.GetTrialCountsAsync(studyId, CancellationToken.None));
             Assert.All(trials.Where(t => t.Number != HangAt), t => Assert.Equal(TrialState.Complete, t.State));
             Assert.All(trials.Skip(HangAt + 1), t => Assert.Equal(second.Id.ToString(CultureInfo.InvariantCulture), t.Owner!.Split(':')[1]));
+
+            // With a retry policy, the next trial re-runs the lost one with the same parameters and its intermediate value.
+            TrialRecord next = trials[HangAt + 1];
+            if (maxRetries > 0)
+            {
+                Assert.Equal(HangAt, TrialRetry.RetryOf(next));
+                Assert.Equal(1, TrialRetry.Attempt(next));
+                Assert.Equal(orphan.Parameters["x"], next.Parameters["x"]);
+                Assert.Equal(orphan.IntermediateValues[0], next.IntermediateValues[0]);
+                Assert.Single(trials, t => TrialRetry.RetryOf(t) is not null);
+            }
+            else
+            {
+                Assert.DoesNotContain(trials, t => TrialRetry.RetryOf(t) is not null);
+            }
         }
         finally
         {
@@ -103,15 +121,18 @@ public sealed class ResumeAfterKillTests
             int exit = await last.WaitForExitAsync(TimeSpan.FromSeconds(30));
             Assert.True(exit == 0, $"The last worker exited with {exit}.{last.Describe()}");
 
+            // Stale trials (lost with a killed process) do not count: exactly the budget's worth completed besides them.
             IReadOnlyList<TrialRecord> trials = await TrialsAsync(storage, "killed");
-            Assert.Equal(Enumerable.Range(0, Total), trials.Select(t => t.Number));
+            int stale = trials.Count(t => t.State == TrialState.Stale);
+            Assert.Equal(Enumerable.Range(0, Total + stale), trials.Select(t => t.Number));
+            Assert.Equal(Total, trials.Count(t => t.State == TrialState.Complete));
             Assert.All(trials, t => Assert.True(t.IsFinished, $"Trial {t.Number} is {t.State}."));
             Assert.All(trials.Where(t => t.State != TrialState.Complete), t =>
             {
-                Assert.Equal(TrialState.Failed, t.State);
-                Assert.Contains("Orphaned", t.FailReason, StringComparison.Ordinal);
+                Assert.Equal(TrialState.Stale, t.State);
+                Assert.Contains("Stale", t.FailReason, StringComparison.Ordinal);
             });
-            Assert.True(trials.Count(t => t.State == TrialState.Failed) <= 2, "More trials failed than processes were killed.");
+            Assert.True(stale <= 2, "More trials went stale than processes were killed.");
             Assert.NotEmpty(seenComplete);
             Assert.All(seenComplete, kv => Assert.Equal(kv.Value, trials[kv.Key].Value));
         }

@@ -12,7 +12,7 @@ internal sealed class TestWorkerProcess : IDisposable
     private readonly StringBuilder error = new();
     private readonly Lock gate = new();
 
-    private TestWorkerProcess(IEnumerable<string> arguments)
+    private TestWorkerProcess(IEnumerable<string> arguments, int maxRetries = 0)
     {
         var start = new ProcessStartInfo(DotnetHost)
         {
@@ -22,6 +22,11 @@ internal sealed class TestWorkerProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(WorkerPath);
+        if (maxRetries > 0)
+        {
+            start.Environment["HPO_TEST_MAX_RETRIES"] = maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         foreach (string a in arguments)
         {
             start.ArgumentList.Add(a);
@@ -83,7 +88,7 @@ internal sealed class TestWorkerProcess : IDisposable
     }
 
     /// <summary>Starts <c>run</c>: join or create the study and optimize it until its budget is spent.</summary>
-    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1)
+    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1, int maxRetries = 0)
     {
         var args = new List<string> { "run", url, study, Invariant(budget), Invariant(seed), Invariant((int)lease.TotalMilliseconds), Invariant((int)sleep.TotalMilliseconds) };
         if (hangAtTrial >= 0)
@@ -91,7 +96,7 @@ internal sealed class TestWorkerProcess : IDisposable
             args.Add(Invariant(hangAtTrial));
         }
 
-        return new TestWorkerProcess(args);
+        return new TestWorkerProcess(args, maxRetries);
     }
 
     /// <summary>Starts <c>wait</c>: a live process that exits when its standard input is closed.</summary>

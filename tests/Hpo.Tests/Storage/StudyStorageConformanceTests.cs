@@ -31,7 +31,7 @@ public abstract partial class StudyStorageConformanceTests
     /// <summary>Opens a second instance on the same data as <paramref name="storage"/>, or returns null when the storage cannot be shared.</summary>
     protected virtual IStudyStorage? OpenAnotherInstance(IStudyStorage storage) => null;
 
-    protected static StudyDefinition Definition(string name = "study", int? budget = null, StudyDirection direction = StudyDirection.Minimize, TimeSpan? lease = null) => new()
+    protected static StudyDefinition Definition(string name = "study", int? budget = null, StudyDirection direction = StudyDirection.Minimize, TimeSpan? lease = null, int maxRetries = 0, RetryOn retryOn = RetryOn.LostWorker) => new()
     {
         Name = name,
         SearchSpace = Space,
@@ -40,6 +40,8 @@ public abstract partial class StudyStorageConformanceTests
         Seed = 42,
         Budget = budget,
         Lease = lease ?? TestLease,
+        MaxRetries = maxRetries,
+        RetryOn = retryOn,
     };
 
     protected static IReadOnlyDictionary<string, object> Params(double x, long n = 10, string kind = "a") =>
@@ -218,6 +220,8 @@ public abstract partial class StudyStorageConformanceTests
         Seed = -123456789,
         Budget = 77,
         Lease = TimeSpan.FromMilliseconds(12_345),
+        MaxRetries = 3,
+        RetryOn = RetryOn.Exception | RetryOn.Timeout,
     };
 
     protected static void AssertSameDefinition(StudyDefinition expected, StudyDefinition actual)
@@ -233,6 +237,8 @@ public abstract partial class StudyStorageConformanceTests
         Assert.Equal(expected.Seed, actual.Seed);
         Assert.Equal(expected.Budget, actual.Budget);
         Assert.Equal(expected.Lease, actual.Lease);
+        Assert.Equal(expected.MaxRetries, actual.MaxRetries);
+        Assert.Equal(expected.RetryOn, actual.RetryOn);
     }
 
     // ---------------------------------------------------------------- starting and enqueuing
@@ -881,31 +887,33 @@ public abstract partial class StudyStorageConformanceTests
     // ---------------------------------------------------------------- leases
 
     [Fact]
-    public async Task StartTrialAsync_HeartbeatOlderThanLease_FailsTheOrphanWithAReason()
+    public async Task StartTrialAsync_HeartbeatOlderThanLease_MarksTheTrialStaleWithAReason()
     {
         var clock = new FakeTimeProvider(Epoch);
         await using IStudyStorage storage = CreateStorage(clock);
         StudyRecord study = await storage.CreateStudyAsync(Definition(budget: 2), CancellationToken.None);
-        TrialRecord stale = await StartAsync(storage, study.Id, "dead-worker");
+        TrialRecord lost = await StartAsync(storage, study.Id, "dead-worker");
         clock.Advance(TestLease + TimeSpan.FromSeconds(1));
 
         TrialRecord next = await StartAsync(storage, study.Id, "live-worker");
 
-        TrialRecord failed = await GetTrialAsync(storage, study.Id, stale.Number);
+        TrialRecord stale = await GetTrialAsync(storage, study.Id, lost.Number);
         Assert.Equal(1, next.Number);
-        Assert.Equal(TrialState.Failed, failed.State);
-        Assert.NotNull(failed.FailReason);
-        Assert.Contains("Orphaned", failed.FailReason, StringComparison.Ordinal);
-        Assert.Contains("dead-worker", failed.FailReason, StringComparison.Ordinal);
-        Assert.Equal(clock.GetUtcNow(), failed.FinishedAt);
-        Assert.Equal(new TrialCounts(0, 1, 0, 0, 1), await storage.GetTrialCountsAsync(study.Id, CancellationToken.None));
+        Assert.Equal(TrialState.Stale, stale.State);
+        Assert.True(stale.IsFinished);
+        Assert.NotNull(stale.FailReason);
+        Assert.Contains("Stale", stale.FailReason, StringComparison.Ordinal);
+        Assert.Contains("dead-worker", stale.FailReason, StringComparison.Ordinal);
+        Assert.Equal(clock.GetUtcNow(), stale.FinishedAt);
+        Assert.Equal(new TrialCounts(0, 1, 0, 0, 0) { Stale = 1 }, await storage.GetTrialCountsAsync(study.Id, CancellationToken.None));
 
-        // The orphan counts towards the budget as a finished trial.
+        // A stale trial does not count towards the budget: one more trial starts, then the budget is full.
+        Assert.Equal(2, (await StartAsync(storage, study.Id, "live-worker")).Number);
         Assert.Null(await storage.StartTrialAsync(study.Id, "live-worker", CancellationToken.None));
     }
 
     [Fact]
-    public async Task FailOrphanedTrialsAsync_OnlyTrialsPastTheirLease_AreFailed()
+    public async Task FailOrphanedTrialsAsync_OnlyTrialsPastTheirLease_BecomeStale()
     {
         var clock = new FakeTimeProvider(Epoch);
         await using IStudyStorage storage = CreateStorage(clock);
@@ -923,8 +931,8 @@ public abstract partial class StudyStorageConformanceTests
         Assert.Empty(none);
         TrialRecord orphan = Assert.Single(failed);
         Assert.Equal(old.Number, orphan.Number);
-        Assert.Equal(TrialState.Failed, orphan.State);
-        Assert.Contains("Orphaned", orphan.FailReason, StringComparison.Ordinal);
+        Assert.Equal(TrialState.Stale, orphan.State);
+        Assert.Contains("Stale", orphan.FailReason, StringComparison.Ordinal);
         Assert.Empty(again);
         AssertSameTrial(orphan, await GetTrialAsync(storage, study.Id, old.Number));
         Assert.Equal(TrialState.Running, (await GetTrialAsync(storage, study.Id, young.Number)).State);
@@ -954,14 +962,14 @@ public abstract partial class StudyStorageConformanceTests
         Assert.Equal(0, await storage.RenewHeartbeatsAsync(study.Id, "nobody", CancellationToken.None));
         Assert.Equal(TrialState.Running, (await GetTrialAsync(storage, study.Id, mine1.Number)).State);
         Assert.Equal(clock.GetUtcNow(), (await GetTrialAsync(storage, study.Id, mine2.Number)).Heartbeat);
-        Assert.Equal(TrialState.Failed, (await GetTrialAsync(storage, study.Id, theirs.Number)).State);
+        Assert.Equal(TrialState.Stale, (await GetTrialAsync(storage, study.Id, theirs.Number)).State);
 
         clock.Advance(TestLease + TimeSpan.FromSeconds(1));
         Assert.Equal(2, (await storage.FailOrphanedTrialsAsync(study.Id, CancellationToken.None)).Count);
     }
 
     [Fact]
-    public async Task FinishTrialAsync_TrialFailedAsOrphan_ThrowsTrialAlreadyFinishedWithTheReason()
+    public async Task FinishTrialAsync_StaleTrial_ThrowsTrialAlreadyFinishedWithTheReason()
     {
         var clock = new FakeTimeProvider(Epoch);
         await using IStudyStorage storage = CreateStorage(clock);
@@ -972,12 +980,36 @@ public abstract partial class StudyStorageConformanceTests
 
         TrialAlreadyFinishedException e = await Assert.ThrowsAsync<TrialAlreadyFinishedException>(() => storage.FinishTrialAsync(t.Id, new TrialFinish(TrialState.Complete, [1.0]), CancellationToken.None).AsTask());
 
-        Assert.Contains("Orphaned", e.Message, StringComparison.Ordinal);
-        Assert.Equal(TrialState.Failed, (await GetTrialAsync(storage, study.Id, 0)).State);
+        Assert.Contains("already stale", e.Message, StringComparison.Ordinal);
+        Assert.Contains("stopped renewing", e.Message, StringComparison.Ordinal);
+        Assert.Equal(TrialState.Stale, (await GetTrialAsync(storage, study.Id, 0)).State);
     }
 
+    [Theory]
+    [MemberData(nameof(WriteNames))]
+    public async Task StaleTrial_AnyWrite_ThrowsTrialAlreadyFinishedAndLeavesRecordUnchanged(string write)
+    {
+        var clock = new FakeTimeProvider(Epoch);
+        await using IStudyStorage storage = CreateStorage(clock);
+        StudyRecord study = await storage.CreateStudyAsync(Definition(), CancellationToken.None);
+        TrialRecord t = await StartAsync(storage, study.Id, "lost");
+        await storage.ReportIntermediateValueAsync(t.Id, 1, 0.25, CancellationToken.None);
+        clock.Advance(TestLease + TimeSpan.FromSeconds(1));
+        TrialRecord stale = Assert.Single(await storage.FailOrphanedTrialsAsync(study.Id, CancellationToken.None));
+        long version = (await storage.GetTrialsAsync(study.Id, 0, CancellationToken.None)).Version;
+
+        await Assert.ThrowsAsync<TrialAlreadyFinishedException>(() => WriteAsync(storage, t.Id, write, 3.0));
+
+        AssertSameTrial(stale, await GetTrialAsync(storage, study.Id, 0));
+        Assert.Equal(version, (await storage.GetTrialsAsync(study.Id, 0, CancellationToken.None)).Version);
+        Assert.Null(await storage.FailAbandonedTrialAsync(t.Id, "lost", "gone", CancellationToken.None));
+        Assert.Empty(await storage.FailOrphanedTrialsAsync(study.Id, CancellationToken.None));
+    }
+
+    public static TheoryData<string> WriteNames() => [.. Writes];
+
     [Fact]
-    public async Task FailAbandonedTrialAsync_OwnerMatches_FailsTrialWithReason()
+    public async Task FailAbandonedTrialAsync_OwnerMatches_MarksTrialStaleWithReason()
     {
         await using IStudyStorage storage = CreateStorage();
         StudyRecord study = await storage.CreateStudyAsync(Definition(), CancellationToken.None);
@@ -991,11 +1023,11 @@ public abstract partial class StudyStorageConformanceTests
         Assert.Null(wrongOwner);
         Assert.Equal(TrialState.Running, afterWrong.State);
         Assert.NotNull(failed);
-        Assert.Equal(TrialState.Failed, failed.State);
+        Assert.Equal(TrialState.Stale, failed.State);
         Assert.Equal("Its process is gone.", failed.FailReason);
         Assert.Null(twice);
         AssertSameTrial(failed, await GetTrialAsync(storage, study.Id, 0));
-        Assert.Equal(new TrialCounts(0, 0, 0, 0, 1), await storage.GetTrialCountsAsync(study.Id, CancellationToken.None));
+        Assert.Equal(new TrialCounts(0, 0, 0, 0, 0) { Stale = 1 }, await storage.GetTrialCountsAsync(study.Id, CancellationToken.None));
     }
 
     [Fact]

@@ -18,13 +18,15 @@ public sealed class StudyOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.Lease);
         Assert.Null(options.LoggerFactory);
         Assert.Null(options.TimeProvider);
+        Assert.Equal(0, options.MaxRetries);
+        Assert.Equal(RetryOn.LostWorker, options.RetryOn);
         options.Validate();
     }
 
     [Fact]
     public void Validate_EveryProblem_ListsOneLinePerProblem()
     {
-        var options = new StudyOptions { Direction = (StudyDirection)5, Budget = 0, Lease = TimeSpan.FromMilliseconds(50) };
+        var options = new StudyOptions { Direction = (StudyDirection)5, Budget = 0, Lease = TimeSpan.FromMilliseconds(50), MaxRetries = -1, RetryOn = (RetryOn)8 };
 
         ArgumentException e = Assert.Throws<ArgumentException>(options.Validate);
 
@@ -35,6 +37,8 @@ public sealed class StudyOptionsTests
                 "- Direction must be Minimize or Maximize, but got 5.",
                 "- Budget must be positive or null (no limit), but got 0.",
                 "- Lease must be at least 100 ms, but got 00:00:00.0500000.",
+                "- MaxRetries must not be negative, but got -1.",
+                "- RetryOn must combine LostWorker, Exception and Timeout, but got 8.",
             ],
             lines[1..]);
     }

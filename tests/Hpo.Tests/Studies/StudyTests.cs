@@ -552,6 +552,92 @@ public sealed class StudyTests : IDisposable
     }
 
     [Fact]
+    public async Task OptimizeAsync_RetryOnException_RerunsTheTrialAsANewTrialThatRecordsItsOrigin()
+    {
+        await using var storage = new InMemoryStudyStorage();
+        Study study = await Study.CreateAsync(storage, "retries", Space, new StudyOptions { Seed = 3, Budget = 6, MaxRetries = 2, RetryOn = RetryOn.Exception });
+        var attempts = new ConcurrentDictionary<string, int>();
+        string? flaky = null;
+
+        // The first point fails twice (the original trial and its first retry), then succeeds.
+        OptimizeResult result = await study.OptimizeAsync(async (t, ct) =>
+        {
+            await t.ReportAsync(t.Number, t.Number, ct);
+            string point = Describe(t.Parameters);
+            flaky ??= point;
+            return point == flaky && attempts.AddOrUpdate(point, 1, (_, n) => n + 1) <= 2 ? throw new IOException("flaky disk") : Quadratic(t);
+        }, new OptimizeOptions());
+
+        IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync();
+        Assert.Equal([TrialState.Failed, TrialState.Failed, TrialState.Complete], trials.Take(3).Select(t => t.State));
+        Assert.Equal([null, 0, 1], trials.Take(3).Select(TrialRetry.RetryOf));
+        Assert.Equal([0, 1, 2], trials.Take(3).Select(TrialRetry.Attempt));
+        Assert.All(trials.Take(3), t => Assert.Equal(flaky, Describe(t.Parameters)));
+        Assert.Equal([0L, 1L, 2L], trials[2].IntermediateValues.Keys);
+        Assert.Equal(3, attempts[flaky!]);
+        Assert.Equal(6, trials.Count);
+        Assert.Equal(new TrialCounts(0, 0, 4, 0, 2), result.Counts);
+        await AssertNothingUnfinishedAsync(storage, study);
+    }
+
+    [Fact]
+    public async Task OptimizeAsync_RetriesSpent_LastAttemptStaysFailed()
+    {
+        await using var storage = new InMemoryStudyStorage();
+        Study study = await Study.CreateAsync(storage, "spent", Space, new StudyOptions { Seed = 3, MaxRetries = 1, RetryOn = RetryOn.Exception | RetryOn.Timeout });
+
+        OptimizeResult result = await study.OptimizeAsync(t => throw new InvalidOperationException("always"), new OptimizeOptions { TrialCount = 2 });
+
+        IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync();
+        Assert.Equal([0, 1], trials.Select(t => t.Number));
+        Assert.Equal(0, TrialRetry.RetryOf(trials[1]));
+        Assert.All(trials, t => Assert.Equal(TrialState.Failed, t.State));
+        Assert.Equal(new TrialCounts(0, 0, 0, 0, 2), result.Counts);
+    }
+
+    [Fact]
+    public async Task OptimizeAsync_RetryOnTimeoutOnly_RetriesTimeoutsButNotExceptions()
+    {
+        await using var storage = new InMemoryStudyStorage();
+        Study study = await Study.CreateAsync(storage, "timeouts", Space, new StudyOptions { Seed = 3, MaxRetries = 1, RetryOn = RetryOn.Timeout });
+
+        await study.OptimizeAsync(async (t, ct) =>
+        {
+            if (t.Number == 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), ct);
+            }
+
+            return t.Number == 2 ? throw new InvalidOperationException("not retried") : Quadratic(t);
+        }, new OptimizeOptions { TrialCount = 3, TrialTimeout = TimeSpan.FromMilliseconds(200) });
+
+        // Trial 0 timed out and its retry (trial 1, run before any new proposal) completed; trial 2 threw and was not retried.
+        IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync();
+        Assert.Equal([0, 1, 2], trials.Select(t => t.Number));
+        Assert.StartsWith("Timed out", trials[0].FailReason, StringComparison.Ordinal);
+        Assert.Equal(0, TrialRetry.RetryOf(trials[1]));
+        Assert.Equal(TrialState.Complete, trials[1].State);
+        Assert.Equal(Describe(trials[0].Parameters), Describe(trials[1].Parameters));
+        Assert.Equal(TrialState.Failed, trials[2].State);
+        Assert.Null(TrialRetry.RetryOf(trials[2]));
+    }
+
+    [Fact]
+    public async Task OptimizeAsync_FailurePolicyStopWithRetry_RetriesInsteadOfStopping()
+    {
+        await using var storage = new InMemoryStudyStorage();
+        Study study = await Study.CreateAsync(storage, "stop", Space, new StudyOptions { Seed = 3, MaxRetries = 1, RetryOn = RetryOn.Exception });
+
+        await Assert.ThrowsAsync<FormatException>(() =>
+            study.OptimizeAsync(t => t.Number <= 1 ? throw new FormatException("bad") : Quadratic(t), new OptimizeOptions { TrialCount = 5, FailurePolicy = FailurePolicy.Stop }));
+
+        // Trial 0 failed and was retried as trial 1, whose failure (retries spent) stopped the run.
+        IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync();
+        Assert.Equal([TrialState.Failed, TrialState.Failed], trials.Select(t => t.State));
+        Assert.Equal(0, TrialRetry.RetryOf(trials[1]));
+    }
+
+    [Fact]
     public async Task OptimizeAsync_FailurePolicyStop_RethrowsTheExceptionAfterRecordingIt()
     {
         await using var storage = new InMemoryStudyStorage();

@@ -54,6 +54,20 @@ public class TrialCountsTests
     }
 
     [Fact]
+    public void Stale_CountsInTotalButNotInFinished()
+    {
+        TrialCounts counts = new TrialCounts(1, 2, 3, 4, 5).Add(TrialState.Stale).Add(TrialState.Stale);
+
+        Assert.Equal(2, counts.Stale);
+        Assert.Equal(12, counts.Finished);
+        Assert.Equal(17, counts.Total);
+        Assert.Equal(new TrialCounts(1, 2, 3, 4, 5) { Stale = 2 }, counts);
+        Assert.NotEqual(new TrialCounts(1, 2, 3, 4, 5), counts);
+        Assert.Equal(1, counts.Add(TrialState.Stale, -1).Stale);
+        Assert.EndsWith(", 2 stale", counts.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ToString_ListsEveryState()
     {
         Assert.Equal("3 complete, 4 pruned, 5 failed, 2 running, 1 waiting", new TrialCounts(1, 2, 3, 4, 5).ToString());

@@ -10,6 +10,7 @@ public class TrialStateExtensionsTests
     [InlineData(TrialState.Complete, true)]
     [InlineData(TrialState.Pruned, true)]
     [InlineData(TrialState.Failed, true)]
+    [InlineData(TrialState.Stale, true)]
     public void IsFinished_EachState_IsTrueOnlyForFinalStates(TrialState state, bool expected)
     {
         Assert.Equal(expected, state.IsFinished());
@@ -25,6 +26,18 @@ public class TrialStateExtensionsTests
     public void TrialState_Values_AreStable()
     {
         // Storages persist the numeric value of the state.
-        Assert.Equal([0, 1, 2, 3, 4], Enum.GetValues<TrialState>().Select(s => (int)s));
+        Assert.Equal([0, 1, 2, 3, 4, 5], Enum.GetValues<TrialState>().Select(s => (int)s));
+    }
+
+    [Theory]
+    [InlineData(TrialState.Waiting, false)]
+    [InlineData(TrialState.Running, false)]
+    [InlineData(TrialState.Complete, true)]
+    [InlineData(TrialState.Pruned, true)]
+    [InlineData(TrialState.Failed, true)]
+    [InlineData(TrialState.Stale, false)]
+    public void CountsTowardsBudget_EachState_IsTrueForCompletePrunedAndFailedOnly(TrialState state, bool expected)
+    {
+        Assert.Equal(expected, state.CountsTowardsBudget());
     }
 }

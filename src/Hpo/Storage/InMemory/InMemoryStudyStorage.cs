@@ -114,7 +114,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         lock (s.Lock)
         {
             DateTimeOffset now = timeProvider.GetUtcNow();
-            FailOrphans(s, now);
+            MarkOrphansStale(s, now);
             if (s.Record.Definition.Budget is int budget && s.Counts.Finished + s.Counts.Running >= budget)
             {
                 return ValueTask.FromResult<TrialRecord?>(null);
@@ -217,6 +217,11 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
             }
 
             Replace(s, done, t.State);
+            if (finish.RetryAsNewTrial)
+            {
+                EnqueueRetry(s, t);
+            }
+
             return ValueTask.FromResult(done);
         }
     }
@@ -251,7 +256,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         StudyState s = Study(studyId);
         lock (s.Lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<TrialRecord>>(FailOrphans(s, timeProvider.GetUtcNow()));
+            return ValueTask.FromResult<IReadOnlyList<TrialRecord>>(MarkOrphansStale(s, timeProvider.GetUtcNow()));
         }
     }
 
@@ -269,9 +274,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
                 return ValueTask.FromResult<TrialRecord?>(null);
             }
 
-            TrialRecord failed = t with { State = TrialState.Failed, FailReason = reason, FinishedAt = timeProvider.GetUtcNow() };
-            Replace(s, failed, TrialState.Running);
-            return ValueTask.FromResult<TrialRecord?>(failed);
+            return ValueTask.FromResult<TrialRecord?>(MarkStale(s, t, reason, timeProvider.GetUtcNow()));
         }
     }
 
@@ -370,7 +373,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         }
     }
 
-    private List<TrialRecord> FailOrphans(StudyState s, DateTimeOffset now)
+    private List<TrialRecord> MarkOrphansStale(StudyState s, DateTimeOffset now)
     {
         var failed = new List<TrialRecord>();
         if (s.Running.Count == 0)
@@ -384,13 +387,37 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
             TrialRecord t = s.Trials[number];
             if (t.Heartbeat is { } hb && now - hb > lease)
             {
-                TrialRecord f = t with { State = TrialState.Failed, FailReason = StorageGuards.OrphanReason(t, lease), FinishedAt = now };
-                Replace(s, f, TrialState.Running);
-                failed.Add(f);
+                failed.Add(MarkStale(s, t, StorageGuards.StaleReason(t, lease), now));
             }
         }
 
         return failed;
+    }
+
+    /// <summary>Records a running trial as stale and, if the study's retry policy says so, enqueues its retry.</summary>
+    private TrialRecord MarkStale(StudyState s, TrialRecord t, string reason, DateTimeOffset now)
+    {
+        TrialRecord stale = t with { State = TrialState.Stale, FailReason = reason, FinishedAt = now };
+        Replace(s, stale, TrialState.Running);
+        if (StorageGuards.RetriesLostWorker(s.Record.Definition, t))
+        {
+            EnqueueRetry(s, t);
+        }
+
+        return stale;
+    }
+
+    /// <summary>Enqueues a waiting copy of a trial (parameters, intermediate values, attributes) that records its origin.</summary>
+    private void EnqueueRetry(StudyState s, TrialRecord t)
+    {
+        TrialRecord retry = NewTrial(s, TrialState.Waiting, t.Parameters, owner: null) with
+        {
+            IntermediateValues = t.IntermediateValues,
+            UserAttributes = t.UserAttributes,
+            SystemAttributes = StorageGuards.RetrySystemAttributes(t),
+        };
+        s.Trials[retry.Number] = retry;
+        s.Waiting.Enqueue(retry.Number);
     }
 
     private TrialRecord NewTrial(StudyState s, TrialState state, IReadOnlyDictionary<string, object> parameters, string? owner)

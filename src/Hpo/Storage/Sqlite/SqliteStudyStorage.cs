@@ -27,7 +27,7 @@ namespace Hpo.Storage.Sqlite;
 public sealed class SqliteStudyStorage : StudyStorageBase
 {
     /// <summary>The schema version this release reads and writes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private const string TrialColumns = "id, number, state, params, vals, user_attrs, system_attrs, created_at, started_at, finished_at, owner, heartbeat, fail_reason, exception_type";
 
@@ -191,7 +191,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         {
             using SqliteTransaction tx = conn.BeginTransaction();
             long now = Now();
-            FailOrphans(conn, tx, study, now);
+            MarkOrphansStale(conn, tx, study, now);
             long running, finished;
             using (SqliteCommand counts = Command(conn, tx, "SELECT n_running, n_complete + n_pruned + n_failed FROM studies WHERE id = $s", ("$s", studyId)))
             using (SqliteDataReader r = counts.ExecuteReader())
@@ -306,6 +306,11 @@ public sealed class SqliteStudyStorage : StudyStorageBase
                 ("$v", version),
                 ("$id", trialId));
             MoveCount(conn, tx, study.Id, t.State, finish.State);
+            if (finish.RetryAsNewTrial)
+            {
+                EnqueueRetry(conn, tx, study, t, now);
+            }
+
             tx.Commit();
             DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(now);
             return t with
@@ -340,7 +345,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return Run(conn =>
         {
             using SqliteTransaction tx = conn.BeginTransaction();
-            IReadOnlyList<TrialRecord> failed = FailOrphans(conn, tx, study, Now());
+            IReadOnlyList<TrialRecord> failed = MarkOrphansStale(conn, tx, study, Now());
             tx.Commit();
             return failed;
         }, cancellationToken);
@@ -360,9 +365,9 @@ public sealed class SqliteStudyStorage : StudyStorageBase
                 return null;
             }
 
-            TrialRecord failed = FailTrial(conn, tx, study, t, reason, Now());
+            TrialRecord stale = MarkStale(conn, tx, study, t, reason, Now());
             tx.Commit();
-            return (TrialRecord?)failed;
+            return (TrialRecord?)stale;
         }, cancellationToken);
     }
 
@@ -432,10 +437,10 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override ValueTask<TrialCounts> GetTrialCountsAsync(long studyId, CancellationToken cancellationToken) => Run(conn =>
     {
-        using SqliteCommand cmd = Command(conn, null, "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed FROM studies WHERE id = $s", ("$s", studyId));
+        using SqliteCommand cmd = Command(conn, null, "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale FROM studies WHERE id = $s", ("$s", studyId));
         using SqliteDataReader r = cmd.ExecuteReader();
         return r.Read()
-            ? new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4))
+            ? new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)) { Stale = r.GetInt32(5) }
             : throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath}.");
     }, cancellationToken);
 
@@ -496,6 +501,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         TrialState.Running => "n_running",
         TrialState.Complete => "n_complete",
         TrialState.Pruned => "n_pruned",
+        TrialState.Stale => "n_stale",
         _ => "n_failed",
     };
 
@@ -640,7 +646,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         }, cancellationToken);
     }
 
-    private List<TrialRecord> FailOrphans(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, long now)
+    private List<TrialRecord> MarkOrphansStale(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, long now)
     {
         var failed = new List<TrialRecord>();
         long cutoff = now - (long)study.Definition.Lease.TotalMilliseconds;
@@ -657,18 +663,39 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         foreach (long id in ids)
         {
             TrialRecord t = ReadTrial(conn, tx, study, id);
-            failed.Add(FailTrial(conn, tx, study, t, StorageGuards.OrphanReason(t, study.Definition.Lease), now));
+            failed.Add(MarkStale(conn, tx, study, t, StorageGuards.StaleReason(t, study.Definition.Lease), now));
         }
 
         return failed;
     }
 
-    private static TrialRecord FailTrial(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, TrialRecord t, string reason, long now)
+    /// <summary>Records a running trial as stale and, if the study's retry policy says so, enqueues its retry.</summary>
+    private TrialRecord MarkStale(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, TrialRecord t, string reason, long now)
     {
         long version = BumpVersion(conn, tx, study.Id);
-        Exec(conn, tx, "UPDATE trials SET state = 4, fail_reason = $r, finished_at = $now, version = $v WHERE id = $id", ("$r", reason), ("$now", now), ("$v", version), ("$id", t.Id));
-        MoveCount(conn, tx, study.Id, TrialState.Running, TrialState.Failed);
-        return t with { State = TrialState.Failed, FailReason = reason, FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(now) };
+        Exec(conn, tx, "UPDATE trials SET state = 5, fail_reason = $r, finished_at = $now, version = $v WHERE id = $id", ("$r", reason), ("$now", now), ("$v", version), ("$id", t.Id));
+        MoveCount(conn, tx, study.Id, TrialState.Running, TrialState.Stale);
+        if (StorageGuards.RetriesLostWorker(study.Definition, t))
+        {
+            EnqueueRetry(conn, tx, study, t, now);
+        }
+
+        return t with { State = TrialState.Stale, FailReason = reason, FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(now) };
+    }
+
+    /// <summary>Enqueues a waiting copy of a trial (parameters, intermediate values, attributes) that records its origin.</summary>
+    private void EnqueueRetry(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, TrialRecord t, long now)
+    {
+        long version = BumpVersion(conn, tx, study.Id);
+        long id = InsertTrial(conn, tx, study.Id, TrialState.Waiting, StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, t.Parameters), owner: null, version, now);
+        Exec(
+            conn,
+            tx,
+            "UPDATE trials SET user_attrs = $u, system_attrs = $a WHERE id = $id",
+            ("$u", StudyDefinitionJson.WriteAttributes(t.UserAttributes)),
+            ("$a", StudyDefinitionJson.WriteAttributes(StorageGuards.RetrySystemAttributes(t))),
+            ("$id", id));
+        Exec(conn, tx, "INSERT INTO trial_values (trial_id, step, value) SELECT $new, step, value FROM trial_values WHERE trial_id = $old", ("$new", id), ("$old", t.Id));
     }
 
     private StudyRecord Study(long studyId)
@@ -705,7 +732,13 @@ public sealed class SqliteStudyStorage : StudyStorageBase
                     throw new StorageException($"{FilePath} uses schema version {version}, which is newer than this Hpo understands ({SchemaVersion}). Upgrade Hpo to open it.");
                 }
 
-                // Version 1 is the first: later releases migrate step by step from here.
+                // Migrations, step by step. Version 2 counts stale trials (lost workers) apart from failed ones.
+                if (version < 2)
+                {
+                    Exec(conn, tx, "ALTER TABLE studies ADD COLUMN n_stale INTEGER NOT NULL DEFAULT 0");
+                    Exec(conn, tx, "INSERT INTO hpo_schema (version) VALUES (2)");
+                }
+
                 tx.Commit();
                 return;
             }
@@ -723,7 +756,8 @@ public sealed class SqliteStudyStorage : StudyStorageBase
                 n_running INTEGER NOT NULL DEFAULT 0,
                 n_complete INTEGER NOT NULL DEFAULT 0,
                 n_pruned INTEGER NOT NULL DEFAULT 0,
-                n_failed INTEGER NOT NULL DEFAULT 0
+                n_failed INTEGER NOT NULL DEFAULT 0,
+                n_stale INTEGER NOT NULL DEFAULT 0
             );
             CREATE TABLE trials (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -121,6 +121,42 @@ public sealed class SqliteStudyStorageTests : StudyStorageConformanceTests, IDis
         Assert.DoesNotContain(path, OpenFilesOfThisProcess());
     }
 
+    [Fact]
+    public async Task Constructor_SchemaVersion1File_MigratesItToCountStaleTrials()
+    {
+        string path = NewDatabase().Path;
+        var clock = new FakeTimeProvider(Epoch);
+        long studyId;
+        await using (var storage = new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = path, TimeProvider = clock }))
+        {
+            StudyRecord study = await storage.CreateStudyAsync(Definition(), CancellationToken.None);
+            studyId = study.Id;
+            TrialRecord t = await StartAsync(storage, study.Id);
+            await storage.FinishTrialAsync(t.Id, new TrialFinish(TrialState.Complete, [1.0]), CancellationToken.None);
+            await StartAsync(storage, study.Id, "lost");
+        }
+
+        // What version 1 wrote: no stale counter.
+        using (var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            conn.Open();
+            using SqliteCommand cmd = conn.CreateCommand();
+            cmd.CommandText = "ALTER TABLE studies DROP COLUMN n_stale; DELETE FROM hpo_schema; INSERT INTO hpo_schema (version) VALUES (1);";
+            cmd.ExecuteNonQuery();
+        }
+
+        await using var migrated = new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = path, TimeProvider = clock });
+        Assert.Equal(new TrialCounts(0, 1, 1, 0, 0), await migrated.GetTrialCountsAsync(studyId, CancellationToken.None));
+        clock.Advance(TestLease + TimeSpan.FromSeconds(1));
+        Assert.Equal(TrialState.Stale, Assert.Single(await migrated.FailOrphanedTrialsAsync(studyId, CancellationToken.None)).State);
+        Assert.Equal(new TrialCounts(0, 0, 1, 0, 0) { Stale = 1 }, await migrated.GetTrialCountsAsync(studyId, CancellationToken.None));
+        using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        check.Open();
+        using SqliteCommand version = check.CreateCommand();
+        version.CommandText = "SELECT MAX(version) FROM hpo_schema";
+        Assert.Equal((long)SqliteStudyStorage.SchemaVersion, version.ExecuteScalar());
+    }
+
     /// <summary>Lists the files this process holds open (Linux only; empty elsewhere).</summary>
     private static List<string> OpenFilesOfThisProcess()
     {
