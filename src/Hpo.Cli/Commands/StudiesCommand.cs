@@ -36,7 +36,7 @@ internal sealed class StudiesCommand : CliCommand
                 records.Add(StudyFields.Study(study, counts, best));
             }
 
-            return OutputDocument.List(records);
+            return OutputDocument.List(records, StudyFields.StudyColumns);
         });
     }
 }

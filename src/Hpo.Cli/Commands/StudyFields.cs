@@ -30,6 +30,9 @@ internal static class StudyFields
         throw new CliException($"There is no study named '{name}'. {known}");
     }
 
+    /// <summary>The fields of <see cref="Study"/>, for the header of an empty list.</summary>
+    public static readonly IReadOnlyList<string> StudyColumns = ["name", "direction", "tuner", "budget", "waiting", "running", "complete", "pruned", "failed", "best", "created"];
+
     /// <summary>Describes a study: name, direction, tuner, budget, counts by state, best value and creation time.</summary>
     /// <param name="study">The study.</param>
     /// <param name="counts">Its trial counts.</param>

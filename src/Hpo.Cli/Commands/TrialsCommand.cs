@@ -11,6 +11,9 @@ internal sealed class TrialsCommand : CliCommand
     /// <summary>The <c>--state STATE</c> option.</summary>
     public static readonly OptionSpec StateOption = new("--state", "STATE", $"Only trials in this state: {string.Join(", ", Enum.GetValues<TrialState>().Select(StudyFields.State))}.");
 
+    /// <summary>The fields of <see cref="Describe"/> but the parameters, for the header of an empty list.</summary>
+    public static readonly IReadOnlyList<string> TrialColumns = ["number", "state", "value", "duration", "owner", "failReason"];
+
     private static readonly KeyValuePair<string, TrialState>[] States = [.. Enum.GetValues<TrialState>().Select(s => KeyValuePair.Create(StudyFields.State(s), s))];
 
     /// <inheritdoc/>
@@ -39,7 +42,8 @@ internal sealed class TrialsCommand : CliCommand
             return OutputDocument.List(trials
                 .Where(t => state is null || t.State == state)
                 .OrderBy(t => t.Number)
-                .Select(t => Describe(study, t)));
+                .Select(t => Describe(study, t)),
+                TrialColumns);
         });
     }
 

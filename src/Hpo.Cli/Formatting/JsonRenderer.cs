@@ -87,9 +87,6 @@ internal static class JsonRenderer
             case TimeSpan t:
                 json.WriteNumberValue(t.TotalSeconds);
                 break;
-            case DateTimeOffset t:
-                json.WriteStringValue(t.ToUniversalTime());
-                break;
             default:
                 json.WriteStringValue(CellText.Exact(value));
                 break;

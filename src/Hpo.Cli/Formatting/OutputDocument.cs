@@ -41,7 +41,8 @@ internal sealed record OutputRecord(IReadOnlyList<OutputField> Fields)
 /// <summary>What a command prints: either one object (<c>status</c>, <c>best</c>, <c>create</c>) or a list of rows (<c>studies</c>, <c>trials</c>).</summary>
 /// <param name="Records">The records; exactly one when <paramref name="IsSingle"/>.</param>
 /// <param name="IsSingle">Whether the document is one object rather than a list.</param>
-internal sealed record OutputDocument(IReadOnlyList<OutputRecord> Records, bool IsSingle)
+/// <param name="EmptyColumns">The columns a table or CSV shows when the list is empty (so a header is still printed).</param>
+internal sealed record OutputDocument(IReadOnlyList<OutputRecord> Records, bool IsSingle, IReadOnlyList<string>? EmptyColumns = null)
 {
     /// <summary>Creates a document of one object.</summary>
     /// <param name="record">The object.</param>
@@ -50,31 +51,39 @@ internal sealed record OutputDocument(IReadOnlyList<OutputRecord> Records, bool 
 
     /// <summary>Creates a document of rows.</summary>
     /// <param name="records">The rows.</param>
+    /// <param name="emptyColumns">The header to show when there are no rows.</param>
     /// <returns>The document.</returns>
-    public static OutputDocument List(IEnumerable<OutputRecord> records) => new([.. records], IsSingle: false);
+    public static OutputDocument List(IEnumerable<OutputRecord> records, IReadOnlyList<string>? emptyColumns = null) => new([.. records], IsSingle: false, emptyColumns);
 
     /// <summary>
-    /// Gets the flat column names of every record. A column first seen in a later record is placed right after the column that
-    /// precedes it in that record, so a conditional parameter lands beside its siblings rather than at the end.
+    /// Gets the flat column names of every record. A column first seen in a later record is placed right before the column that
+    /// follows it in that record, so a conditional parameter lands beside its siblings rather than at the end.
     /// </summary>
-    /// <returns>The column names, in order.</returns>
+    /// <returns>The column names, in order; <see cref="EmptyColumns"/> when there are no records.</returns>
     public IReadOnlyList<string> Columns()
     {
+        if (Records.Count == 0)
+        {
+            return EmptyColumns ?? [];
+        }
+
         var columns = new List<string>();
-        var index = new HashSet<string>(StringComparer.Ordinal);
+        var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (OutputRecord record in Records)
         {
-            int insertAt = 0;
-            foreach (OutputField field in record.Flatten())
+            // Walk the record backwards: each new column goes just before the record's next known column (or at the end).
+            IReadOnlyList<OutputField> fields = record.Flatten();
+            int insertAt = columns.Count;
+            for (int i = fields.Count - 1; i >= 0; i--)
             {
-                if (index.Add(field.Name))
+                string name = fields[i].Name;
+                if (known.Add(name))
                 {
-                    columns.Insert(insertAt, field.Name);
-                    insertAt++;
+                    columns.Insert(insertAt, name);
                 }
                 else
                 {
-                    insertAt = columns.IndexOf(field.Name) + 1;
+                    insertAt = columns.IndexOf(name);
                 }
             }
         }
