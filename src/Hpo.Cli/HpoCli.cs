@@ -128,6 +128,12 @@ internal static class HpoCli
             error.WriteLine($"hpo {command.Name}: {StorageOpener.MessageOf(e)}");
             return RuntimeError;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug rather than a user's mistake: still exit 1, with everything needed to report it.
+            error.WriteLine($"hpo {command.Name}: unexpected error: {e}");
+            return RuntimeError;
+        }
     }
 
     /// <summary>Gets the help of the whole tool.</summary>

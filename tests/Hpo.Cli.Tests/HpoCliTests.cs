@@ -136,4 +136,21 @@ public sealed class HpoCliTests(DemoDatabase db) : IClassFixture<DemoDatabase>
         Assert.Empty(output.ToString());
         Assert.Contains("Cancelled", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RunAsync_UnexpectedException_ExitsOneWithTheDetailsOnStandardError()
+    {
+        using var output = new BrokenWriter();
+        using var error = new StringWriter();
+
+        int exit = await HpoCli.RunAsync(["studies", "--storage", db.Url], output, error, new StorageOpener(error));
+
+        Assert.Equal(HpoCli.RuntimeError, exit);
+        Assert.Contains("unexpected error: System.NotImplementedException: broken pipe", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class BrokenWriter : StringWriter
+    {
+        public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) => throw new NotImplementedException("broken pipe");
+    }
 }

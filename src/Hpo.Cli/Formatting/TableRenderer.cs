@@ -49,13 +49,16 @@ internal static class TableRenderer
         for (int c = 0; c < columns.Count; c++)
         {
             widths[c] = columns[c].Length;
-            numeric[c] = rows.Count > 0;
+            bool anyNumber = false, onlyNumbers = true;
             foreach (Dictionary<string, object?> row in rows)
             {
                 object? value = row.GetValueOrDefault(columns[c]);
                 widths[c] = Math.Max(widths[c], Cell(value).Length);
-                numeric[c] &= value is null || CellText.IsNumeric(value);
+                anyNumber |= CellText.IsNumeric(value);
+                onlyNumbers &= value is null || CellText.IsNumeric(value);
             }
+
+            numeric[c] = anyNumber && onlyNumbers;
         }
 
         WriteLine(writer, columns, widths, numeric);

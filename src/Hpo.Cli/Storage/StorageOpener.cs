@@ -92,6 +92,24 @@ internal sealed class StorageOpener
         return message;
     }
 
+    /// <summary>
+    /// Lets a provider assembly register its URL schemes with <see cref="StudyStorage.RegisterScheme"/>: runs its module
+    /// initializer, then every public static parameterless <c>Register</c> (or <c>RegisterScheme</c>, <c>RegisterSchemes</c>,
+    /// <c>RegisterUrlScheme</c>, <c>RegisterUrlSchemes</c>) method of its public types. Registering twice is harmless.
+    /// </summary>
+    /// <param name="assembly">The provider assembly.</param>
+    internal static void RegisterProvider(Assembly assembly)
+    {
+        RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+        foreach (MethodInfo method in assembly.GetExportedTypes()
+            .Where(t => !t.ContainsGenericParameters)
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(m => RegistrationMethods.Contains(m.Name, StringComparer.Ordinal) && m.GetParameters().Length == 0 && m.ReturnType == typeof(void) && !m.ContainsGenericParameters))
+        {
+            method.Invoke(null, null);
+        }
+    }
+
     private static T Invoke<T>(Func<T> open)
     {
         try
@@ -117,16 +135,7 @@ internal sealed class StorageOpener
                 $"PostgreSQL storage needs the {PostgreSqlAssemblyName} assembly, which is not part of this build of the tool (looked in {providerDirectory}). " +
                 $"Build or install the tool from a source tree that has src/{PostgreSqlAssemblyName}, or copy {PostgreSqlAssemblyName}.dll and its dependencies (Npgsql) into that folder.");
 
-            // The provider registers its URL schemes with StudyStorage.RegisterScheme, either in a module initializer or in a
-            // public static parameterless Register method; both are idempotent, so run whichever it has.
-            RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
-            foreach (MethodInfo method in assembly.GetExportedTypes()
-                .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
-                .Where(m => RegistrationMethods.Contains(m.Name, StringComparer.Ordinal) && m.GetParameters().Length == 0 && m.ReturnType == typeof(void) && !m.ContainsGenericParameters))
-            {
-                method.Invoke(null, null);
-            }
-
+            RegisterProvider(assembly);
             postgreSqlAssembly = assembly;
         }
     }

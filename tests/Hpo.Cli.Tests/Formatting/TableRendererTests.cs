@@ -29,6 +29,16 @@ public sealed class TableRendererTests
     }
 
     [Fact]
+    public void Write_ColumnWithoutAnyValue_IsLeftAligned()
+    {
+        OutputDocument document = OutputDocument.List([Records.Of(("n", 1L), ("reason", null), ("end", "x")), Records.Of(("n", 2L), ("reason", null), ("end", "y"))]);
+
+        string text = Records.Render(TableRenderer.Write, document);
+
+        Assert.Equal("n  reason  end\n-  ------  ---\n1  -       x\n2  -       y\n", text);
+    }
+
+    [Fact]
     public void Write_SingleObject_AlignsNamesAndValues()
     {
         OutputDocument document = OutputDocument.Single(Records.Of(("study", "s"), ("params", Records.Of(("lr", 0.001), ("layers", 3L))), ("budget", null)));

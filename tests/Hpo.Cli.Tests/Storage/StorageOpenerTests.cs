@@ -78,9 +78,35 @@ public sealed class StorageOpenerTests : IDisposable
     }
 
     [Fact]
+    public async Task RegisterProvider_AssemblyWithARegisterMethod_MakesItsSchemeOpen()
+    {
+        Assert.Throws<ArgumentException>(() => StudyStorage.Open("fakeprovider://x"));
+
+        StorageOpener.RegisterProvider(typeof(FakeStorageProvider).Assembly);
+
+        Assert.Equal(1, FakeStorageProvider.Registrations);
+        await using IStudyStorage storage = new StorageOpener(error).Open("fakeprovider://x", mustExist: true);
+        Assert.Empty(await storage.GetStudiesAsync(default));
+    }
+
+    [Fact]
     public void MessageOf_ArgumentException_DropsTheParameterSuffix()
     {
         Assert.Equal("Bad thing.", StorageOpener.MessageOf(new ArgumentException("Bad thing.", "url")));
         Assert.Equal("Other.", StorageOpener.MessageOf(new InvalidOperationException("Other.")));
     }
+}
+
+/// <summary>Stands in for a provider assembly's registration method (this test assembly plays the provider).</summary>
+public static class FakeStorageProvider
+{
+    public static int Registrations { get; private set; }
+
+    public static void Register()
+    {
+        Registrations++;
+        StudyStorage.RegisterScheme("fakeprovider", _ => new Hpo.Storage.InMemory.InMemoryStudyStorage());
+    }
+
+    public static void Register(string ignored) => throw new InvalidOperationException($"Only parameterless Register methods run, not Register({ignored}).");
 }
