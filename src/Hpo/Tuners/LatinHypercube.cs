@@ -1,0 +1,37 @@
+namespace Hpo.Tuners;
+
+/// <summary>
+/// A Latin hypercube of a given size in [0, 1]^d drawn from a seed: in every dimension each of the <c>size</c> equal strata
+/// holds exactly one point. Row <c>i</c> is a pure function of (seed, size, d, i).
+/// </summary>
+internal static class LatinHypercube
+{
+    /// <summary>Writes row <paramref name="row"/> of the hypercube into <paramref name="point"/>.</summary>
+    public static void Row(int seed, int size, int row, Span<double> point)
+    {
+        var random = new Random(seed);
+        int[] permutation = new int[size];
+        for (int j = 0; j < point.Length; j++)
+        {
+            for (int k = 0; k < size; k++)
+            {
+                permutation[k] = k;
+            }
+
+            random.Shuffle(permutation);
+            int stratum = permutation[row];
+            double jitter = 0;
+            for (int k = 0; k <= row; k++)
+            {
+                jitter = random.NextDouble();
+            }
+
+            for (int k = row + 1; k < size; k++)
+            {
+                random.NextDouble(); // keep the stream aligned: every row consumes the same draws
+            }
+
+            point[j] = (stratum + jitter) / size;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Collections.ObjectModel;
+using Hpo.SearchSpaces;
+
+namespace Hpo.Tuners.SimulatedAnnealing;
+
+/// <summary>
+/// Simulated annealing: each new trial is a neighbour of the chain's current point; the chain moves to a finished trial by the
+/// Metropolis rule at a temperature that falls over the study's budget.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>State from history.</b> The current point, the best point, the step size and the stagnation count are rebuilt at every
+/// proposal by replaying the finished trials in number order, so a resumed study and many workers continue one chain. The first
+/// <see cref="SimulatedAnnealingTunerOptions.InitialTrials"/> trials are rows of a Latin hypercube drawn from the seed, and the
+/// best of them is the first current point.
+/// </para>
+/// <para>
+/// <b>Acceptance.</b> A finished trial that is no worse than the current point becomes the current point; a worse one does with
+/// probability exp(-Δ / T), where Δ is the difference divided by the standard deviation of the recent objective values
+/// (their median absolute deviation, scaled to a standard deviation, so that the temperature means the same on any objective) and T follows
+/// <see cref="SimulatedAnnealingTunerOptions.Schedule"/> from <see cref="SimulatedAnnealingTunerOptions.InitialTemperature"/> to
+/// <see cref="SimulatedAnnealingTunerOptions.FinalTemperature"/> over the study's budget (over cycles of
+/// <see cref="SimulatedAnnealingTunerOptions.OpenEndedCycle"/> trials, reheating after each, when there is no budget).
+/// Failed and pruned trials are rejected moves.
+/// </para>
+/// <para>
+/// <b>Neighbours.</b> A random subset of the active parameters moves (at least one): numeric ones by a Gaussian step in the unit
+/// cube (at least one grid step for integers and stepped floats) whose scale starts at
+/// <see cref="SimulatedAnnealingTunerOptions.StepScale"/> and shrinks as the square root of the temperature; a categorical one
+/// takes another choice. A conditional parameter that a move switches on takes its value from the best
+/// trial in which it was active, else a random one; one switched off is dropped. Several workers proposing at once each draw a
+/// different neighbour of the same current point (the draw is seeded by the trial number), and a neighbour that repeats a tried,
+/// running or waiting configuration is drawn again.
+/// </para>
+/// <para>
+/// <b>Restarts.</b> After <see cref="SimulatedAnnealingTunerOptions.RestartPatience"/> finished trials without a new best, the
+/// chain returns to the best point. Only the first objective is used (negated when maximizing).
+/// Cost: O(n d) per proposal for n trials and d parameters.
+/// </para>
+/// </remarks>
+public sealed class SimulatedAnnealingTuner : TunerBase
+{
+    /// <summary>The name this tuner is registered under.</summary>
+    public const string TunerName = "sa";
+
+    private const int MaxRepeatAttempts = 32;
+
+    private static readonly IReadOnlyDictionary<string, object> Empty = new ReadOnlyDictionary<string, object>(new Dictionary<string, object>());
+
+    private readonly SimulatedAnnealingTunerOptions options;
+
+    /// <summary>Initializes a new instance of the <see cref="SimulatedAnnealingTuner"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public SimulatedAnnealingTuner(SimulatedAnnealingTunerOptions? options = null)
+    {
+        options ??= new SimulatedAnnealingTunerOptions();
+        options.Validate();
+        this.options = options;
+    }
+
+    /// <inheritdoc/>
+    public override string Name => TunerName;
+
+    /// <inheritdoc/>
+    public override string Settings => options.ToJson();
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        UnitCubeEncoding encoding = context.Encoding;
+        int dims = encoding.Dimensions;
+        if (dims == 0)
+        {
+            return Empty;
+        }
+
+        int seed = options.Seed ?? context.Seed;
+        Random random = options.Seed is int s ? new Random(TunerContext.DeriveSeed(s, context.TrialNumber)) : context.Random;
+        var settings = new AnnealingSettings(options, dims, seed, context.Budget);
+        double[] point = new double[dims];
+        if (context.TrialNumber < settings.InitialTrials)
+        {
+            LatinHypercube.Row(TunerContext.DeriveSeed(seed, -1), settings.InitialTrials, context.TrialNumber, point);
+            return encoding.Decode(point);
+        }
+
+        EncodedHistory history = EncodedHistory.From(context);
+        AnnealingState state = AnnealingState.Replay(history, settings);
+        if (state.Current is null)
+        {
+            for (int i = 0; i < dims; i++)
+            {
+                point[i] = random.NextDouble();
+            }
+
+            return encoding.Decode(point);
+        }
+
+        double step = settings.Step(context.TrialNumber);
+        var neighbours = new NeighbourSampler(encoding, history, random, AnnealingSettings.MoveRate);
+        double[] candidate = neighbours.Sample(state.Current, step);
+        for (int attempt = 1; attempt < MaxRepeatAttempts && history.Contains(candidate); attempt++)
+        {
+            step = Math.Min(1.0, step * 1.5);
+            candidate = neighbours.Sample(state.Current, step);
+        }
+
+        return encoding.Decode(candidate);
+    }
+}
