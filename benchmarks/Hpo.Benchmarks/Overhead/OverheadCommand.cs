@@ -66,6 +66,7 @@ public static class OverheadCommand
         if (url.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
         {
             sqlitePath = Path.GetFullPath(StudyStorage.SqlitePath(url));
+            Directory.CreateDirectory(Path.GetDirectoryName(sqlitePath)!);
             foreach (string suffix in (string[])["", "-wal", "-shm", "-journal"])
             {
                 File.Delete(sqlitePath + suffix);
@@ -91,18 +92,22 @@ public static class OverheadCommand
                 await OverheadStudy.RunAsync(warm).ConfigureAwait(false);
             }
 
+            TimeSpan pause0 = GC.GetTotalPauseDuration();
+            int[] collections0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+            long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
             long start = Stopwatch.GetTimestamp();
             evaluations = await OverheadStudy.RunAsync(study).ConfigureAwait(false);
             wallSeconds = runSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead: GC during the run: {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F3} s paused; collections gen0 {GC.CollectionCount(0) - collections0[0]}, gen1 {GC.CollectionCount(1) - collections0[1]}, gen2 {GC.CollectionCount(2) - collections0[2]}; {(GC.GetTotalAllocatedBytes(precise: true) - allocated0) / (double)trials:F0} bytes allocated per trial"));
         }
         else
         {
             (evaluations, wallSeconds, runSeconds, workersOk) = await RunWorkersAsync(worker ?? WorkerCommand.Self(), url, studyName, tuner, warmup, processes, stdout).ConfigureAwait(false);
         }
 
-        var report = await MeasureAsync(storage, study, sqlitePath, trials).ConfigureAwait(false);
+        var report = await MeasureAsync(storage, study, sqlitePath, trials, tuner).ConfigureAwait(false);
         long surplus = Math.Max(0, evaluations - report.Completed);
-        long duplicates = report.DuplicateNumbers + report.DuplicateParameters + surplus;
+        long duplicates = report.DuplicateNumbers + report.Misplaced + surplus;
         bool ok = workersOk && report.Completed == trials && duplicates == 0;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead: {report.Completed} of {trials} complete in {report.SpanSeconds:F3} s of trial time -> {trials / report.SpanSeconds:F0} trials/s; duplicates {duplicates}; {(ok ? "OK" : "FAILED")}"));
 
@@ -125,7 +130,8 @@ public static class OverheadCommand
             w.WriteNumber("rows", report.Rows);
             w.WriteNumber("evaluations", evaluations);
             w.WriteNumber("duplicate_numbers", report.DuplicateNumbers);
-            w.WriteNumber("duplicate_parameters", report.DuplicateParameters);
+            w.WriteNumber("misplaced", report.Misplaced);
+            w.WriteNumber("repeated_x", report.RepeatedX);
             w.WriteNumber("surplus_evaluations", surplus);
             w.WriteNumber("gaps", report.Gaps);
             w.WriteNumber("duplicates", duplicates);
@@ -204,7 +210,7 @@ public static class OverheadCommand
         }
     }
 
-    private static async Task<Measurement> MeasureAsync(IStudyStorage storage, Study study, string? sqlitePath, int trials)
+    private static async Task<Measurement> MeasureAsync(IStudyStorage storage, Study study, string? sqlitePath, int trials, string tuner)
     {
         IReadOnlyList<TrialRecord> all = await storage.GetTrialsAsync(study.Record.Id, CancellationToken.None).ConfigureAwait(false);
         int rows = all.Count;
@@ -226,7 +232,17 @@ public static class OverheadCommand
         }
 
         TrialRecord[] complete = [.. all.Where(t => t.State == TrialState.Complete)];
-        int distinctParams = complete.Select(t => Convert.ToDouble(t.Parameters["x"], CultureInfo.InvariantCulture)).Distinct().Count();
+        double X(TrialRecord t) => Convert.ToDouble(t.Parameters["x"], CultureInfo.InvariantCulture);
+
+        // Two trials may draw the same x by chance (System.Random's doubles have 31 bits), so a repeated x is only reported.
+        // A trial is misplaced when its value is not its own x squared, or (random search) its x is not the proposal that
+        // its number and the study's seed determine: the signs of parameters or results written to the wrong trial.
+        int repeatedX = complete.Length - complete.Select(X).Distinct().Count();
+        var random = new Tuners.RandomSearch.RandomSearchTuner();
+        StudyDirection[] directions = [study.Direction];
+        int misplaced = complete.Count(t =>
+            t.Value != X(t) * X(t)
+            || (tuner == "random" && !Equals(random.Propose(new Tuners.TunerContext(study.SearchSpace, [], directions, t.Number, study.Seed, study.Budget))["x"], t.Parameters["x"])));
         int maxNumber = all.Count == 0 ? -1 : all.Max(t => t.Number);
         DateTimeOffset first = all.Where(t => t.StartedAt is not null).Select(t => t.StartedAt!.Value).DefaultIfEmpty().Min();
         DateTimeOffset last = all.Where(t => t.FinishedAt is not null).Select(t => t.FinishedAt!.Value).DefaultIfEmpty().Max();
@@ -237,12 +253,13 @@ public static class OverheadCommand
             Unfinished: all.Count(t => !t.IsFinished),
             Rows: rows,
             DuplicateNumbers: rows - distinctNumbers,
-            DuplicateParameters: complete.Length - distinctParams,
+            Misplaced: misplaced,
+            RepeatedX: repeatedX,
             Gaps: Math.Max(0, maxNumber + 1 - distinctNumbers) + Math.Max(0, trials - rows),
             SpanSeconds: span);
     }
 
-    private sealed record Measurement(int Completed, int Failed, int Unfinished, int Rows, int DuplicateNumbers, int DuplicateParameters, int Gaps, double SpanSeconds);
+    private sealed record Measurement(int Completed, int Failed, int Unfinished, int Rows, int DuplicateNumbers, int Misplaced, int RepeatedX, int Gaps, double SpanSeconds);
 
     private sealed class WorkerProcess
     {
