@@ -30,6 +30,8 @@ public sealed class Study
     private readonly SemaphoreSlim proposeGate = new(1, 1);
     private readonly ILogger logger;
     private readonly TimeProvider timeProvider;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> askedTrials = new();
+    private int askHeartbeatRunning;
 
     private Study(IStudyStorage storage, StudyRecord record, ITuner tuner, bool resumed, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
     {
@@ -182,9 +184,22 @@ public sealed class Study
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The running trial; finish it with <see cref="TellAsync(ITrial, double, CancellationToken)"/> or its overloads.</returns>
     /// <exception cref="InvalidOperationException">The study's budget is already filled by finished and running trials.</exception>
-    public async Task<ITrial> AskAsync(CancellationToken cancellationToken = default) =>
-        await TryAskAsync(AskOwner.Value, cancellationToken).ConfigureAwait(false)
-        ?? throw new InvalidOperationException($"Study '{Name}' has reached its budget of {Budget} finished trials (counting running ones); no trial can be started.");
+    /// <remarks>
+    /// While asked trials are unfinished, this object renews their heartbeats in the background (every third of the lease), so
+    /// other workers do not take them for orphans however long the caller takes to evaluate them.
+    /// </remarks>
+    public async Task<ITrial> AskAsync(CancellationToken cancellationToken = default)
+    {
+        StudyTrial trial = await TryAskAsync(AskOwner.Value, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Study '{Name}' has reached its budget of {Budget} finished trials (counting running ones); no trial can be started.");
+        askedTrials[trial.Id] = 0;
+        if (Interlocked.CompareExchange(ref askHeartbeatRunning, 1, 0) == 0)
+        {
+            _ = Task.Run(AskHeartbeatLoopAsync, CancellationToken.None);
+        }
+
+        return trial;
+    }
 
     /// <summary>Records the value of a trial started by <see cref="AskAsync"/>.</summary>
     /// <param name="trial">The trial.</param>
@@ -304,7 +319,18 @@ public sealed class Study
 
     internal async Task<TrialRecord> FinishAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
     {
-        TrialRecord done = await Storage.FinishTrialAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
+        TrialRecord done;
+        try
+        {
+            done = await Storage.FinishTrialAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TrialAlreadyFinishedException)
+        {
+            askedTrials.TryRemove(trialId, out _);
+            throw;
+        }
+
+        askedTrials.TryRemove(trialId, out _);
         history.Apply(done);
         return done;
     }
@@ -346,6 +372,43 @@ public sealed class Study
                     history.Apply(failed);
                     logger.LogWarning("Study {Study}: trial {Number} was orphaned by a process that no longer runs ({Owner}); recorded as failed.", Name, t.Number, t.Owner);
                 }
+            }
+        }
+    }
+
+    private async Task AskHeartbeatLoopAsync()
+    {
+        while (true)
+        {
+            if (askedTrials.IsEmpty)
+            {
+                Volatile.Write(ref askHeartbeatRunning, 0);
+
+                // An AskAsync between the check and the reset would have seen the flag still set: take the loop back if so.
+                if (askedTrials.IsEmpty || Interlocked.CompareExchange(ref askHeartbeatRunning, 1, 0) != 0)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(Record.Definition.Lease / 3, timeProvider).ConfigureAwait(false);
+                if (!askedTrials.IsEmpty)
+                {
+                    await Storage.RenewHeartbeatsAsync(Record.Id, AskOwner.Value, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The storage is closed: nothing can be renewed any more.
+                askedTrials.Clear();
+                Volatile.Write(ref askHeartbeatRunning, 0);
+                return;
+            }
+            catch (Exception e) when (e is StorageException or InvalidOperationException)
+            {
+                logger.LogWarning(e, "Study {Study}: renewing the heartbeats of asked trials failed; retrying at the next interval.", Name);
             }
         }
     }
