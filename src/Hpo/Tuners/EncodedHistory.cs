@@ -19,10 +19,11 @@ internal sealed class EncodedHistory
 {
     private static readonly ConditionalWeakTable<TrialRecord, CachedEncoding> Cache = [];
 
-    private EncodedHistory(List<EncodedTrial> trials, int completeCount)
+    private EncodedHistory(List<EncodedTrial> trials, int completeCount, int stablePrefix)
     {
         Trials = trials;
         CompleteCount = completeCount;
+        StablePrefix = stablePrefix;
     }
 
     /// <summary>Gets the trials that have parameters, in number order.</summary>
@@ -30,6 +31,12 @@ internal sealed class EncodedHistory
 
     /// <summary>Gets how many of <see cref="Trials"/> are complete with a finite loss.</summary>
     public int CompleteCount { get; }
+
+    /// <summary>
+    /// Gets the length of the longest prefix of <see cref="Trials"/> that can no longer change: every trial of the context up to
+    /// the last one in the prefix (those without parameters included) is finished, so later histories start with the same prefix.
+    /// </summary>
+    public int StablePrefix { get; }
 
     public static EncodedHistory From(TunerContext context)
     {
@@ -39,8 +46,11 @@ internal sealed class EncodedHistory
         int complete = 0;
         int previous = int.MinValue;
         bool ordered = true;
+        bool stable = true;
+        int stablePrefix = 0;
         foreach (TrialRecord t in context.Trials)
         {
+            stable &= t.IsFinished;
             if (t.Parameters.Count == 0)
             {
                 continue; // a trial whose proposal is still being made (this one among them)
@@ -55,27 +65,21 @@ internal sealed class EncodedHistory
 
             ordered &= t.Number > previous;
             previous = t.Number;
-            trials.Add(new EncodedTrial(t.Number, t.State, Unit(encoding, t), loss));
+            CachedEncoding encoded = Encode(encoding, t);
+            trials.Add(new EncodedTrial(t.Number, t.State, encoded.Unit, encoded.Internals, loss));
+            if (stable)
+            {
+                stablePrefix = trials.Count;
+            }
         }
 
         if (!ordered)
         {
             trials.Sort((a, b) => a.Number.CompareTo(b.Number));
+            stablePrefix = 0;
         }
 
-        return new EncodedHistory(trials, complete);
-    }
-
-    /// <summary>Maps a unit-cube point to its canonical form: decoded and encoded again, NaN where inactive.</summary>
-    public static double[] Canonical(UnitCubeEncoding encoding, ReadOnlySpan<double> unit)
-    {
-        double[] internals = encoding.DecodeInternals(unit);
-        for (int i = 0; i < internals.Length; i++)
-        {
-            internals[i] = double.IsNaN(internals[i]) ? double.NaN : encoding.ToUnit(i, internals[i]);
-        }
-
-        return internals;
+        return new EncodedHistory(trials, complete, stablePrefix);
     }
 
     /// <summary>Determines whether two canonical points are the same configuration (NaN equals NaN).</summary>
@@ -106,27 +110,35 @@ internal sealed class EncodedHistory
         return false;
     }
 
-    private static double[] Unit(UnitCubeEncoding encoding, TrialRecord trial)
+    private static CachedEncoding Encode(UnitCubeEncoding encoding, TrialRecord trial)
     {
         if (Cache.TryGetValue(trial, out CachedEncoding? cached) && ReferenceEquals(cached.Encoding, encoding))
         {
-            return cached.Unit;
+            return cached;
         }
 
-        double[] unit = encoding.Encode(trial.Parameters);
-        Cache.AddOrUpdate(trial, new CachedEncoding(encoding, unit));
-        return unit;
+        double[] internals = encoding.ToInternals(trial.Parameters);
+        double[] unit = new double[internals.Length];
+        for (int i = 0; i < unit.Length; i++)
+        {
+            unit[i] = double.IsNaN(internals[i]) ? double.NaN : encoding.ToUnit(i, internals[i]);
+        }
+
+        cached = new CachedEncoding(encoding, unit, internals);
+        Cache.AddOrUpdate(trial, cached);
+        return cached;
     }
 
-    private sealed record CachedEncoding(UnitCubeEncoding Encoding, double[] Unit);
+    private sealed record CachedEncoding(UnitCubeEncoding Encoding, double[] Unit, double[] Internals);
 }
 
 /// <summary>One trial in the unit cube.</summary>
 /// <param name="Number">The trial's number.</param>
 /// <param name="State">The trial's state.</param>
 /// <param name="Unit">The canonical unit-cube point (NaN where a parameter is inactive). Shared: never modify it.</param>
+/// <param name="Internals">The internal values (NaN where inactive), from which a copied parameter keeps its exact value. Shared: never modify it.</param>
 /// <param name="Loss">The loss of a complete trial (lower is better), or NaN.</param>
-internal readonly record struct EncodedTrial(int Number, TrialState State, double[] Unit, double Loss)
+internal readonly record struct EncodedTrial(int Number, TrialState State, double[] Unit, double[] Internals, double Loss)
 {
     /// <summary>Gets a value indicating whether the trial is complete with a finite loss.</summary>
     public bool HasLoss => !double.IsNaN(Loss);

@@ -34,4 +34,18 @@ internal static class LatinHypercube
             point[j] = (stratum + jitter) / size;
         }
     }
+
+    /// <summary>
+    /// Proposes initial trial <paramref name="row"/>: that row of the hypercube, or, when it repeats a trial of the history (in
+    /// a space with few discrete values), a uniform draw that does not.
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> InitialPoint(TunerContext context, int seed, int size, int row, Random random)
+    {
+        Hpo.SearchSpaces.UnitCubeEncoding encoding = context.Encoding;
+        double[] unit = new double[encoding.Dimensions];
+        Row(TunerContext.DeriveSeed(seed, -1), size, row, unit);
+        PointDraft draft = PointDraft.FromUnit(encoding, unit);
+        EncodedHistory history = EncodedHistory.From(context);
+        return history.Contains(draft.Unit) ? PointDraft.Fresh(encoding, history, random, 64).ToParameters() : draft.ToParameters();
+    }
 }

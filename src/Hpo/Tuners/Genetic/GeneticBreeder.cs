@@ -32,59 +32,58 @@ internal sealed class GeneticBreeder
         sigma = Spread(this.population);
     }
 
-    public double[] Breed()
+    /// <summary>Breeds a child: selection, crossover, mutation, then repairs until it repeats no trial.</summary>
+    public PointDraft Breed()
     {
         EncodedTrial first = Tournament(-1);
         EncodedTrial second = Tournament(first.Number);
         bool cross = random.NextDouble() < options.CrossoverRate;
-        double[] child = new double[dims];
-        double[] internals = new double[dims];
-        double rate = options.MutationRate;
+        var child = new PointDraft(encoding);
         for (int j = 0; j < dims; j++)
         {
-            if (!encoding.IsActive(j, internals))
+            if (!child.IsActive(j))
             {
-                child[j] = double.NaN;
-                internals[j] = double.NaN;
+                child.Clear(j);
                 continue;
             }
 
             double a = first.Unit[j];
             double b = second.Unit[j];
-            double value;
-            if (double.IsNaN(a) || double.IsNaN(b))
+            if (double.IsNaN(a) && double.IsNaN(b))
             {
-                value = double.IsNaN(a) ? (double.IsNaN(b) ? Inherit(j) : b) : a;
+                Inherit(child, j); // switched on in the child by its parents' mix: from the population
             }
-            else if (!cross)
+            else if (double.IsNaN(b) || (!double.IsNaN(a) && !cross))
             {
-                value = a;
+                child.Copy(j, first);
+            }
+            else if (double.IsNaN(a))
+            {
+                child.Copy(j, second);
             }
             else if (encoding.Kind(j) == ParameterKind.Categorical)
             {
-                value = random.NextDouble() < 0.5 ? a : b;
+                child.Copy(j, random.NextDouble() < 0.5 ? first : second);
             }
             else
             {
-                value = Cross(a, b);
+                child.Set(j, Cross(a, b));
             }
 
-            if (random.NextDouble() < rate)
+            if (random.NextDouble() < options.MutationRate)
             {
-                value = Mutate(j, value);
+                child.Set(j, Mutate(j, child.Unit[j], 1.0));
             }
-
-            child[j] = value;
-            internals[j] = encoding.FromUnit(j, value);
         }
 
-        double[] canonical = EncodedHistory.Canonical(encoding, child);
-        for (int attempt = 0; attempt < MaxRepeatAttempts && history.Contains(canonical); attempt++)
+        // A repeat (likely once the population has converged in a discrete space): mutate again, with steps that widen, and
+        // if the neighbourhood is exhausted draw a fresh point at random.
+        for (int attempt = 0; attempt < MaxRepeatAttempts && history.Contains(child.Unit); attempt++)
         {
-            canonical = MutateOne(canonical);
+            child = MutateOne(child, Math.Pow(2, attempt / 4.0));
         }
 
-        return canonical;
+        return history.Contains(child.Unit) ? PointDraft.Fresh(encoding, history, random, 2 * MaxRepeatAttempts) : child;
     }
 
     private double[] Spread(IReadOnlyList<EncodedTrial> members)
@@ -146,47 +145,71 @@ internal sealed class GeneticBreeder
         return UnitMath.Reflect(c);
     }
 
-    private double Inherit(int j)
+    /// <summary>Gives an active parameter that neither parent has a value: from the best population member that has it, else from the best trial that had it (mutated), else a random one.</summary>
+    private void Inherit(PointDraft child, int j)
     {
-        // Neither parent has the parameter: take it from the best population member that does, else draw it.
         foreach (EncodedTrial m in population)
         {
             if (!double.IsNaN(m.Unit[j]))
             {
-                return m.Unit[j];
+                child.Copy(j, m);
+                return;
             }
         }
 
-        return random.NextDouble();
+        // No member has it (the population has converged on another branch): recall it from the best trial where it was
+        // active, mutated, so that a branch left behind is explored again from what was learnt about it.
+        EncodedTrial? best = null;
+        foreach (EncodedTrial t in history.Trials)
+        {
+            if (t.HasLoss && !double.IsNaN(t.Unit[j]) && (best is null || t.Loss < best.Value.Loss))
+            {
+                best = t;
+            }
+        }
+
+        if (best is EncodedTrial b)
+        {
+            child.Copy(j, b);
+            child.Set(j, Mutate(j, child.Unit[j], 1.0));
+            return;
+        }
+
+        child.Set(j, random.NextDouble());
     }
 
-    private double Mutate(int j, double value) =>
+    private double Mutate(int j, double value, double widen) =>
         encoding.Kind(j) == ParameterKind.Categorical
             ? UnitMath.OtherChoice(encoding, j, value, random)
-            : UnitMath.NumericMove(encoding, j, value, sigma[j], random);
+            : UnitMath.NumericMove(encoding, j, value, Math.Min(1.0, sigma[j] * widen), random);
 
-    private double[] MutateOne(double[] point)
+    /// <summary>Mutates one active parameter of a point, with its step widened by <paramref name="widen"/>, then brings its conditional parameters in line.</summary>
+    private PointDraft MutateOne(PointDraft point, double widen)
     {
         var active = new List<int>(dims);
         for (int j = 0; j < dims; j++)
         {
-            if (!double.IsNaN(point[j]))
+            if (!double.IsNaN(point.Unit[j]))
             {
                 active.Add(j);
             }
         }
 
-        double[] next = (double[])point.Clone();
+        PointDraft next = point.Clone();
         int dim = active[random.Next(active.Count)];
-        next[dim] = Mutate(dim, point[dim]);
+        next.Set(dim, Mutate(dim, point.Unit[dim], widen));
         for (int j = dim + 1; j < dims; j++)
         {
-            if (double.IsNaN(next[j]))
+            if (!next.IsActive(j))
             {
-                next[j] = Inherit(j); // a child that the mutation may have switched on
+                next.Clear(j);
+            }
+            else if (double.IsNaN(next.Unit[j]))
+            {
+                Inherit(next, j); // switched on by the mutation
             }
         }
 
-        return EncodedHistory.Canonical(encoding, next);
+        return next;
     }
 }

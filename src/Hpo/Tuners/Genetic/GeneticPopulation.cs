@@ -2,8 +2,9 @@ namespace Hpo.Tuners.Genetic;
 
 /// <summary>
 /// The population of the steady-state genetic algorithm: the best complete trials, best first (ties broken by trial number).
-/// Built from a history by <see cref="FromHistory"/>, or incrementally by <see cref="Add"/> as trials complete — each child
-/// displaces the worst member if it is better — and both ways give the same population.
+/// It is what a steady-state scheme reaches by offering each complete trial in turn (<see cref="Add"/>): a child displaces the
+/// worst member if it is better. Since the best <c>size</c> trials do not depend on the order in which trials are offered, the
+/// population rebuilt from a stored history equals the one reached incrementally, whatever order workers finished in.
 /// </summary>
 internal sealed class GeneticPopulation
 {
@@ -27,21 +28,15 @@ internal sealed class GeneticPopulation
     /// <summary>Gets the generation: the number of complete trials beyond the first <see cref="Size"/>, in units of <see cref="Size"/>.</summary>
     public int Generation => Math.Max(0, Offered - Size) / Size;
 
+    /// <summary>Builds the population of a history: its best complete trials. O(n) for n trials (in practice; O(n * size) at worst).</summary>
     public static GeneticPopulation FromHistory(EncodedHistory history, int size)
     {
         var population = new GeneticPopulation(size);
-        var complete = new List<EncodedTrial>(history.CompleteCount);
         foreach (EncodedTrial t in history.Trials)
         {
-            if (t.HasLoss)
-            {
-                complete.Add(t);
-            }
+            population.Add(t);
         }
 
-        complete.Sort(Compare);
-        population.members.AddRange(complete.Take(size));
-        population.Offered = complete.Count;
         return population;
     }
 
@@ -54,11 +49,15 @@ internal sealed class GeneticPopulation
         }
 
         Offered++;
-        int index = members.BinarySearch(trial, Comparer<EncodedTrial>.Create(Compare));
-        index = index < 0 ? ~index : index;
-        if (index >= Size)
+        if (members.Count == Size && Compare(trial, members[^1]) >= 0)
         {
-            return;
+            return; // not better than the worst member: the common case once the population has converged
+        }
+
+        int index = members.Count;
+        while (index > 0 && Compare(trial, members[index - 1]) < 0)
+        {
+            index--;
         }
 
         members.Insert(index, trial);

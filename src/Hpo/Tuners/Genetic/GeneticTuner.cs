@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using Hpo.SearchSpaces;
 
 namespace Hpo.Tuners.Genetic;
@@ -26,8 +25,9 @@ namespace Hpo.Tuners.Genetic;
 /// <see cref="GeneticTunerOptions.MutationRate"/>: a Gaussian step in the unit cube (at least one grid step for integers and
 /// stepped floats) whose scale follows the population's spread along that parameter, so steps shrink as the population
 /// converges; a categorical takes another choice. A conditional parameter that is active in the child is inherited from a
-/// parent in which it is active too, else from another population member, else drawn at random; parameters inactive in the
-/// child are dropped. A child that repeats a tried, running or waiting configuration is mutated again.
+/// parent in which it is active too, else from another population member, else from the best trial in which it was active
+/// (then mutated, so that a branch the population has left is explored again from what was learnt about it), else drawn at
+/// random; parameters inactive in the child are dropped. A child that repeats a tried, running or waiting configuration is mutated again.
 /// </para>
 /// <para>
 /// <b>Determinism.</b> A proposal is a function of the history and of a generator seeded by (seed, trial number), so
@@ -39,8 +39,6 @@ public sealed class GeneticTuner : TunerBase
 {
     /// <summary>The name this tuner is registered under.</summary>
     public const string TunerName = "ga";
-
-    private static readonly IReadOnlyDictionary<string, object> Empty = new ReadOnlyDictionary<string, object>(new Dictionary<string, object>());
 
     private readonly GeneticTunerOptions options;
 
@@ -67,30 +65,24 @@ public sealed class GeneticTuner : TunerBase
         UnitCubeEncoding encoding = context.Encoding;
         if (encoding.Dimensions == 0)
         {
-            return Empty;
+            return PointDraft.NoParameters;
         }
 
         int seed = options.Seed ?? context.Seed;
         Random random = options.Seed is int s ? new Random(TunerContext.DeriveSeed(s, context.TrialNumber)) : context.Random;
-        EncodedHistory history = EncodedHistory.From(context);
-        double[] child = new double[encoding.Dimensions];
         if (context.TrialNumber < options.PopulationSize)
         {
-            LatinHypercube.Row(TunerContext.DeriveSeed(seed, -1), options.PopulationSize, context.TrialNumber, child);
-        }
-        else if (history.CompleteCount < 2)
-        {
-            for (int i = 0; i < child.Length; i++)
-            {
-                child[i] = random.NextDouble();
-            }
-        }
-        else
-        {
-            var population = GeneticPopulation.FromHistory(history, options.PopulationSize);
-            child = new GeneticBreeder(encoding, history, population, options, random).Breed();
+            return LatinHypercube.InitialPoint(context, seed, options.PopulationSize, context.TrialNumber, random);
         }
 
-        return encoding.Decode(child);
+        EncodedHistory history = EncodedHistory.From(context);
+        if (history.CompleteCount < 2)
+        {
+            // Nothing to breed from yet (the first trials failed or still run): draw at random, avoiding repeats.
+            return LatinHypercube.InitialPoint(context, seed, 1, 0, random);
+        }
+
+        var population = GeneticPopulation.FromHistory(history, options.PopulationSize);
+        return new GeneticBreeder(encoding, history, population, options, random).Breed().ToParameters();
     }
 }

@@ -11,7 +11,7 @@ internal sealed class AnnealingState
 {
     private readonly AnnealingSettings settings;
     private readonly double[] window;
-    private readonly double[] scratch;
+    private readonly double[] sorted;
     private int windowCount;
     private int windowNext;
 
@@ -19,11 +19,11 @@ internal sealed class AnnealingState
     {
         this.settings = settings;
         window = new double[AnnealingSettings.ScaleWindow];
-        scratch = new double[AnnealingSettings.ScaleWindow];
+        sorted = new double[AnnealingSettings.ScaleWindow];
     }
 
-    /// <summary>Gets the current point of the chain (canonical unit-cube coordinates), or <see langword="null"/> before any complete trial.</summary>
-    public double[]? Current { get; private set; }
+    /// <summary>Gets the trial at the chain's current point, or <see langword="null"/> before any complete trial.</summary>
+    public EncodedTrial? Current { get; private set; }
 
     /// <summary>Gets the loss of the current point.</summary>
     public double CurrentLoss { get; private set; } = double.PositiveInfinity;
@@ -49,22 +49,60 @@ internal sealed class AnnealingState
     /// <summary>Gets how many finished trials have been taken into account.</summary>
     public int Processed { get; private set; }
 
-    private double[]? Best { get; set; }
+    private EncodedTrial? Best { get; set; }
 
     /// <summary>Replays every finished trial of a history, in number order.</summary>
     public static AnnealingState Replay(EncodedHistory history, AnnealingSettings settings)
     {
         var state = new AnnealingState(settings);
-        foreach (EncodedTrial t in history.Trials)
-        {
-            if (t.State.IsFinished())
-            {
-                state.Advance(t);
-            }
-        }
-
+        state.AdvanceAll(history.Trials, 0, history.Trials.Count);
         return state;
     }
+
+    /// <summary>Takes the finished trials among <paramref name="trials"/>[<paramref name="start"/>..<paramref name="end"/>) into account.</summary>
+    public void AdvanceAll(IReadOnlyList<EncodedTrial> trials, int start, int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            if (trials[i].State.IsFinished())
+            {
+                Advance(trials[i]);
+            }
+        }
+    }
+
+    /// <summary>Copies the state, so that the copy can advance without changing this one.</summary>
+    public AnnealingState Clone()
+    {
+        var copy = new AnnealingState(settings)
+        {
+            Current = Current,
+            CurrentLoss = CurrentLoss,
+            CurrentNumber = CurrentNumber,
+            Best = Best,
+            BestLoss = BestLoss,
+            BestNumber = BestNumber,
+            SinceImprovement = SinceImprovement,
+            Restarts = Restarts,
+            LastNumber = LastNumber,
+            Processed = Processed,
+            windowCount = windowCount,
+            windowNext = windowNext,
+        };
+        window.CopyTo(copy.window, 0);
+        sorted.CopyTo(copy.sorted, 0);
+        return copy;
+    }
+
+    /// <summary>Determines whether two states are the same (the test of a cached or incremental state against a replay).</summary>
+    public bool SameAs(AnnealingState other) =>
+        SamePoint(Current?.Unit, other.Current?.Unit) && SamePoint(Best?.Unit, other.Best?.Unit) && CurrentLoss.Equals(other.CurrentLoss) && CurrentNumber == other.CurrentNumber
+        && BestLoss.Equals(other.BestLoss) && BestNumber == other.BestNumber && SinceImprovement == other.SinceImprovement
+        && Restarts == other.Restarts && LastNumber == other.LastNumber && Processed == other.Processed
+        && windowCount == other.windowCount && windowNext == other.windowNext && window.AsSpan().SequenceEqual(other.window);
+
+    private static bool SamePoint(double[]? a, double[]? b) =>
+        a is null || b is null ? a is null && b is null : EncodedHistory.SamePoint(a, b);
 
     /// <summary>Takes one more finished trial into account; trials must come in increasing number order.</summary>
     /// <exception cref="ArgumentException">The trial's number is not above the last one taken.</exception>
@@ -103,14 +141,14 @@ internal sealed class AnnealingState
         Remember(loss);
         if (accept)
         {
-            Current = trial.Unit;
+            Current = trial;
             CurrentLoss = loss;
             CurrentNumber = trial.Number;
         }
 
         if (loss < BestLoss)
         {
-            Best = trial.Unit;
+            Best = trial;
             BestLoss = loss;
             BestNumber = trial.Number;
             SinceImprovement = 0;
@@ -137,9 +175,26 @@ internal sealed class AnnealingState
 
     private void Remember(double loss)
     {
+        // The window is a ring in arrival order, mirrored by a sorted copy kept up to date in O(window) per loss.
+        int n = windowCount;
+        if (n == window.Length)
+        {
+            int old = Array.IndexOf(sorted, window[windowNext], 0, n);
+            Array.Copy(sorted, old + 1, sorted, old, n - old - 1);
+            n--;
+        }
+
+        int at = n;
+        while (at > 0 && sorted[at - 1] > loss)
+        {
+            sorted[at] = sorted[at - 1];
+            at--;
+        }
+
+        sorted[at] = loss;
         window[windowNext] = loss;
         windowNext = (windowNext + 1) % window.Length;
-        windowCount = Math.Min(windowCount + 1, window.Length);
+        windowCount = n + 1;
     }
 
     /// <summary>
@@ -154,26 +209,47 @@ internal sealed class AnnealingState
             return 0;
         }
 
-        Span<double> values = scratch.AsSpan(0, n);
-        window.AsSpan(0, n).CopyTo(values);
-        values.Sort();
-        double median = values[n / 2];
+        int mid = n / 2;
+        double median = sorted[mid];
+
+        // The deviations below and above the median are each sorted already: merge them up to the middle one.
+        int below = mid - 1;
+        int above = mid;
+        double deviation = 0;
+        for (int taken = 0; taken <= mid; taken++)
+        {
+            double left = below >= 0 ? median - sorted[below] : double.PositiveInfinity;
+            double right = above < n ? sorted[above] - median : double.PositiveInfinity;
+            if (left < right)
+            {
+                deviation = left;
+                below--;
+            }
+            else
+            {
+                deviation = right;
+                above++;
+            }
+        }
+
+        if (deviation > 0)
+        {
+            return 1.4826 * deviation;
+        }
+
         double mean = 0;
         for (int i = 0; i < n; i++)
         {
-            mean += values[i];
+            mean += sorted[i];
         }
 
         mean /= n;
         double squares = 0;
         for (int i = 0; i < n; i++)
         {
-            squares += (values[i] - mean) * (values[i] - mean);
-            values[i] = Math.Abs(values[i] - median);
+            squares += (sorted[i] - mean) * (sorted[i] - mean);
         }
 
-        values.Sort();
-        double mad = 1.4826 * values[n / 2];
-        return mad > 0 ? mad : Math.Sqrt(squares / (n - 1));
+        return Math.Sqrt(squares / (n - 1));
     }
 }

@@ -2,47 +2,47 @@ using Hpo.SearchSpaces;
 
 namespace Hpo.Tuners.SimulatedAnnealing;
 
-/// <summary>Draws neighbours of a point in the unit cube (see <see cref="SimulatedAnnealingTuner"/>).</summary>
+/// <summary>Draws neighbours of a point (see <see cref="SimulatedAnnealingTuner"/>).</summary>
 internal sealed class NeighbourSampler
 {
     private readonly UnitCubeEncoding encoding;
     private readonly EncodedHistory history;
     private readonly Random random;
-    private readonly double moveRate;
 
-    public NeighbourSampler(UnitCubeEncoding encoding, EncodedHistory history, Random random, double moveRate)
+    public NeighbourSampler(UnitCubeEncoding encoding, EncodedHistory history, Random random)
     {
         this.encoding = encoding;
         this.history = history;
         this.random = random;
-        this.moveRate = moveRate;
     }
 
-    /// <summary>Draws a canonical neighbour of <paramref name="current"/> with numeric steps of standard deviation <paramref name="step"/>.</summary>
-    public double[] Sample(double[] current, double step)
+    /// <summary>
+    /// Draws a neighbour of <paramref name="current"/>: each active parameter moves with probability
+    /// <see cref="AnnealingSettings.MoveRate"/> (at least one does), numeric ones by a Gaussian step of standard deviation
+    /// <paramref name="step"/> in the unit cube. The others keep their exact values.
+    /// </summary>
+    public PointDraft Sample(EncodedTrial current, double step)
     {
-        int dims = current.Length;
-        double[] next = new double[dims];
-        double[] internals = new double[dims];
+        int dims = encoding.Dimensions;
         bool[] move = new bool[dims];
         int activeCount = 0;
         bool any = false;
         for (int j = 0; j < dims; j++)
         {
-            if (!double.IsNaN(current[j]))
+            if (!double.IsNaN(current.Unit[j]))
             {
                 activeCount++;
-                move[j] = random.NextDouble() < moveRate;
+                move[j] = random.NextDouble() < AnnealingSettings.MoveRate;
                 any |= move[j];
             }
         }
 
-        if (!any && activeCount > 0)
+        if (!any)
         {
             int pick = random.Next(activeCount);
             for (int j = 0; j < dims; j++)
             {
-                if (!double.IsNaN(current[j]) && pick-- == 0)
+                if (!double.IsNaN(current.Unit[j]) && pick-- == 0)
                 {
                     move[j] = true;
                     break;
@@ -50,50 +50,58 @@ internal sealed class NeighbourSampler
             }
         }
 
+        var next = new PointDraft(encoding);
         for (int j = 0; j < dims; j++)
         {
-            if (!encoding.IsActive(j, internals))
+            if (!next.IsActive(j))
             {
-                next[j] = double.NaN;
-                internals[j] = double.NaN;
-                continue;
+                next.Clear(j); // switched off by a move of its parent
             }
-
-            double value = current[j];
-            if (double.IsNaN(value))
+            else if (double.IsNaN(current.Unit[j]))
             {
-                value = Recall(j); // switched on by a move of its parent
+                // Switched on by a move of its parent: a step away from its value in the best trial where it was active.
+                if (Recall(next, j))
+                {
+                    next.Set(j, Move(j, next.Unit[j], step));
+                }
             }
             else if (move[j])
             {
-                value = Move(j, value, step);
+                next.Set(j, Move(j, current.Unit[j], step));
             }
-
-            next[j] = value;
-            internals[j] = encoding.FromUnit(j, value);
-        }
-
-        return EncodedHistory.Canonical(encoding, next);
-    }
-
-    private double Recall(int j)
-    {
-        double best = double.PositiveInfinity;
-        double value = double.NaN;
-        foreach (EncodedTrial t in history.Trials)
-        {
-            if (t.HasLoss && t.Loss < best && !double.IsNaN(t.Unit[j]))
+            else
             {
-                best = t.Loss;
-                value = t.Unit[j];
+                next.Copy(j, current);
             }
         }
 
-        return double.IsNaN(value) ? random.NextDouble() : value;
+        return next;
     }
 
     private double Move(int j, double value, double step) =>
         encoding.Kind(j) == ParameterKind.Categorical
             ? UnitMath.OtherChoice(encoding, j, value, random)
             : UnitMath.NumericMove(encoding, j, value, step, random);
+
+    /// <summary>Gives a parameter that a move switched on the value it had in the best trial where it was active (and returns true), else a random one.</summary>
+    private bool Recall(PointDraft next, int j)
+    {
+        EncodedTrial? best = null;
+        foreach (EncodedTrial t in history.Trials)
+        {
+            if (t.HasLoss && !double.IsNaN(t.Unit[j]) && (best is null || t.Loss < best.Value.Loss))
+            {
+                best = t;
+            }
+        }
+
+        if (best is EncodedTrial b)
+        {
+            next.Copy(j, b);
+            return true;
+        }
+
+        next.Set(j, random.NextDouble());
+        return false;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using Hpo.SearchSpaces;
 
 namespace Hpo.Tuners.SimulatedAnnealing;
@@ -45,9 +44,8 @@ public sealed class SimulatedAnnealingTuner : TunerBase
 
     private const int MaxRepeatAttempts = 32;
 
-    private static readonly IReadOnlyDictionary<string, object> Empty = new ReadOnlyDictionary<string, object>(new Dictionary<string, object>());
-
     private readonly SimulatedAnnealingTunerOptions options;
+    private ReplayCache? cache;
 
     /// <summary>Initializes a new instance of the <see cref="SimulatedAnnealingTuner"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -73,40 +71,92 @@ public sealed class SimulatedAnnealingTuner : TunerBase
         int dims = encoding.Dimensions;
         if (dims == 0)
         {
-            return Empty;
+            return PointDraft.NoParameters;
         }
 
         int seed = options.Seed ?? context.Seed;
         Random random = options.Seed is int s ? new Random(TunerContext.DeriveSeed(s, context.TrialNumber)) : context.Random;
         var settings = new AnnealingSettings(options, dims, seed, context.Budget);
-        double[] point = new double[dims];
         if (context.TrialNumber < settings.InitialTrials)
         {
-            LatinHypercube.Row(TunerContext.DeriveSeed(seed, -1), settings.InitialTrials, context.TrialNumber, point);
-            return encoding.Decode(point);
+            return LatinHypercube.InitialPoint(context, seed, settings.InitialTrials, context.TrialNumber, random);
         }
 
         EncodedHistory history = EncodedHistory.From(context);
-        AnnealingState state = AnnealingState.Replay(history, settings);
-        if (state.Current is null)
+        AnnealingState state = Replay(history, settings, encoding, seed, context.Budget);
+        if (state.Current is not EncodedTrial current)
         {
-            for (int i = 0; i < dims; i++)
-            {
-                point[i] = random.NextDouble();
-            }
-
-            return encoding.Decode(point);
+            // No complete trial yet (the initial ones failed or still run): draw at random, avoiding repeats.
+            return LatinHypercube.InitialPoint(context, seed, 1, 0, random);
         }
 
         double step = settings.Step(context.TrialNumber);
-        var neighbours = new NeighbourSampler(encoding, history, random, AnnealingSettings.MoveRate);
-        double[] candidate = neighbours.Sample(state.Current, step);
-        for (int attempt = 1; attempt < MaxRepeatAttempts && history.Contains(candidate); attempt++)
+        var neighbours = new NeighbourSampler(encoding, history, random);
+        PointDraft candidate = neighbours.Sample(current, step);
+        for (int attempt = 1; attempt < MaxRepeatAttempts && history.Contains(candidate.Unit); attempt++)
         {
-            step = Math.Min(1.0, step * 1.5);
-            candidate = neighbours.Sample(state.Current, step);
+            step = Math.Min(1.0, step * 1.25); // the near neighbourhood is taken (a discrete space): look further out
+            candidate = neighbours.Sample(current, step);
         }
 
-        return encoding.Decode(candidate);
+        return history.Contains(candidate.Unit) ? PointDraft.Fresh(encoding, history, random, 2 * MaxRepeatAttempts).ToParameters() : candidate.ToParameters();
+    }
+
+    /// <summary>
+    /// Replays the history, resuming from the state cached after the last stable prefix (finished trials with no unfinished one
+    /// before them) when the history still starts with that prefix. The cache only saves time: the state is the one a full
+    /// replay gives.
+    /// </summary>
+    internal AnnealingState Replay(EncodedHistory history, AnnealingSettings settings, UnitCubeEncoding encoding, int seed, int? budget)
+    {
+        ReplayCache? cached = Volatile.Read(ref cache);
+        AnnealingState state;
+        int start;
+        if (cached is not null && cached.Matches(history, encoding, seed, budget))
+        {
+            state = cached.State.Clone();
+            start = cached.Prefix.Length;
+        }
+        else
+        {
+            state = new AnnealingState(settings);
+            start = 0;
+        }
+
+        int stable = history.StablePrefix;
+        if (stable > start)
+        {
+            state.AdvanceAll(history.Trials, start, stable);
+            Volatile.Write(ref cache, new ReplayCache(encoding, seed, budget, [.. history.Trials.Take(stable)], state.Clone()));
+            start = stable;
+        }
+
+        state.AdvanceAll(history.Trials, start, history.Trials.Count);
+        return state;
+    }
+
+    /// <summary>The annealer's state after a stable prefix of a history. Immutable once published; users clone the state.</summary>
+    private sealed record ReplayCache(UnitCubeEncoding Encoding, int Seed, int? Budget, EncodedTrial[] Prefix, AnnealingState State)
+    {
+        public bool Matches(EncodedHistory history, UnitCubeEncoding encoding, int seed, int? budget)
+        {
+            if (!ReferenceEquals(encoding, Encoding) || seed != Seed || budget != Budget || history.StablePrefix < Prefix.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < Prefix.Length; i++)
+            {
+                EncodedTrial a = Prefix[i];
+                EncodedTrial b = history.Trials[i];
+                if (a.Number != b.Number || a.State != b.State || !a.Loss.Equals(b.Loss)
+                    || !(ReferenceEquals(a.Unit, b.Unit) || EncodedHistory.SamePoint(a.Unit, b.Unit)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }
