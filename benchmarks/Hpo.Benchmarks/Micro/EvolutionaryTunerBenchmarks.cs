@@ -66,6 +66,15 @@ public class EvolutionaryTunerBenchmarks
     public IReadOnlyDictionary<string, object> ProposeBox6() =>
         tuner.Propose(new TunerContext(boxSpace, boxHistory, Minimize, History, 7, History));
 
+    /// <summary>
+    /// A proposal in hartmann6's box by a new tuner instance, as after a resume or by a worker that just joined: the annealer
+    /// replays the whole history (the others keep no cache).
+    /// </summary>
+    /// <returns>The proposal.</returns>
+    [Benchmark]
+    public IReadOnlyDictionary<string, object> ProposeBox6NewTuner() =>
+        TunerRegistry.Create(Tuner).Propose(new TunerContext(boxSpace, boxHistory, Minimize, History, 7, History));
+
     /// <summary>A proposal in a conditional space (a categorical with children that appear and disappear).</summary>
     /// <returns>The proposal.</returns>
     [Benchmark]

@@ -27,12 +27,16 @@ namespace Hpo.Tuners.Genetic;
 /// converges; a categorical takes another choice. A conditional parameter that is active in the child is inherited from a
 /// parent in which it is active too, else from another population member, else from the best trial in which it was active
 /// (then mutated, so that a branch the population has left is explored again from what was learnt about it), else drawn at
-/// random; parameters inactive in the child are dropped. A child that repeats a tried, running or waiting configuration is mutated again.
+/// random; parameters inactive in the child are dropped. A child that repeats a tried, running or waiting configuration is
+/// mutated again with steps that widen, and replaced by a random unseen point if its neighbourhood is exhausted (in a finite
+/// space that is fully explored, repeats become unavoidable).
 /// </para>
 /// <para>
 /// <b>Determinism.</b> A proposal is a function of the history and of a generator seeded by (seed, trial number), so
 /// concurrent workers propose different children and a resumed study proposes what an uninterrupted one would have.
-/// Only the first objective is used (negated when maximizing). Cost: O(n d) for n trials and d parameters.
+/// The generation (<c>(complete trials - population size) / population size</c>) is implied by the history and needs no
+/// storage. Only the first objective is used (negated when maximizing). Cost: O(n d) for n trials and d parameters; about
+/// 0.1–0.3 ms at 1,000 trials (see <c>EvolutionaryTunerBenchmarks</c>).
 /// </para>
 /// </remarks>
 public sealed class GeneticTuner : TunerBase

@@ -8,15 +8,18 @@ namespace Hpo.Tuners.SimulatedAnnealing;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>State from history.</b> The current point, the best point, the step size and the stagnation count are rebuilt at every
-/// proposal by replaying the finished trials in number order, so a resumed study and many workers continue one chain. The first
+/// <b>State from history.</b> The current point, the best point, the stagnation count and the window of recent values are
+/// rebuilt at every proposal by replaying the finished trials in number order, so a resumed study and many workers continue one
+/// chain (the temperature and the step size follow from the trial number and the budget). The tuner keeps the state reached
+/// after the longest prefix of finished trials as a cache, which saves time and never changes a proposal. The first
 /// <see cref="SimulatedAnnealingTunerOptions.InitialTrials"/> trials are rows of a Latin hypercube drawn from the seed, and the
 /// best of them is the first current point.
 /// </para>
 /// <para>
 /// <b>Acceptance.</b> A finished trial that is no worse than the current point becomes the current point; a worse one does with
-/// probability exp(-Δ / T), where Δ is the difference divided by the standard deviation of the recent objective values
-/// (their median absolute deviation, scaled to a standard deviation, so that the temperature means the same on any objective) and T follows
+/// probability exp(-Δ / T), where Δ is the difference standardized by the spread of the last 20 objective values (their median
+/// absolute deviation scaled to a standard deviation, robust to a few huge values), so that the temperature means the same on
+/// any objective, and T follows
 /// <see cref="SimulatedAnnealingTunerOptions.Schedule"/> from <see cref="SimulatedAnnealingTunerOptions.InitialTemperature"/> to
 /// <see cref="SimulatedAnnealingTunerOptions.FinalTemperature"/> over the study's budget (over cycles of
 /// <see cref="SimulatedAnnealingTunerOptions.OpenEndedCycle"/> trials, reheating after each, when there is no budget).
@@ -26,15 +29,17 @@ namespace Hpo.Tuners.SimulatedAnnealing;
 /// <b>Neighbours.</b> A random subset of the active parameters moves (at least one): numeric ones by a Gaussian step in the unit
 /// cube (at least one grid step for integers and stepped floats) whose scale starts at
 /// <see cref="SimulatedAnnealingTunerOptions.StepScale"/> and shrinks as the square root of the temperature; a categorical one
-/// takes another choice. A conditional parameter that a move switches on takes its value from the best
-/// trial in which it was active, else a random one; one switched off is dropped. Several workers proposing at once each draw a
+/// takes another choice. A conditional parameter that a move switches on takes its value from the best trial in which it was
+/// active, moved by a step, else a random one; one switched off is dropped. Several workers proposing at once each draw a
 /// different neighbour of the same current point (the draw is seeded by the trial number), and a neighbour that repeats a tried,
-/// running or waiting configuration is drawn again.
+/// running or waiting configuration is drawn again with a wider step (or, if the neighbourhood is exhausted, replaced by a
+/// random unseen point).
 /// </para>
 /// <para>
 /// <b>Restarts.</b> After <see cref="SimulatedAnnealingTunerOptions.RestartPatience"/> finished trials without a new best, the
 /// chain returns to the best point. Only the first objective is used (negated when maximizing).
-/// Cost: O(n d) per proposal for n trials and d parameters.
+/// Cost: O(n d) per proposal for n trials and d parameters; about 0.1–0.3 ms at 1,000 trials (see
+/// <c>EvolutionaryTunerBenchmarks</c>).
 /// </para>
 /// </remarks>
 public sealed class SimulatedAnnealingTuner : TunerBase
