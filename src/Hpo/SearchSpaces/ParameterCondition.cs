@@ -29,7 +29,7 @@ public sealed class ParameterCondition : IEquatable<ParameterCondition>
         }
 
         Parent = parent;
-        Values = new ReadOnlyCollection<object>(list);
+        Values = new ReadOnlyCollection<object>(Array.ConvertAll(list, Normalize));
     }
 
     /// <summary>Gets the name of the parent parameter.</summary>
@@ -71,4 +71,18 @@ public sealed class ParameterCondition : IEquatable<ParameterCondition>
 
     /// <inheritdoc/>
     public override string ToString() => $"{Parent} in {Format.Values(Values)}";
+
+    /// <summary>
+    /// Stores numbers as categorical choices are stored (integers as <see cref="long"/>, other numbers as <see cref="double"/>),
+    /// so that a condition written with <c>int</c> literals equals its JSON round trip.
+    /// </summary>
+    private static object Normalize(object value) => value switch
+    {
+        int i => (long)i,
+        short s => (long)s,
+        byte b => (long)b,
+        float f => (double)f,
+        decimal m => (double)m,
+        _ => value,
+    };
 }

@@ -238,7 +238,7 @@ internal static class SearchSpaceJson
         JsonValueKind.String => v.GetString()!,
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => IsIntegerLiteral(v.GetRawText()) && v.TryGetInt64(out long l) ? l : v.GetDouble(),
+        JsonValueKind.Number => IsIntegerLiteral(v.GetRawText()) && v.TryGetInt64(out long l) ? (object)l : v.GetDouble(),
         _ => throw new FormatException($"Search-space JSON: the values of {where} must be strings, numbers or booleans, but one is {v.GetRawText()}."),
     };
 

@@ -230,13 +230,21 @@ internal sealed class UnitCubeEncoding
 
         for (long k = 0; k < dims[dim].Count; k++)
         {
-            current[dim] = FromUnit(dim, (k + 0.5) / dims[dim].Count);
+            current[dim] = ValueAt(dim, k);
             foreach (double[] p in EnumerateFrom(dim + 1, current))
             {
                 yield return p;
             }
         }
     }
+
+    /// <summary>
+    /// Gets the <paramref name="k"/>-th value of a discrete dimension. Log-scaled integers do not have equal-width bins in the
+    /// cube, so bin centres would repeat small values and skip large ones: their values are listed directly.
+    /// </summary>
+    private double ValueAt(int dim, long k) => dims[dim].Kind == DimensionKind.IntLog
+        ? ((IntDistribution)dims[dim].Distribution).Low + k
+        : FromUnit(dim, (k + 0.5) / dims[dim].Count);
 
     private long CountFrom(int dim, double[] current, long limit)
     {

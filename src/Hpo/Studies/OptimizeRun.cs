@@ -19,10 +19,10 @@ internal sealed class OptimizeRun : IDisposable
     private readonly OptimizeOptions options;
     private readonly CancellationToken callerToken;
     private readonly CancellationTokenSource stopScheduling;
+    private readonly CancellationTokenSource timeoutSource;
     private readonly CancellationTokenSource stopHeartbeat = new();
     private readonly SemaphoreSlim callbackGate = new(1, 1);
     private readonly string owner = WorkerIdentity.NewOwner();
-    private readonly long startTimestamp;
     private int started;
     private int finished;
     private ExceptionDispatchInfo? failure;
@@ -34,8 +34,12 @@ internal sealed class OptimizeRun : IDisposable
         this.objective = objective;
         this.options = options;
         this.callerToken = callerToken;
-        stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-        startTimestamp = study.TimeProvider.GetTimestamp();
+
+        // The run's timeout runs on the study's clock, so tests can drive it with a fake one.
+        timeoutSource = options.Timeout is TimeSpan timeout
+            ? new CancellationTokenSource(timeout, study.TimeProvider)
+            : new CancellationTokenSource();
+        stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken, timeoutSource.Token);
     }
 
     private TimeSpan HeartbeatInterval => study.Record.Definition.Lease / 3;
@@ -45,11 +49,6 @@ internal sealed class OptimizeRun : IDisposable
         callerToken.ThrowIfCancellationRequested();
         await study.FailAbandonedLocalTrialsAsync(callerToken).ConfigureAwait(false);
         await study.Storage.FailOrphanedTrialsAsync(study.Record.Id, callerToken).ConfigureAwait(false);
-        if (options.Timeout is TimeSpan timeout)
-        {
-            stopScheduling.CancelAfter(timeout);
-        }
-
         Task heartbeat = HeartbeatLoopAsync();
         var workers = new Task[options.Concurrency];
         for (int i = 0; i < workers.Length; i++)
@@ -80,6 +79,7 @@ internal sealed class OptimizeRun : IDisposable
     public void Dispose()
     {
         stopScheduling.Dispose();
+        timeoutSource.Dispose();
         stopHeartbeat.Dispose();
         callbackGate.Dispose();
     }
@@ -102,11 +102,21 @@ internal sealed class OptimizeRun : IDisposable
             StudyTrial? trial;
             try
             {
-                trial = await study.TryAskAsync(owner, stopScheduling.Token).ConfigureAwait(false);
+                // Only the caller's token: once a trial is started in the storage it is proposed and run, even if this run's
+                // timeout or failure policy stops scheduling meanwhile.
+                trial = await study.TryAskAsync(owner, callerToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested)
+            catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
             {
                 Interlocked.Decrement(ref started);
+                return;
+            }
+            catch (Exception e)
+            {
+                // The tuner or the storage failed: stop this run and rethrow once the running trials are recorded.
+                Interlocked.Decrement(ref started);
+                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+                await stopScheduling.CancelAsync().ConfigureAwait(false);
                 return;
             }
 
@@ -159,19 +169,16 @@ internal sealed class OptimizeRun : IDisposable
         Exception? thrown = null;
         try
         {
-            ValueTask<ObjectiveResult> evaluation = objective.EvaluateAsync(trial, trialCts.Token);
             ObjectiveResult result;
-            if (evaluation.IsCompletedSuccessfully)
+            if (options.TrialTimeout is TimeSpan limit)
             {
-                result = evaluation.Result;
-            }
-            else if (options.TrialTimeout is TimeSpan limit)
-            {
-                result = await evaluation.AsTask().WaitAsync(limit, study.TimeProvider, callerToken).ConfigureAwait(false);
+                // On its own task, so that the limit holds even for an objective that blocks before its first await.
+                Task<ObjectiveResult> evaluation = Task.Run(() => objective.EvaluateAsync(trial, trialCts.Token).AsTask(), CancellationToken.None);
+                result = await evaluation.WaitAsync(limit, study.TimeProvider, callerToken).ConfigureAwait(false);
             }
             else
             {
-                result = await evaluation.ConfigureAwait(false);
+                result = await objective.EvaluateAsync(trial, trialCts.Token).ConfigureAwait(false);
             }
 
             finish = Study.ToFinish(result, trial.LastReportedValue);

@@ -309,12 +309,38 @@ public sealed class Study
 
         if (started.Parameters.Count == 0 && SearchSpace.Count > 0)
         {
-            IReadOnlyDictionary<string, object> proposal = await ProposeAsync(started.Number, cancellationToken).ConfigureAwait(false);
-            started = await Storage.SetTrialParametersAsync(started.Id, proposal, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                IReadOnlyDictionary<string, object> proposal = await ProposeAsync(started.Number, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                started = await Storage.SetTrialParametersAsync(started.Id, proposal, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // The trial is started in the storage: finish it, or it would stay running (and count against the budget)
+                // until its lease expired.
+                await FailUnproposedAsync(started, e).ConfigureAwait(false);
+                throw;
+            }
         }
 
         history.Apply(started);
         return new StudyTrial(this, started);
+    }
+
+    private async Task FailUnproposedAsync(TrialRecord started, Exception cause)
+    {
+        string reason = cause is OperationCanceledException
+            ? "Cancelled: the study was cancelled before the trial's parameters were proposed."
+            : $"No parameters: proposing them failed with {cause.GetType().Name}: {cause.Message}";
+        try
+        {
+            history.Apply(await Storage.FinishTrialAsync(started.Id, new TrialFinish(TrialState.Failed, [], reason, cause.GetType().FullName), CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is TrialAlreadyFinishedException or StorageException)
+        {
+            logger.LogWarning(e, "Study {Study}: trial {Number} could not be recorded as failed after its proposal failed.", Name, started.Number);
+        }
     }
 
     internal async Task<TrialRecord> FinishAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)

@@ -67,9 +67,11 @@ internal static class ParameterConverter
 
                 break;
             case string s when effective.IsEnum:
-                if (Enum.TryParse(effective, s, ignoreCase: true, out object? e) && Enum.IsDefined(effective, e!))
+                // Names only: Enum.TryParse would also read "1" or "sgd, adam" as members.
+                string? member = Array.Find(Enum.GetNames(effective), n => string.Equals(n, s, StringComparison.OrdinalIgnoreCase));
+                if (member is not null)
                 {
-                    return e;
+                    return Enum.Parse(effective, member);
                 }
 
                 throw new InvalidCastException($"Parameter '{name}' has the value \"{s}\", which is not a member of the enum {effective.Name} ({string.Join(", ", Enum.GetNames(effective))}).");

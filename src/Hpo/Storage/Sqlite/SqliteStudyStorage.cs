@@ -58,7 +58,16 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             Pooling = false,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
-        Run(InitializeSchema);
+        try
+        {
+            Run(InitializeSchema);
+        }
+        catch
+        {
+            // A refused file (newer schema, not a database) must not stay open through a pooled connection.
+            DisposeAsyncCore().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
     }
 
     /// <summary>Initializes a new instance of the <see cref="SqliteStudyStorage"/> class for a file.</summary>
@@ -111,11 +120,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override ValueTask<StudyRecord?> GetStudyAsync(long studyId, CancellationToken cancellationToken)
     {
-        if (studies.TryGetValue(studyId, out StudyRecord? cached))
-        {
-            return ValueTask.FromResult<StudyRecord?>(cached);
-        }
-
+        // Always asks the file: another instance or process may have deleted the study since it was cached.
         return Run(conn =>
         {
             using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE id = $id", ("$id", studyId));

@@ -44,7 +44,10 @@ public sealed class RandomSearchTuner : TunerBase
     {
         ArgumentNullException.ThrowIfNull(context);
         UnitCubeEncoding encoding = context.Encoding;
-        Random random = context.Random;
+
+        // A generator of its own, seeded as context.Random is: proposing twice from one context (a tuner that falls back on
+        // random search, a retry) gives the same point instead of continuing the context's shared stream.
+        var random = new Random(TunerContext.DeriveSeed(context.Seed, context.TrialNumber));
         double[] unit = new double[encoding.Dimensions];
         if (!options.AvoidRepeats || !encoding.IsFinite)
         {

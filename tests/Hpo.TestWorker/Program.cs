@@ -1,0 +1,68 @@
+// A worker process for the multi-process tests: joins (or creates) a study in a storage and optimizes it until the study's
+// budget is spent, as a user's program or `hpo worker` would.
+//
+//   Hpo.TestWorker run <storage-url> <study> <budget> <seed> <lease-ms> <sleep-ms> [hang-at-trial]
+//       Prints "started <pid> resumed=<bool>" once the study is open and "done <trials-run> <stop-reason>" at the end.
+//       The objective sleeps <sleep-ms> per trial; trial number <hang-at-trial> (if given) sleeps for ten minutes, so that a
+//       test can kill the process while that trial runs.
+//   Hpo.TestWorker wait
+//       Prints "waiting <pid>" and waits until standard input is closed (a live process for WorkerIdentity tests).
+using System.Globalization;
+using Hpo.Objectives;
+using Hpo.SearchSpaces;
+using Hpo.Storage;
+using Hpo.Studies;
+using Hpo.Trials;
+
+try
+{
+    return args switch
+    {
+        ["wait"] => await WaitAsync(),
+        ["run", string url, string study, string budget, string seed, string leaseMs, string sleepMs] => await RunAsync(url, study, Int(budget), Int(seed), Int(leaseMs), Int(sleepMs), hangAt: -1),
+        ["run", string url, string study, string budget, string seed, string leaseMs, string sleepMs, string hangAt] => await RunAsync(url, study, Int(budget), Int(seed), Int(leaseMs), Int(sleepMs), Int(hangAt)),
+        _ => Usage(),
+    };
+}
+catch (Exception e)
+{
+    await Console.Error.WriteLineAsync(e.ToString());
+    return 1;
+}
+
+static int Int(string s) => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Hpo.TestWorker run <storage-url> <study> <budget> <seed> <lease-ms> <sleep-ms> [hang-at-trial] | wait");
+    return 2;
+}
+
+static async Task<int> WaitAsync()
+{
+    Console.WriteLine($"waiting {Environment.ProcessId}");
+    await Console.In.ReadToEndAsync();
+    return 0;
+}
+
+static async Task<int> RunAsync(string url, string name, int budget, int seed, int leaseMs, int sleepMs, int hangAt)
+{
+    SearchSpace space = SearchSpace.CreateBuilder()
+        .AddFloat("x", -5, 5)
+        .AddInt("n", 0, 10)
+        .Build();
+    await using IStudyStorage storage = StudyStorage.Open(url);
+    Study study = await Study.CreateOrLoadAsync(storage, name, space, new StudyOptions { Seed = seed, Budget = budget, Lease = TimeSpan.FromMilliseconds(leaseMs) });
+    Console.WriteLine($"started {Environment.ProcessId} resumed={study.IsResumed}");
+
+    OptimizeResult result = await study.OptimizeAsync(
+        async (ITrial trial, CancellationToken ct) =>
+        {
+            await Task.Delay(trial.Number == hangAt ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(sleepMs), ct);
+            double x = trial.Get<double>("x");
+            return (ObjectiveResult)((x * x) + trial.Get<int>("n"));
+        },
+        new OptimizeOptions());
+    Console.WriteLine($"done {result.TrialsRun} {result.StopReason}");
+    return 0;
+}

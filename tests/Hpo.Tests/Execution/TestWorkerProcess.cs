@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace Hpo.Tests.Execution;
+
+/// <summary>A running tests/Hpo.TestWorker child process (see its Program.cs for the commands), with its output captured.</summary>
+internal sealed class TestWorkerProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly StringBuilder error = new();
+    private readonly Lock gate = new();
+
+    private TestWorkerProcess(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(DotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(WorkerPath);
+        foreach (string a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(error, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Gets the built worker: its path is recorded in this assembly at build time (see Hpo.Tests.csproj).</summary>
+    public static string WorkerPath { get; } = FindWorker();
+
+    public int Id => process.Id;
+
+    public DateTime StartTime => process.StartTime;
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (gate)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public string Error
+    {
+        get
+        {
+            lock (gate)
+            {
+                return error.ToString();
+            }
+        }
+    }
+
+    private static string DotnetHost
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+            {
+                return host;
+            }
+
+            string? self = Environment.ProcessPath;
+            return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        }
+    }
+
+    /// <summary>Starts <c>run</c>: join or create the study and optimize it until its budget is spent.</summary>
+    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1)
+    {
+        var args = new List<string> { "run", url, study, Invariant(budget), Invariant(seed), Invariant((int)lease.TotalMilliseconds), Invariant((int)sleep.TotalMilliseconds) };
+        if (hangAtTrial >= 0)
+        {
+            args.Add(Invariant(hangAtTrial));
+        }
+
+        return new TestWorkerProcess(args);
+    }
+
+    /// <summary>Starts <c>wait</c>: a live process that exits when its standard input is closed.</summary>
+    public static TestWorkerProcess Wait() => new(["wait"]);
+
+    public void CloseInput() => process.StandardInput.Close();
+
+    /// <summary>Waits for the process to exit; on timeout kills it and fails with what it printed.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"Worker {process.Id} did not exit within {timeout}.{Describe()}");
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>Waits until the process prints a line starting with <paramref name="prefix"/>.</summary>
+    public async Task WaitForOutputAsync(string prefix, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Output.Split('\n').Any(l => l.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            if (clock.Elapsed > timeout || process.HasExited)
+            {
+                Assert.Fail($"Worker {process.Id} did not print '{prefix}' within {timeout}.{Describe()}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Kills the process with SIGKILL (no chance to clean up) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public string Describe() => $"{Environment.NewLine}stdout:{Environment.NewLine}{Output}{Environment.NewLine}stderr:{Environment.NewLine}{Error}";
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already reaped.
+        }
+
+        process.Dispose();
+    }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string FindWorker()
+    {
+        string? path = typeof(TestWorkerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "Hpo.TestWorker")?.Value;
+        if (path is null || !File.Exists(path))
+        {
+            throw new InvalidOperationException($"The test worker was not found at '{path}'. Build tests/Hpo.TestWorker (Hpo.Tests references it, so building the tests builds it).");
+        }
+
+        return path;
+    }
+
+    private void Append(StringBuilder to, string? line)
+    {
+        if (line is not null)
+        {
+            lock (gate)
+            {
+                to.AppendLine(line);
+            }
+        }
+    }
+}
