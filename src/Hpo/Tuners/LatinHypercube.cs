@@ -48,4 +48,8 @@ internal static class LatinHypercube
         EncodedHistory history = EncodedHistory.From(context);
         return history.Contains(draft.Unit) ? PointDraft.Fresh(encoding, history, random, 64).ToParameters() : draft.ToParameters();
     }
+
+    /// <summary>Proposes a uniform random point that repeats no trial of the history (when the tuner has nothing to build on yet).</summary>
+    public static IReadOnlyDictionary<string, object> RandomPoint(TunerContext context, Random random) =>
+        PointDraft.Fresh(context.Encoding, EncodedHistory.From(context), random, 64).ToParameters();
 }

@@ -83,7 +83,7 @@ public sealed class GeneticTuner : TunerBase
         if (history.CompleteCount < 2)
         {
             // Nothing to breed from yet (the first trials failed or still run): draw at random, avoiding repeats.
-            return LatinHypercube.InitialPoint(context, seed, 1, 0, random);
+            return LatinHypercube.RandomPoint(context, random);
         }
 
         var population = GeneticPopulation.FromHistory(history, options.PopulationSize);

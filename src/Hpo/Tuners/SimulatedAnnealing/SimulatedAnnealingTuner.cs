@@ -92,7 +92,7 @@ public sealed class SimulatedAnnealingTuner : TunerBase
         if (state.Current is not EncodedTrial current)
         {
             // No complete trial yet (the initial ones failed or still run): draw at random, avoiding repeats.
-            return LatinHypercube.InitialPoint(context, seed, 1, 0, random);
+            return LatinHypercube.RandomPoint(context, random);
         }
 
         double step = settings.Step(context.TrialNumber);

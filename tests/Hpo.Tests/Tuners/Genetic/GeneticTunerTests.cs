@@ -194,6 +194,23 @@ public class GeneticTunerTests
     }
 
     [Fact]
+    public void Propose_WholeInitialPopulationFailed_DrawsDistinctRandomPoints()
+    {
+        SearchSpace space = Box3();
+        var tuner = new GeneticTuner(new GeneticTunerOptions { PopulationSize = 4 });
+        var history = new List<TrialRecord>();
+        for (int n = 0; n < 12; n++)
+        {
+            IReadOnlyDictionary<string, object> p = tuner.Propose(Context(space, [.. history, Record(n, NoParameters, TrialState.Running)], n, seed: 5));
+
+            AssertInside(space, p);
+            history.Add(Record(n, p, TrialState.Failed));
+        }
+
+        Assert.Equal(12, history.Select(t => Key(t.Parameters)).Distinct().Count());
+    }
+
+    [Fact]
     public void Propose_AfterTheInitialPopulation_ConvergesTowardsTheOptimum()
     {
         // On a smooth bowl the children of the best trials must get close to the minimum at (0.3, 0.3, 0.3).

@@ -235,6 +235,23 @@ public class SimulatedAnnealingTunerTests
     }
 
     [Fact]
+    public void Propose_AllTrialsFailed_DrawsDistinctRandomPoints()
+    {
+        SearchSpace space = Box3();
+        var tuner = new SimulatedAnnealingTuner(new SimulatedAnnealingTunerOptions { InitialTrials = 3 });
+        var history = new List<TrialRecord>();
+        for (int n = 0; n < 12; n++)
+        {
+            IReadOnlyDictionary<string, object> p = tuner.Propose(Context(space, [.. history, Record(n, NoParameters, TrialState.Running)], n, seed: 5, budget: 12));
+
+            AssertInside(space, p);
+            history.Add(Record(n, p, TrialState.Failed));
+        }
+
+        Assert.Equal(12, history.Select(t => Key(t.Parameters)).Distinct().Count());
+    }
+
+    [Fact]
     public void Propose_OverSeeds_BeatsRandomSearchOnSuiteLikeFunctions()
     {
         const int seeds = 40;
