@@ -38,8 +38,8 @@ namespace Hpo.Tuners.SimulatedAnnealing;
 /// <para>
 /// <b>Restarts.</b> After <see cref="SimulatedAnnealingTunerOptions.RestartPatience"/> finished trials without a new best, the
 /// chain returns to the best point. Only the first objective is used (negated when maximizing).
-/// Cost: O(n d) per proposal for n trials and d parameters; about 0.1–0.3 ms at 1,000 trials (see
-/// <c>EvolutionaryTunerBenchmarks</c>).
+/// Cost: O(n d) per proposal for n trials and d parameters; about 0.1–0.3 ms at 1,000 trials, and up to about 0.7 ms for a
+/// new tuner instance's first proposal, which replays the whole history (see <c>EvolutionaryTunerBenchmarks</c>).
 /// </para>
 /// </remarks>
 public sealed class SimulatedAnnealingTuner : TunerBase
