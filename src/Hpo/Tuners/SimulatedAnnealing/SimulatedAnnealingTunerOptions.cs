@@ -125,7 +125,7 @@ public sealed class SimulatedAnnealingTunerOptions
         {
             InitialTemperature = dto?.InitialTemperature ?? AnnealingDefaults.InitialTemperature,
             FinalTemperature = dto?.FinalTemperature ?? AnnealingDefaults.FinalTemperature,
-            Schedule = dto?.Schedule is { } s ? Enum.Parse<AnnealingSchedule>(s, ignoreCase: true) : AnnealingDefaults.Schedule,
+            Schedule = dto?.Schedule is { } s ? ParseSchedule(s) : AnnealingDefaults.Schedule,
             OpenEndedCycle = dto?.OpenEndedCycle ?? AnnealingDefaults.OpenEndedCycle,
             StepScale = dto?.StepScale ?? AnnealingDefaults.StepScale,
             InitialTrials = dto?.InitialTrials ?? AnnealingDefaults.InitialTrials,
@@ -133,6 +133,11 @@ public sealed class SimulatedAnnealingTunerOptions
             Seed = dto?.Seed,
         };
     }
+
+    private static AnnealingSchedule ParseSchedule(string name) =>
+        Enum.TryParse(name, ignoreCase: true, out AnnealingSchedule schedule) && Enum.IsDefined(schedule)
+            ? schedule
+            : throw new ArgumentException($"The stored setting Schedule must be Exponential or Linear, but got '{name}'.", nameof(name));
 
     private sealed class Dto
     {

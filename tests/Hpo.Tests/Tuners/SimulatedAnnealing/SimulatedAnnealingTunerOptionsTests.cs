@@ -74,4 +74,12 @@ public class SimulatedAnnealingTunerOptionsTests
         Assert.Equal(1.0, options.InitialTemperature);
         Assert.Null(options.RestartPatience);
     }
+
+    [Fact]
+    public void FromJson_UnknownSchedule_ThrowsNamingIt()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SimulatedAnnealingTunerOptions.FromJson("{\"Schedule\":\"cosine\"}"));
+
+        Assert.StartsWith("The stored setting Schedule must be Exponential or Linear, but got 'cosine'.", e.Message, StringComparison.Ordinal);
+    }
 }
