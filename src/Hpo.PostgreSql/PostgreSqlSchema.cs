@@ -58,8 +58,146 @@ internal static class PostgreSqlSchema
             value double precision NOT NULL,
             PRIMARY KEY (trial_id, step)
         );
-        """,
+        """ + Functions,
     ];
+
+    /// <summary>
+    /// The hot operations as server-side functions: each runs in one round trip, so the study row is locked only while the server
+    /// works, never while a message travels. Each returns a status (see <see cref="Status"/>) and, on success, the trial's row in
+    /// the column order of <c>PostgreSqlStudyStorage.TrialColumns</c> plus its intermediate values. A function that meets a case
+    /// it leaves to the client (expired leases to mark stale) changes nothing and says so.
+    /// </summary>
+    private const string Functions = """
+
+        CREATE TYPE hpo_trial_result AS (
+            status integer, study_id bigint,
+            id bigint, number integer, state smallint, params text, vals double precision[], user_attrs text, system_attrs text,
+            created_at timestamptz, started_at timestamptz, finished_at timestamptz, owner text, heartbeat timestamptz,
+            fail_reason text, exception_type text, steps bigint[], ivals double precision[]);
+
+        CREATE FUNCTION hpo_status(p_status integer, p_study bigint) RETURNS hpo_trial_result LANGUAGE plpgsql IMMUTABLE AS $$
+        DECLARE
+            r hpo_trial_result;
+        BEGIN
+            r.status := p_status;
+            r.study_id := p_study;
+            RETURN r;
+        END
+        $$;
+
+        CREATE FUNCTION hpo_trial_row(p_status integer, p_trial bigint) RETURNS hpo_trial_result LANGUAGE sql STABLE AS $$
+            SELECT p_status, t.study_id, t.id, t.number, t.state, t.params, t.vals, t.user_attrs::text, t.system_attrs::text,
+                   t.created_at, t.started_at, t.finished_at, t.owner, t.heartbeat, t.fail_reason, t.exception_type,
+                   (SELECT array_agg(v.step ORDER BY v.step) FROM hpo_trial_values v WHERE v.trial_id = t.id),
+                   (SELECT array_agg(v.value ORDER BY v.step) FROM hpo_trial_values v WHERE v.trial_id = t.id)
+            FROM hpo_trials t WHERE t.id = p_trial
+        $$;
+
+        CREATE FUNCTION hpo_start_trial(p_study bigint, p_owner text, p_now timestamptz, p_lease interval, p_budget integer, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            s hpo_studies%ROWTYPE;
+            v_now timestamptz := COALESCE(p_now, statement_timestamp());
+            v_id bigint;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            SELECT * INTO s FROM hpo_studies WHERE id = p_study FOR UPDATE;
+            IF NOT FOUND THEN RETURN NEXT hpo_status(1, p_study); RETURN; END IF;
+            IF EXISTS (SELECT 1 FROM hpo_trials WHERE study_id = p_study AND state = 1 AND heartbeat < v_now - p_lease) THEN
+                RETURN NEXT hpo_status(4, p_study); RETURN;
+            END IF;
+            IF p_budget IS NOT NULL AND s.n_complete + s.n_pruned + s.n_failed + s.n_running >= p_budget THEN
+                RETURN NEXT hpo_status(5, p_study); RETURN;
+            END IF;
+            SELECT id INTO v_id FROM hpo_trials WHERE study_id = p_study AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED;
+            IF FOUND THEN
+                UPDATE hpo_trials SET state = 1, owner = p_owner, heartbeat = v_now, started_at = v_now, version = s.version + 1 WHERE id = v_id;
+                UPDATE hpo_studies SET version = s.version + 1, n_waiting = n_waiting - 1, n_running = n_running + 1 WHERE id = p_study;
+            ELSE
+                INSERT INTO hpo_trials (study_id, number, state, created_at, started_at, owner, heartbeat, version)
+                VALUES (p_study, s.next_number, 1, v_now, v_now, p_owner, v_now, s.version + 1) RETURNING id INTO v_id;
+                UPDATE hpo_studies SET version = s.version + 1, next_number = next_number + 1, n_running = n_running + 1 WHERE id = p_study;
+            END IF;
+            RETURN NEXT hpo_trial_row(0, v_id);
+        END
+        $$;
+
+        -- Locks the study row of a trial and returns the trial's state as it stands under the lock, or null when there is no trial.
+        CREATE FUNCTION hpo_lock_trial(p_trial bigint, OUT study hpo_studies, OUT state smallint) LANGUAGE plpgsql AS $$
+        BEGIN
+            SELECT * INTO study FROM hpo_studies WHERE id = (SELECT t.study_id FROM hpo_trials t WHERE t.id = p_trial) FOR UPDATE;
+            IF FOUND THEN
+                SELECT t.state INTO state FROM hpo_trials t WHERE t.id = p_trial;
+            END IF;
+        END
+        $$;
+
+        CREATE FUNCTION hpo_set_params(p_trial bigint, p_params text, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            l record;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            l := hpo_lock_trial(p_trial);
+            IF l.state IS NULL THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            IF l.state NOT IN (0, 1) THEN RETURN NEXT hpo_trial_row(2, p_trial); RETURN; END IF;
+            IF (SELECT t.params FROM hpo_trials t WHERE t.id = p_trial) <> '{}' THEN RETURN NEXT hpo_trial_row(3, p_trial); RETURN; END IF;
+            UPDATE hpo_trials SET params = p_params, version = (l.study).version + 1 WHERE id = p_trial;
+            UPDATE hpo_studies SET version = (l.study).version + 1 WHERE id = (l.study).id;
+            RETURN NEXT hpo_trial_row(0, p_trial);
+        END
+        $$;
+
+        CREATE FUNCTION hpo_report(p_trial bigint, p_step bigint, p_value double precision, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            l record;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            l := hpo_lock_trial(p_trial);
+            IF l.state IS NULL THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            IF l.state NOT IN (0, 1) THEN RETURN NEXT hpo_trial_row(2, p_trial); RETURN; END IF;
+            INSERT INTO hpo_trial_values (trial_id, step, value) VALUES (p_trial, p_step, p_value)
+            ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value;
+            UPDATE hpo_trials SET version = (l.study).version + 1 WHERE id = p_trial;
+            UPDATE hpo_studies SET version = (l.study).version + 1 WHERE id = (l.study).id;
+            RETURN NEXT hpo_status(0, (l.study).id);
+        END
+        $$;
+
+        CREATE FUNCTION hpo_finish_trial(p_trial bigint, p_state smallint, p_vals double precision[], p_reason text, p_type text, p_now timestamptz, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            l record;
+            v_now timestamptz := COALESCE(p_now, statement_timestamp());
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            l := hpo_lock_trial(p_trial);
+            IF l.state IS NULL THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            IF l.state NOT IN (0, 1) THEN RETURN NEXT hpo_trial_row(2, p_trial); RETURN; END IF;
+            UPDATE hpo_trials SET state = p_state, vals = p_vals, fail_reason = p_reason, exception_type = p_type,
+                finished_at = v_now, started_at = COALESCE(started_at, v_now), version = (l.study).version + 1
+            WHERE id = p_trial;
+            UPDATE hpo_studies SET version = (l.study).version + 1,
+                n_waiting = n_waiting - (l.state = 0)::integer, n_running = n_running - (l.state = 1)::integer,
+                n_complete = n_complete + (p_state = 2)::integer, n_pruned = n_pruned + (p_state = 3)::integer,
+                n_failed = n_failed + (p_state = 4)::integer
+            WHERE id = (l.study).id;
+            RETURN NEXT hpo_trial_row(0, p_trial);
+        END
+        $$;
+        """;
+
+    /// <summary>The statuses the functions return.</summary>
+    internal static class Status
+    {
+        public const int Ok = 0;
+        public const int NotFound = 1;
+        public const int Finished = 2;
+        public const int HasParameters = 3;
+        public const int LeasesExpired = 4;
+        public const int BudgetFull = 5;
+    }
 
     /// <summary>Gets the schema version this release reads and writes.</summary>
     public static int Version => Migrations.Count;

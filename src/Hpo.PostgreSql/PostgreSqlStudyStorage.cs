@@ -62,7 +62,9 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     private readonly bool ownsDataSource;
     private readonly TimeProvider? timeProvider;
     private readonly int deadlockRetries;
+    private readonly bool asyncCommits;
     private readonly ConcurrentDictionary<long, StudyRecord> studies = new();
+    private readonly ConcurrentDictionary<long, long> trialStudies = new();
     private readonly SemaphoreSlim schemaLock = new(1, 1);
     private volatile bool schemaReady;
     private int disposed;
@@ -77,6 +79,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         options.Validate();
         timeProvider = options.TimeProvider;
         deadlockRetries = options.DeadlockRetries;
+        asyncCommits = options.Durability == PostgreSqlDurability.Normal;
         if (options.DataSource is { } shared)
         {
             dataSource = shared;
@@ -97,6 +100,18 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             if (string.IsNullOrEmpty(builder.ApplicationName))
             {
                 builder.ApplicationName = "hpo";
+            }
+
+            // The storage runs the same few statements again and again: prepare them once per connection, unless told otherwise.
+            // It leaves no session state behind (settings are transaction-local), so a pooled connection needs no reset.
+            if (!text.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.MaxAutoPrepare = 32;
+            }
+
+            if (!text.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.NoResetOnClose = true;
             }
 
             dataSource = NpgsqlDataSource.Create(builder);
@@ -244,9 +259,14 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     NowParameter());
                 NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                return await r.ReadAsync(ct).ConfigureAwait(false)
-                    ? ReadTrial(r, study.Definition.SearchSpace)
-                    : throw NoStudy(studyId);
+                if (!await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    throw NoStudy(studyId);
+                }
+
+                TrialRecord t = ReadTrial(r, study.Definition.SearchSpace);
+                trialStudies[t.Id] = studyId;
+                return t;
             },
             transaction: false,
             cancellationToken).ConfigureAwait(false);
@@ -257,6 +277,40 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
+        (int status, TrialRecord? started, _) = await CallAsync(
+            "SELECT * FROM hpo_start_trial(@s, @o, @now, @lease, @budget, @async)",
+            study,
+            cancellationToken,
+            P("s", studyId),
+            P("o", owner),
+            NowParameter(),
+            P("lease", study.Definition.Lease),
+            new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
+            P("async", asyncCommits)).ConfigureAwait(false);
+        switch (status)
+        {
+            case PostgreSqlSchema.Status.Ok:
+                trialStudies[started!.Id] = studyId;
+                return started;
+            case PostgreSqlSchema.Status.BudgetFull:
+                return null;
+            case PostgreSqlSchema.Status.NotFound:
+                throw NoStudy(studyId);
+            default:
+                // Leases expired: marking trials stale (and enqueuing their retries) is done here, under the same lock.
+                TrialRecord? t = await StartTrialMarkingStaleAsync(study, owner, cancellationToken).ConfigureAwait(false);
+                if (t is not null)
+                {
+                    trialStudies[t.Id] = studyId;
+                }
+
+                return t;
+        }
+    }
+
+    private async Task<TrialRecord?> StartTrialMarkingStaleAsync(StudyRecord study, string owner, CancellationToken cancellationToken)
+    {
+        long studyId = study.Id;
         return await RunAsync(
             async (conn, tx, ct) =>
             {
@@ -339,52 +393,48 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     public override async ValueTask<TrialRecord> SetTrialParametersAsync(long trialId, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        return await RunAsync(
-            async (conn, tx, ct) =>
-            {
-                (StudyRecord study, StudyRow row, TrialRecord t) = await LockTrialAsync(conn, tx, trialId, ct).ConfigureAwait(false);
-                if (t.IsFinished)
-                {
-                    throw StorageGuards.AlreadyFinished(t, "take parameters");
-                }
-
-                if (t.Parameters.Count > 0)
-                {
-                    throw new InvalidOperationException($"Trial {t.Number} already has parameters; they are set once.");
-                }
-
-                SearchSpace space = study.Definition.SearchSpace;
-                long version = ++row.Version;
-                using NpgsqlBatch batch = Batch(
-                    conn,
-                    tx,
-                    BatchCommand("UPDATE hpo_trials SET params = @p, version = @v WHERE id = @id", P("p", StudyDefinitionJson.WriteParameters(space, parameters)), P("v", version), P("id", trialId)),
-                    StudyRowCommand(study.Id, row));
-                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                return t with { Parameters = space.Validate(parameters) };
-            },
-            transaction: true,
-            cancellationToken).ConfigureAwait(false);
+        StudyRecord study = await StudyOfTrialAsync(trialId, cancellationToken).ConfigureAwait(false);
+        SearchSpace space = study.Definition.SearchSpace;
+        string json = StudyDefinitionJson.WriteParameters(space, parameters);
+        (int status, TrialRecord? t, _) = await CallAsync(
+            "SELECT * FROM hpo_set_params(@id, @p, @async)",
+            study,
+            cancellationToken,
+            P("id", trialId),
+            P("p", json),
+            P("async", asyncCommits)).ConfigureAwait(false);
+        return status switch
+        {
+            PostgreSqlSchema.Status.Ok => t! with { Parameters = space.Validate(parameters) },
+            PostgreSqlSchema.Status.Finished => throw StorageGuards.AlreadyFinished(t!, "take parameters"),
+            PostgreSqlSchema.Status.HasParameters => throw new InvalidOperationException($"Trial {t!.Number} already has parameters; they are set once."),
+            _ => throw NoTrial(trialId),
+        };
     }
 
     /// <inheritdoc/>
-    public override async ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken) =>
-        await RunAsync(
-            async (conn, tx, ct) =>
-            {
-                (long studyId, StudyRow row) = await LockUnfinishedTrialAsync(conn, tx, trialId, "report intermediate values", ct).ConfigureAwait(false);
-                long version = ++row.Version;
-                using NpgsqlBatch batch = Batch(
-                    conn,
-                    tx,
-                    BatchCommand("INSERT INTO hpo_trial_values (trial_id, step, value) VALUES (@id, @step, @value) ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value", P("id", trialId), P("step", step), P("value", value)),
-                    BatchCommand("UPDATE hpo_trials SET version = @v WHERE id = @id", P("v", version), P("id", trialId)),
-                    StudyRowCommand(studyId, row));
-                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                return true;
-            },
-            transaction: true,
-            cancellationToken).ConfigureAwait(false);
+    public override async ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken)
+    {
+        (int status, _, long? studyId) = await CallAsync(
+            "SELECT * FROM hpo_report(@id, @step, @value, @async)",
+            study: null,
+            cancellationToken,
+            P("id", trialId),
+            P("step", step),
+            P("value", value),
+            P("async", asyncCommits)).ConfigureAwait(false);
+        if (status == PostgreSqlSchema.Status.Finished)
+        {
+            StudyRecord study = await StudyAsync(studyId!.Value, cancellationToken).ConfigureAwait(false);
+            TrialRecord t = await RunAsync((conn, tx, ct) => ReadTrialAsync(conn, null, study, "t.id = @id", ct, P("id", trialId)), transaction: false, cancellationToken).ConfigureAwait(false) ?? throw NoTrial(trialId);
+            throw StorageGuards.AlreadyFinished(t, "report intermediate values");
+        }
+
+        if (status != PostgreSqlSchema.Status.Ok)
+        {
+            throw NoTrial(trialId);
+        }
+    }
 
     /// <inheritdoc/>
     public override ValueTask SetTrialUserAttributeAsync(long trialId, string key, string value, CancellationToken cancellationToken) =>
@@ -398,6 +448,56 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     public override async ValueTask<TrialRecord> FinishTrialAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(finish);
+        StudyRecord study = await StudyOfTrialAsync(trialId, cancellationToken).ConfigureAwait(false);
+        StorageGuards.Finish(finish, study.Definition.Directions.Count);
+        TrialRecord done;
+        if (finish.RetryAsNewTrial)
+        {
+            done = await FinishCoreAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Not cancellable once sent: the result is written or the call fails.
+            (int status, TrialRecord? t, _) = await CallAsync(
+                "SELECT * FROM hpo_finish_trial(@id, @state, @vals, @reason, @type, @now, @async)",
+                study,
+                cancellationToken,
+                P("id", trialId),
+                P("state", (short)finish.State),
+                P("vals", finish.Values.ToArray()),
+                new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
+                new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
+                NowParameter(),
+                P("async", asyncCommits)).ConfigureAwait(false);
+            done = status switch
+            {
+                PostgreSqlSchema.Status.Ok => t!,
+                PostgreSqlSchema.Status.Finished => throw StorageGuards.AlreadyFinished(t!, "finish again"),
+                _ => throw NoTrial(trialId),
+            };
+        }
+
+        trialStudies.TryRemove(trialId, out _);
+        if (asyncCommits)
+        {
+            // The finishing transaction committed without waiting for the disk (so that its study-row lock was held briefly). A
+            // synchronously committed write that takes no shared lock flushes the log up to it; flushes of several workers are
+            // grouped by PostgreSQL. The result is durable when this returns.
+            await RunAsync(
+                async (conn, tx, ct) =>
+                {
+                    using NpgsqlCommand flush = Command(conn, null, "UPDATE hpo_trials SET version = version WHERE id = @id", P("id", trialId));
+                    return await flush.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                },
+                transaction: false,
+                CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return done;
+    }
+
+    private async Task<TrialRecord> FinishCoreAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
+    {
         return await RunAsync(
             async (conn, tx, ct) =>
             {
@@ -898,6 +998,49 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         return study;
     }
 
+    /// <summary>
+    /// Calls one of the schema's trial functions (one round trip, committed when it returns) and reads its status, the trial's
+    /// study and, when the function returned one and <paramref name="study"/> is known, the trial.
+    /// </summary>
+    private async Task<(int Status, TrialRecord? Trial, long? StudyId)> CallAsync(string sql, StudyRecord? study, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
+        await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                using NpgsqlCommand cmd = Command(conn, null, sql, parameters);
+                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                if (!await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException($"The PostgreSQL function in '{sql}' returned no row.");
+                }
+
+                int status = r.GetInt32(0);
+                long? studyId = r.IsDBNull(1) ? null : r.GetInt64(1);
+                TrialRecord? t = study is not null && !r.IsDBNull(2) ? ReadTrial(r, study.Definition.SearchSpace, offset: 2) : null;
+                return (status, t, studyId);
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Gets the study of a trial: remembered for the trials this instance started or enqueued, read otherwise.</summary>
+    private async ValueTask<StudyRecord> StudyOfTrialAsync(long trialId, CancellationToken cancellationToken)
+    {
+        if (!trialStudies.TryGetValue(trialId, out long studyId))
+        {
+            object? found = await RunAsync(
+                async (conn, tx, ct) =>
+                {
+                    using NpgsqlCommand cmd = Command(conn, null, "SELECT study_id FROM hpo_trials WHERE id = @id", P("id", trialId));
+                    return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+                },
+                transaction: false,
+                cancellationToken).ConfigureAwait(false);
+            studyId = found is long id ? id : throw NoTrial(trialId);
+        }
+
+        return await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
+    }
+
     private InvalidOperationException NoTrial(long trialId) => new($"There is no trial with id {trialId} in the {Description}.");
 
     /// <summary>Gets a study's record (definitions never change, so they are cached), reading it on a connection already open.</summary>
@@ -935,6 +1078,13 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     NpgsqlTransaction tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                     await using (tx.ConfigureAwait(false))
                     {
+                        if (asyncCommits)
+                        {
+                            // Before any lock is taken: the commit then releases the study row without waiting for the disk.
+                            using NpgsqlCommand off = Command(conn, tx, "SET LOCAL synchronous_commit TO OFF");
+                            await off.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
                         T result = await work(conn, tx, cancellationToken).ConfigureAwait(false);
 
                         // Not cancellable: once the work is done, its result is committed or the call fails.

@@ -2,6 +2,23 @@ using Npgsql;
 
 namespace Hpo.PostgreSql;
 
+/// <summary>When the writes of a <see cref="PostgreSqlStudyStorage"/> wait for PostgreSQL to flush them to disk.</summary>
+public enum PostgreSqlDurability
+{
+    /// <summary>
+    /// Results are durable when the call returns: finishing a trial (and creating, deleting or enqueuing) waits for the write-ahead
+    /// log to reach the disk, as PostgreSQL's <c>synchronous_commit</c> does. The other writes (starting a trial, its parameters,
+    /// intermediate values, attributes, heartbeats, stale marks) commit asynchronously and reach the disk within a fraction of a
+    /// second or with the next finished trial, whichever is first: a crash of the database server (not a clean restart) can lose the
+    /// last of them, never a finished result. Their locks are released without waiting for the disk, so that workers do not queue
+    /// behind one another's flushes. The default.
+    /// </summary>
+    Normal,
+
+    /// <summary>Every write waits for the flush (PostgreSQL's default for every transaction), at a large cost in throughput with many workers.</summary>
+    Full,
+}
+
 /// <summary>Options of <see cref="PostgreSqlStudyStorage"/>.</summary>
 public sealed class PostgreSqlStudyStorageOptions
 {
@@ -27,6 +44,10 @@ public sealed class PostgreSqlStudyStorageOptions
     /// <value>The default value is <see langword="null"/>: the database's clock.</value>
     public TimeProvider? TimeProvider { get; set; }
 
+    /// <summary>Gets or sets when writes wait for the disk.</summary>
+    /// <value>The default value is <see cref="PostgreSqlDurability.Normal"/>: finished results are durable when the call returns.</value>
+    public PostgreSqlDurability Durability { get; set; } = PostgreSqlDurability.Normal;
+
     /// <summary>Gets or sets how many times an operation that PostgreSQL aborted because of a deadlock is run again before it fails.</summary>
     /// <value>The default value is 5.</value>
     public int DeadlockRetries { get; set; } = 5;
@@ -42,6 +63,11 @@ public sealed class PostgreSqlStudyStorageOptions
         if (DataSource is not null && !string.IsNullOrWhiteSpace(ConnectionString))
         {
             problems.Add("Set either ConnectionString or DataSource, not both.");
+        }
+
+        if (!Enum.IsDefined(Durability))
+        {
+            problems.Add(FormattableString.Invariant($"Durability must be Normal or Full, but got {(int)Durability}."));
         }
 
         if (DeadlockRetries < 0)
