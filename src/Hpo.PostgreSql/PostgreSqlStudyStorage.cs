@@ -28,7 +28,13 @@ namespace Hpo.PostgreSql;
 /// <para>
 /// <b>Cost.</b> Per-trial work does not grow with the study: counters live in the study row, partial indexes find the oldest waiting
 /// trial, the expired leases and the best trial, and <see cref="GetTrialsAsync(long, long, CancellationToken)"/> reads only the trials
-/// whose version changed (an index on it). Every write is committed (PostgreSQL's default durability) before the call returns.
+/// whose version changed (an index on it). Starting a trial, setting its parameters, reporting a value and finishing it are each one
+/// call of a server-side function (one round trip), so the study row is locked only while the server works.
+/// </para>
+/// <para>
+/// <b>Durability.</b> Every write is committed before the call returns. With <see cref="PostgreSqlDurability.Normal"/> (the default)
+/// a finished result is also flushed to disk before <see cref="FinishTrialAsync"/> returns, while the other writes of a trial commit
+/// asynchronously (see <see cref="PostgreSqlDurability"/>); <see cref="PostgreSqlDurability.Full"/> waits for the disk on every write.
 /// </para>
 /// <para>
 /// <b>Schema.</b> The tables (<c>hpo_schema</c>, <c>hpo_studies</c>, <c>hpo_trials</c>, <c>hpo_trial_values</c>) are created in the

@@ -222,6 +222,48 @@ public sealed class PostgreSqlStudyStorageTests(PostgreSqlDatabase database) : S
     }
 
     [Fact]
+    public async Task Operations_FullDurability_AreReadBackByAnotherInstance()
+    {
+        string cs = await database.NewSchemaAsync();
+        await using var writer = new PostgreSqlStudyStorage(new PostgreSqlStudyStorageOptions { ConnectionString = cs, Durability = PostgreSqlDurability.Full });
+        await using var reader = new PostgreSqlStudyStorage(cs);
+        StudyRecord study = await writer.CreateStudyAsync(Definition(budget: 3, maxRetries: 1, retryOn: RetryOn.Exception), CancellationToken.None);
+        TrialRecord t = await StartAsync(writer, study.Id);
+        await writer.SetTrialParametersAsync(t.Id, Params(2), CancellationToken.None);
+        await writer.ReportIntermediateValueAsync(t.Id, 3, 0.5, CancellationToken.None);
+        await writer.SetTrialSystemAttributeAsync(t.Id, "k", "v", CancellationToken.None);
+        await writer.FinishTrialAsync(t.Id, new TrialFinish(TrialState.Failed, [], "boom") { RetryAsNewTrial = true }, CancellationToken.None);
+        TrialRecord retry = await StartAsync(writer, study.Id);
+        await writer.FinishTrialAsync(retry.Id, new TrialFinish(TrialState.Complete, [4.5]), CancellationToken.None);
+
+        IReadOnlyList<TrialRecord> trials = await reader.GetTrialsAsync(study.Id, CancellationToken.None);
+        Assert.Equal([TrialState.Failed, TrialState.Complete], trials.Select(x => x.State));
+        Assert.Equal(0, TrialRetry.RetryOf(trials[1]));
+        Assert.Equal(0.5, trials[1].IntermediateValues[3]);
+        Assert.Equal(4.5, (await reader.GetBestTrialAsync(study.Id, CancellationToken.None))?.Value);
+        Assert.Equal(new TrialCounts(0, 0, 1, 0, 1), await reader.GetTrialCountsAsync(study.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task FinishTrialAsync_TrialOfAnotherInstance_FindsItsStudy()
+    {
+        // The instance that finishes a trial did not start it, so it does not know the trial's study yet.
+        string cs = await database.NewSchemaAsync();
+        await using var starter = new PostgreSqlStudyStorage(cs);
+        await using var finisher = new PostgreSqlStudyStorage(cs);
+        StudyRecord study = await starter.CreateStudyAsync(Definition(), CancellationToken.None);
+        TrialRecord t = await StartAsync(starter, study.Id);
+
+        await finisher.SetTrialParametersAsync(t.Id, Params(1), CancellationToken.None);
+        TrialRecord done = await finisher.FinishTrialAsync(t.Id, new TrialFinish(TrialState.Complete, [1.25]), CancellationToken.None);
+
+        Assert.Equal(1.25, done.Value);
+        AssertSameTrial(done, await GetTrialAsync(starter, study.Id, 0));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => finisher.FinishTrialAsync(t.Id + 1000, new TrialFinish(TrialState.Complete, [1.0]), CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => finisher.ReportIntermediateValueAsync(t.Id + 1000, 1, 1.0, CancellationToken.None).AsTask());
+    }
+
+    [Fact]
     public async Task FailOrphanedTrialsAsync_DatabaseClock_DecidesExpiry()
     {
         // No TimeProvider: the database's clock decides. A lease of 300 ms expires for a trial whose worker stops renewing.

@@ -107,13 +107,14 @@ public sealed class PostgreSqlUrlTests
     [Fact]
     public void Constructor_InvalidOptions_ListsEveryProblem()
     {
-        var options = new PostgreSqlStudyStorageOptions { DeadlockRetries = -1 };
+        var options = new PostgreSqlStudyStorageOptions { DeadlockRetries = -1, Durability = (PostgreSqlDurability)9 };
 
         ArgumentException e = Assert.Throws<ArgumentException>(() => new PostgreSqlStudyStorage(options));
 
         string[] lines = e.Message.Split(Environment.NewLine);
         Assert.Equal("The 'PostgreSqlStudyStorageOptions' are invalid.", lines[0]);
-        Assert.Equal(3, lines.Length);
+        Assert.Equal(4, lines.Length);
+        Assert.Contains(lines, l => l.Contains("Durability", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("ConnectionString or DataSource", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("DeadlockRetries", StringComparison.Ordinal));
     }
