@@ -46,6 +46,7 @@ internal static class PostgreSqlSchema
             fail_reason text,
             exception_type text,
             version bigint NOT NULL,
+            start_request uuid,
             UNIQUE (study_id, number)
         );
         CREATE INDEX hpo_trials_waiting ON hpo_trials (study_id, number) WHERE state = 0;
@@ -93,7 +94,7 @@ internal static class PostgreSqlSchema
             FROM hpo_trials t WHERE t.id = p_trial
         $$;
 
-        CREATE FUNCTION hpo_start_trial(p_study bigint, p_owner text, p_now timestamptz, p_lease interval, p_budget integer, p_async boolean)
+        CREATE FUNCTION hpo_start_trial(p_study bigint, p_owner text, p_now timestamptz, p_lease interval, p_budget integer, p_async boolean, p_request uuid)
         RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
         DECLARE
             s hpo_studies%ROWTYPE;
@@ -103,6 +104,9 @@ internal static class PostgreSqlSchema
             IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
             SELECT * INTO s FROM hpo_studies WHERE id = p_study FOR UPDATE;
             IF NOT FOUND THEN RETURN NEXT hpo_status(1, p_study); RETURN; END IF;
+            -- A call sent again after a lost connection returns the trial the first call started, if it did.
+            SELECT t.id INTO v_id FROM hpo_trials t WHERE t.study_id = p_study AND t.state = 1 AND t.owner = p_owner AND t.start_request = p_request;
+            IF FOUND THEN RETURN NEXT hpo_trial_row(0, v_id); RETURN; END IF;
             IF EXISTS (SELECT 1 FROM hpo_trials WHERE study_id = p_study AND state = 1 AND heartbeat < v_now - p_lease) THEN
                 RETURN NEXT hpo_status(4, p_study); RETURN;
             END IF;
@@ -111,11 +115,11 @@ internal static class PostgreSqlSchema
             END IF;
             SELECT id INTO v_id FROM hpo_trials WHERE study_id = p_study AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED;
             IF FOUND THEN
-                UPDATE hpo_trials SET state = 1, owner = p_owner, heartbeat = v_now, started_at = v_now, version = s.version + 1 WHERE id = v_id;
+                UPDATE hpo_trials SET state = 1, owner = p_owner, heartbeat = v_now, started_at = v_now, version = s.version + 1, start_request = p_request WHERE id = v_id;
                 UPDATE hpo_studies SET version = s.version + 1, n_waiting = n_waiting - 1, n_running = n_running + 1 WHERE id = p_study;
             ELSE
-                INSERT INTO hpo_trials (study_id, number, state, created_at, started_at, owner, heartbeat, version)
-                VALUES (p_study, s.next_number, 1, v_now, v_now, p_owner, v_now, s.version + 1) RETURNING id INTO v_id;
+                INSERT INTO hpo_trials (study_id, number, state, created_at, started_at, owner, heartbeat, version, start_request)
+                VALUES (p_study, s.next_number, 1, v_now, v_now, p_owner, v_now, s.version + 1, p_request) RETURNING id INTO v_id;
                 UPDATE hpo_studies SET version = s.version + 1, next_number = next_number + 1, n_running = n_running + 1 WHERE id = p_study;
             END IF;
             RETURN NEXT hpo_trial_row(0, v_id);

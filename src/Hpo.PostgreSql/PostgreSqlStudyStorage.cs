@@ -69,6 +69,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     private readonly TimeProvider? timeProvider;
     private readonly int deadlockRetries;
     private readonly bool asyncCommits;
+    private readonly TimeSpan transientRetryTimeout;
     private readonly ConcurrentDictionary<long, StudyRecord> studies = new();
     private readonly ConcurrentDictionary<long, long> trialStudies = new();
     private readonly SemaphoreSlim schemaLock = new(1, 1);
@@ -86,6 +87,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         timeProvider = options.TimeProvider;
         deadlockRetries = options.DeadlockRetries;
         asyncCommits = options.Durability == PostgreSqlDurability.Normal;
+        transientRetryTimeout = options.TransientRetryTimeout;
         if (options.DataSource is { } shared)
         {
             dataSource = shared;
@@ -163,7 +165,8 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>A task that completes when the schema is ready.</returns>
     /// <exception cref="StorageException">The database cannot be reached, or it holds a schema written by a newer release.</exception>
-    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default) => await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default) =>
+        await RunAsync((conn, tx, ct) => Task.FromResult(true), transaction: false, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public override async ValueTask<StudyRecord> CreateStudyAsync(StudyDefinition definition, CancellationToken cancellationToken)
@@ -185,7 +188,8 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 return record;
             },
             transaction: false,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            retryTransient: false).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -236,7 +240,8 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 return true;
             },
             transaction: false,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            retryTransient: false).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -275,7 +280,8 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 return t;
             },
             transaction: false,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            retryTransient: false).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -283,8 +289,11 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
-        (int status, TrialRecord? started, _) = await CallAsync(
-            "SELECT * FROM hpo_start_trial(@s, @o, @now, @lease, @budget, @async)",
+
+        // Identifies this start, so that sending it again after a lost connection cannot start a second trial.
+        var request = Guid.NewGuid();
+        (int status, TrialRecord? started, _, _) = await CallAsync(
+            "SELECT * FROM hpo_start_trial(@s, @o, @now, @lease, @budget, @async, @request)",
             study,
             cancellationToken,
             P("s", studyId),
@@ -292,7 +301,8 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             NowParameter(),
             P("lease", study.Definition.Lease),
             new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
-            P("async", asyncCommits)).ConfigureAwait(false);
+            P("async", asyncCommits),
+            P("request", request)).ConfigureAwait(false);
         switch (status)
         {
             case PostgreSqlSchema.Status.Ok:
@@ -304,7 +314,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 throw NoStudy(studyId);
             default:
                 // Leases expired: marking trials stale (and enqueuing their retries) is done here, under the same lock.
-                TrialRecord? t = await StartTrialMarkingStaleAsync(study, owner, cancellationToken).ConfigureAwait(false);
+                TrialRecord? t = await StartTrialMarkingStaleAsync(study, owner, request, cancellationToken).ConfigureAwait(false);
                 if (t is not null)
                 {
                     trialStudies[t.Id] = studyId;
@@ -314,7 +324,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         }
     }
 
-    private async Task<TrialRecord?> StartTrialMarkingStaleAsync(StudyRecord study, string owner, CancellationToken cancellationToken)
+    private async Task<TrialRecord?> StartTrialMarkingStaleAsync(StudyRecord study, string owner, Guid request, CancellationToken cancellationToken)
     {
         long studyId = study.Id;
         return await RunAsync(
@@ -323,16 +333,24 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 StudyRow row;
                 List<long> orphans = [];
                 long? waitingId = null;
+                long? sameRequest = null;
                 using (NpgsqlBatch batch = Batch(
                     conn,
                     tx,
                     BatchCommand($"SELECT id, {StudyCounters} FROM hpo_studies WHERE id = @s FOR UPDATE", P("s", studyId)),
+                    BatchCommand("SELECT id FROM hpo_trials WHERE study_id = @s AND state = 1 AND owner = @o AND start_request = @r", P("s", studyId), P("o", owner), P("r", request)),
                     OrphansCommand(study),
                     BatchCommand(WaitingSql, P("s", studyId))))
                 {
                     NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
                     await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
                     row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
+                    await r.NextResultAsync(ct).ConfigureAwait(false);
+                    if (await r.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        sameRequest = r.GetInt64(0);
+                    }
+
                     await r.NextResultAsync(ct).ConfigureAwait(false);
                     while (await r.ReadAsync(ct).ConfigureAwait(false))
                     {
@@ -344,6 +362,12 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     {
                         waitingId = r.GetInt64(0);
                     }
+                }
+
+                if (sameRequest is long already)
+                {
+                    // Sent again after a lost connection: the first call started this trial.
+                    return await ReadTrialAsync(conn, tx, study, "t.id = @id", ct, P("id", already)).ConfigureAwait(false);
                 }
 
                 if (orphans.Count > 0)
@@ -366,22 +390,24 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 if (waitingId is long id)
                 {
                     write = BatchCommand(
-                        $"UPDATE hpo_trials AS t SET state = 1, owner = @o, heartbeat = {NowSql}, started_at = {NowSql}, version = @v WHERE id = @id RETURNING {TrialColumns}, (SELECT array_agg(v.step ORDER BY v.step) FROM hpo_trial_values v WHERE v.trial_id = t.id), (SELECT array_agg(v.value ORDER BY v.step) FROM hpo_trial_values v WHERE v.trial_id = t.id)",
+                        $"UPDATE hpo_trials AS t SET state = 1, owner = @o, heartbeat = {NowSql}, started_at = {NowSql}, version = @v, start_request = @r WHERE id = @id RETURNING {TrialColumns}, (SELECT array_agg(v.step ORDER BY v.step) FROM hpo_trial_values v WHERE v.trial_id = t.id), (SELECT array_agg(v.value ORDER BY v.step) FROM hpo_trial_values v WHERE v.trial_id = t.id)",
                         P("o", owner),
                         NowParameter(),
                         P("v", version),
+                        P("r", request),
                         P("id", id));
                     row.Counts = row.Counts.Add(TrialState.Waiting, -1).Add(TrialState.Running);
                 }
                 else
                 {
                     write = BatchCommand(
-                        $"INSERT INTO hpo_trials AS t (study_id, number, state, created_at, started_at, owner, heartbeat, version) VALUES (@s, @n, 1, {NowSql}, {NowSql}, @o, {NowSql}, @v) RETURNING {TrialColumns}",
+                        $"INSERT INTO hpo_trials AS t (study_id, number, state, created_at, started_at, owner, heartbeat, version, start_request) VALUES (@s, @n, 1, {NowSql}, {NowSql}, @o, {NowSql}, @v, @r) RETURNING {TrialColumns}",
                         P("s", studyId),
                         P("n", row.NextNumber++),
                         NowParameter(),
                         P("o", owner),
-                        P("v", version));
+                        P("v", version),
+                        P("r", request));
                     row.Counts = row.Counts.Add(TrialState.Running);
                 }
 
@@ -402,16 +428,23 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         StudyRecord study = await StudyOfTrialAsync(trialId, cancellationToken).ConfigureAwait(false);
         SearchSpace space = study.Definition.SearchSpace;
         string json = StudyDefinitionJson.WriteParameters(space, parameters);
-        (int status, TrialRecord? t, _) = await CallAsync(
+        (int status, TrialRecord? t, _, bool resent) = await CallAsync(
             "SELECT * FROM hpo_set_params(@id, @p, @async)",
             study,
             cancellationToken,
             P("id", trialId),
             P("p", json),
             P("async", asyncCommits)).ConfigureAwait(false);
+        IReadOnlyDictionary<string, object> validated = space.Validate(parameters);
+        if (status == PostgreSqlSchema.Status.HasParameters && resent && SameParameters(t!.Parameters, validated))
+        {
+            // Sent again after a lost connection, and the first call had set them.
+            return t;
+        }
+
         return status switch
         {
-            PostgreSqlSchema.Status.Ok => t! with { Parameters = space.Validate(parameters) },
+            PostgreSqlSchema.Status.Ok => t! with { Parameters = validated },
             PostgreSqlSchema.Status.Finished => throw StorageGuards.AlreadyFinished(t!, "take parameters"),
             PostgreSqlSchema.Status.HasParameters => throw new InvalidOperationException($"Trial {t!.Number} already has parameters; they are set once."),
             _ => throw NoTrial(trialId),
@@ -421,7 +454,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override async ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken)
     {
-        (int status, _, long? studyId) = await CallAsync(
+        (int status, _, long? studyId, _) = await CallAsync(
             "SELECT * FROM hpo_report(@id, @step, @value, @async)",
             study: null,
             cancellationToken,
@@ -464,7 +497,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         else
         {
             // Not cancellable once sent: the result is written or the call fails.
-            (int status, TrialRecord? t, _) = await CallAsync(
+            (int status, TrialRecord? t, _, bool resent) = await CallAsync(
                 "SELECT * FROM hpo_finish_trial(@id, @state, @vals, @reason, @type, @now, @async)",
                 study,
                 cancellationToken,
@@ -478,6 +511,9 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             done = status switch
             {
                 PostgreSqlSchema.Status.Ok => t!,
+
+                // Sent again after a lost connection, and the first call had recorded this very result.
+                PostgreSqlSchema.Status.Finished when resent && SameFinish(t!, finish) => t!,
                 PostgreSqlSchema.Status.Finished => throw StorageGuards.AlreadyFinished(t!, "finish again"),
                 _ => throw NoTrial(trialId),
             };
@@ -504,14 +540,17 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
     private async Task<TrialRecord> FinishCoreAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
     {
+        int calls = 0;
         return await RunAsync(
             async (conn, tx, ct) =>
             {
+                calls++;
                 (StudyRecord study, StudyRow row, TrialRecord t) = await LockTrialAsync(conn, tx, trialId, ct).ConfigureAwait(false);
                 StorageGuards.Finish(finish, study.Definition.Directions.Count);
                 if (t.IsFinished)
                 {
-                    throw StorageGuards.AlreadyFinished(t, "finish again");
+                    // Sent again after a lost connection, and the first attempt had committed this very result.
+                    return calls > 1 && SameFinish(t, finish) ? t : throw StorageGuards.AlreadyFinished(t, "finish again");
                 }
 
                 long version = ++row.Version;
@@ -841,6 +880,10 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
+    private static bool IsTransient(NpgsqlException e) =>
+        e.IsTransient || e.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException
+        || e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow };
+
     private static bool IsDeadlock(NpgsqlException e) => e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 
     private InvalidOperationException NoStudy(long studyId) => new($"There is no study with id {studyId} in the {Description} (was it deleted?).");
@@ -1008,11 +1051,15 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     /// Calls one of the schema's trial functions (one round trip, committed when it returns) and reads its status, the trial's
     /// study and, when the function returned one and <paramref name="study"/> is known, the trial.
     /// </summary>
-    private async Task<(int Status, TrialRecord? Trial, long? StudyId)> CallAsync(string sql, StudyRecord? study, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
-        await RunAsync(
+    /// <remarks>Every function is safe to send again after a lost connection; <c>Resent</c> tells the caller that it was.</remarks>
+    private async Task<(int Status, TrialRecord? Trial, long? StudyId, bool Resent)> CallAsync(string sql, StudyRecord? study, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        int calls = 0;
+        (int status, TrialRecord? trial, long? studyId) = await RunAsync(
             async (conn, tx, ct) =>
             {
-                using NpgsqlCommand cmd = Command(conn, null, sql, parameters);
+                calls++;
+                using NpgsqlCommand cmd = Command(conn, null, sql, [.. parameters.Select(p => p.Clone())]);
                 NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
                 if (!await r.ReadAsync(ct).ConfigureAwait(false))
@@ -1027,6 +1074,14 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             },
             transaction: false,
             cancellationToken).ConfigureAwait(false);
+        return (status, trial, studyId, calls > 1);
+    }
+
+    private static bool SameParameters(IReadOnlyDictionary<string, object> stored, IReadOnlyDictionary<string, object> wanted) =>
+        stored.Count == wanted.Count && wanted.All(kv => stored.TryGetValue(kv.Key, out object? v) && Equals(v, kv.Value));
+
+    private static bool SameFinish(TrialRecord stored, TrialFinish finish) =>
+        stored.State == finish.State && stored.Values.SequenceEqual(finish.Values) && stored.FailReason == finish.FailReason && stored.ExceptionType == finish.ExceptionType;
 
     /// <summary>Gets the study of a trial: remembered for the trials this instance started or enqueued, read otherwise.</summary>
     private async ValueTask<StudyRecord> StudyOfTrialAsync(long trialId, CancellationToken cancellationToken)
@@ -1064,15 +1119,22 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     /// Runs work on a pooled connection, in a transaction when asked (committed when the work returns, rolled back when it throws),
     /// running it again after a deadlock, and wrapping provider errors in <see cref="StorageException"/>.
     /// </summary>
-    private async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A transient failure (a lost connection, a database restarting or refusing connections, a timeout) is retried with
+    /// exponential backoff for up to <see cref="PostgreSqlStudyStorageOptions.TransientRetryTimeout"/> when
+    /// <paramref name="retryTransient"/> is set: only for work that is safe to run again after an unknown outcome.
+    /// </remarks>
+    private async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken, bool retryTransient = true)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        int transient = 0;
         for (int attempt = 0; ; attempt++)
         {
             try
             {
+                await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
                 NpgsqlConnection conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using (conn.ConfigureAwait(false))
                 {
@@ -1102,6 +1164,13 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             catch (NpgsqlException e) when (IsDeadlock(e) && attempt < deadlockRetries)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * (attempt + 1)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e) when (retryTransient && IsTransient(e) && !cancellationToken.IsCancellationRequested
+                && System.Diagnostics.Stopwatch.GetElapsedTime(started) < transientRetryTimeout)
+            {
+                // 50 ms, 100 ms, 200 ms, … up to 5 s, with jitter so that many workers do not reconnect in step.
+                double ms = Math.Min(5000, 50 * Math.Pow(2, Math.Min(transient++, 10)));
+                await Task.Delay(TimeSpan.FromMilliseconds(ms * (0.5 + (Random.Shared.NextDouble() / 2))), cancellationToken).ConfigureAwait(false);
             }
             catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested || e.InnerException is not OperationCanceledException)
             {
@@ -1159,10 +1228,6 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             }
 
             schemaReady = true;
-        }
-        catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new StorageException($"The {Description} could not be opened: {e.Message}", e);
         }
         finally
         {

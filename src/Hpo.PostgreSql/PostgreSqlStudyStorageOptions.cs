@@ -48,6 +48,15 @@ public sealed class PostgreSqlStudyStorageOptions
     /// <value>The default value is <see cref="PostgreSqlDurability.Normal"/>: finished results are durable when the call returns.</value>
     public PostgreSqlDurability Durability { get; set; } = PostgreSqlDurability.Normal;
 
+    /// <summary>
+    /// Gets or sets how long an operation keeps retrying, with exponential backoff, after a transient failure: a dropped connection,
+    /// a database that restarts or refuses connections for a while, a timeout. Operations are written so that running them again
+    /// after an unknown outcome is safe (a start sent twice starts one trial; a result sent twice is recorded once). Creating,
+    /// deleting a study and enqueuing a trial are not retried.
+    /// </summary>
+    /// <value>The default value is 2 minutes.</value>
+    public TimeSpan TransientRetryTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Gets or sets how many times an operation that PostgreSQL aborted because of a deadlock is run again before it fails.</summary>
     /// <value>The default value is 5.</value>
     public int DeadlockRetries { get; set; } = 5;
@@ -68,6 +77,11 @@ public sealed class PostgreSqlStudyStorageOptions
         if (!Enum.IsDefined(Durability))
         {
             problems.Add(FormattableString.Invariant($"Durability must be Normal or Full, but got {(int)Durability}."));
+        }
+
+        if (TransientRetryTimeout < TimeSpan.Zero)
+        {
+            problems.Add(FormattableString.Invariant($"TransientRetryTimeout must not be negative, but got {TransientRetryTimeout}."));
         }
 
         if (DeadlockRetries < 0)

@@ -264,6 +264,51 @@ public sealed class PostgreSqlStudyStorageTests(PostgreSqlDatabase database) : S
     }
 
     [Fact]
+    public async Task Operations_ConnectionsKilledWhileWorkersRun_EveryTrialIsRecordedOnceAndTheBudgetHolds()
+    {
+        // Many workers on two connection pools while their database connections are terminated again and again (as a database
+        // restart or a network cut would): every operation retries, none is applied twice, and the study ends exact.
+        string cs = await database.NewSchemaAsync();
+        PostgreSqlStudyStorage[] pools = [new PostgreSqlStudyStorage(cs), new PostgreSqlStudyStorage(cs)];
+        try
+        {
+            const int Budget = 80;
+            StudyRecord study = await pools[0].CreateStudyAsync(Definition(budget: Budget, lease: TimeSpan.FromMinutes(5)), CancellationToken.None);
+            using var stop = new CancellationTokenSource();
+            int killed = 0;
+            Task killer = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    killed += Convert.ToInt32(await PostgreSqlTestServer.ScalarAsync(
+                        PostgreSqlTestServer.RequireConnectionString(),
+                        $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database.Name}' AND application_name = 'hpo'"), System.Globalization.CultureInfo.InvariantCulture);
+                    await Task.Delay(30);
+                }
+            });
+
+            int[] finished = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(() => RunWorkerAsync(pools[w % 2], study.Id, $"w{w}"))));
+            await stop.CancelAsync();
+            await killer;
+
+            Assert.True(killed > 0, "No connection was terminated.");
+            Assert.Equal(Budget, finished.Sum());
+            IReadOnlyList<TrialRecord> trials = await pools[1].GetTrialsAsync(study.Id, CancellationToken.None);
+            Assert.Equal(Enumerable.Range(0, Budget), trials.Select(t => t.Number));
+            Assert.All(trials, t => Assert.Equal((double)t.Number, t.Value));
+            Assert.All(trials, t => Assert.Equal((double)t.Number, t.IntermediateValues[0]));
+            Assert.Equal(new TrialCounts(0, 0, Budget, 0, 0), await pools[0].GetTrialCountsAsync(study.Id, CancellationToken.None));
+        }
+        finally
+        {
+            foreach (PostgreSqlStudyStorage s in pools)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task FailOrphanedTrialsAsync_DatabaseClock_DecidesExpiry()
     {
         // No TimeProvider: the database's clock decides. A lease of 300 ms expires for a trial whose worker stops renewing.
@@ -289,10 +334,14 @@ public sealed class PostgreSqlStudyStorageTests(PostgreSqlDatabase database) : S
     public async Task Operations_ServerUnreachable_ThrowStorageExceptionWithProviderError()
     {
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Port = 1, Timeout = 2, Password = "secret-password" };
-        await using var storage = new PostgreSqlStudyStorage(builder.ConnectionString);
+        await using var storage = new PostgreSqlStudyStorage(new PostgreSqlStudyStorageOptions { ConnectionString = builder.ConnectionString, TransientRetryTimeout = TimeSpan.FromSeconds(1) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         StorageException e = await Assert.ThrowsAsync<StorageException>(() => storage.GetStudiesAsync(CancellationToken.None).AsTask());
 
+        // A refused connection is transient: retried with backoff until the retry timeout, then reported.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), $"Gave up after {clock.Elapsed}.");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"Gave up only after {clock.Elapsed}.");
         Assert.IsAssignableFrom<NpgsqlException>(e.InnerException);
         Assert.Contains(":1", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-password", e.Message, StringComparison.Ordinal);
