@@ -11,6 +11,7 @@ namespace Hpo.Studies;
 internal sealed class StudyHistory
 {
     private readonly Lock gate = new();
+    private readonly SemaphoreSlim syncGate = new(1, 1);
     private ImmutableList<TrialRecord> trials = ImmutableList<TrialRecord>.Empty;
     private long version;
     private TrialCounts counts;
@@ -49,16 +50,26 @@ internal sealed class StudyHistory
 
     public async ValueTask<ImmutableList<TrialRecord>> SyncAsync(IStudyStorage storage, long studyId, CancellationToken cancellationToken)
     {
-        TrialChanges changes = await storage.GetTrialsAsync(studyId, Version, cancellationToken).ConfigureAwait(false);
-        lock (gate)
+        // One sync at a time: two overlapping reads could otherwise apply in the wrong order, and the older read would put back
+        // an earlier copy of a running trial (fewer intermediate values) that no later sync replaces until the trial changes again.
+        await syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            foreach (TrialRecord t in changes.Trials)
+            TrialChanges changes = await storage.GetTrialsAsync(studyId, Version, cancellationToken).ConfigureAwait(false);
+            lock (gate)
             {
-                ApplyLocked(t);
-            }
+                foreach (TrialRecord t in changes.Trials)
+                {
+                    ApplyLocked(t);
+                }
 
-            version = Math.Max(version, changes.Version);
-            return trials;
+                version = Math.Max(version, changes.Version);
+                return trials;
+            }
+        }
+        finally
+        {
+            syncGate.Release();
         }
     }
 
