@@ -10,12 +10,14 @@ using Hpo.Storage.Sqlite;
 using Hpo.Studies;
 using Hpo.Tests.Storage;
 using Hpo.Trials;
+using Hpo.Tuners;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 
 namespace Hpo.Tests.Pruners;
 
 /// <summary>Pruners in studies: ITrial.ShouldPruneAsync, how pruned trials are recorded, several workers, and resumes.</summary>
-public sealed class PruningStudyTests : IDisposable
+public sealed class PruningStudyTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly SearchSpace Space = SearchSpace.CreateBuilder().AddFloat("x", 0, 1).Build();
 
@@ -320,6 +322,74 @@ public sealed class PruningStudyTests : IDisposable
         Assert.Equal(StudyDirection.Maximize, context.Direction);
         Assert.Equal(17, context.Seed);
         Assert.Equal(10, context.Budget);
+    }
+
+    [Fact]
+    public async Task OptimizeAsync_AshaOnNoisyLearningCurves_HalvesTheEpochsAndKeepsAnAsGoodBestTrial()
+    {
+        // 60 trials of 27 epochs. A trial's final loss depends on x; it converges at its own speed (slow learners start
+        // worse), and every epoch adds Gaussian noise (σ = 0.02). Same seed, same tuner, so every run draws the same 60 points
+        // and the same noise.
+        SearchSpace space = SearchSpace.CreateBuilder().AddFloat("x", 0, 1).AddFloat("speed", 0.5, 3).Build();
+        const int Epochs = 27;
+        const double Sigma = 0.02;
+
+        static double TrueLoss(double x, double speed, long epoch) => Math.Pow(x - 0.3, 2) + (0.5 * Math.Exp(-epoch * speed / 6));
+
+        static double Loss(int number, double x, double speed, long epoch)
+        {
+            var noise = new Random(TunerContext.DeriveSeed(2024, (number * 1000L) + epoch));
+            double gaussian = Math.Sqrt(-2 * Math.Log(1 - noise.NextDouble())) * Math.Cos(2 * Math.PI * noise.NextDouble());
+            return TrueLoss(x, speed, epoch) + (Sigma * gaussian);
+        }
+
+        async Task<(int Epochs, TrialRecord Best, int Pruned)> RunAsync(IPruner? pruner)
+        {
+            await using var storage = new InMemoryStudyStorage();
+            Study study = await Study.CreateAsync(storage, "curves", space, new StudyOptions { Seed = 42, Pruner = pruner });
+            OptimizeResult result = await study.OptimizeAsync(
+                async (trial, ct) =>
+                {
+                    double x = trial.Get<double>("x"), speed = trial.Get<double>("speed");
+                    double loss = double.NaN;
+                    for (long epoch = 1; epoch <= Epochs; epoch++)
+                    {
+                        loss = Loss(trial.Number, x, speed, epoch);
+                        await trial.ReportAsync(epoch, loss, ct);
+                        if (await trial.ShouldPruneAsync(ct))
+                        {
+                            return ObjectiveResult.Pruned();
+                        }
+                    }
+
+                    return loss;
+                },
+                new OptimizeOptions { TrialCount = 60 });
+            IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync();
+            return (trials.Sum(t => t.IntermediateValues.Count), result.BestTrial!, result.Counts.Pruned);
+        }
+
+        static double TrueFinal(TrialRecord t) => TrueLoss((double)t.Parameters["x"], (double)t.Parameters["speed"], Epochs);
+
+        string Describe(string name, (int Epochs, TrialRecord Best, int Pruned) run, int full) => FormattableString.Invariant(
+            $"{name}: {run.Epochs} epochs ({100.0 * run.Epochs / full:F1} %), {run.Pruned} of 60 pruned, best trial #{run.Best.Number} final loss {run.Best.Value:F4} (noise-free {TrueFinal(run.Best):F4})");
+
+        var none = await RunAsync(null);
+        var asha = await RunAsync(new SuccessiveHalvingPruner(new SuccessiveHalvingPrunerOptions { MinResource = 1, ReductionFactor = 3, MaxResource = Epochs }));
+        var hyperband = await RunAsync(new Hpo.Pruners.Hyperband.HyperbandPruner(new Hpo.Pruners.Hyperband.HyperbandPrunerOptions { MinResource = 1, MaxResource = Epochs }));
+
+        output.WriteLine(Describe("no pruning", none, none.Epochs));
+        output.WriteLine(Describe("ASHA (r = 1, η = 3, R = 27)", asha, none.Epochs));
+        output.WriteLine(Describe("Hyperband (r = 1, η = 3, R = 27)", hyperband, none.Epochs));
+        Assert.Equal(60 * Epochs, none.Epochs);
+        Assert.True(asha.Epochs * 2 <= none.Epochs, $"ASHA trained {asha.Epochs} epochs of {none.Epochs}.");
+        Assert.True(hyperband.Epochs * 2 <= none.Epochs, $"Hyperband trained {hyperband.Epochs} epochs of {none.Epochs}.");
+
+        // The best observed final loss is the minimum of noisy values, so the run that completes more trials draws more
+        // chances: ASHA's must be within two noise deviations, and the trial it picks must be truly (noise-free) as good.
+        Assert.InRange(asha.Best.Value!.Value, none.Best.Value!.Value - (2 * Sigma), none.Best.Value!.Value + (2 * Sigma));
+        Assert.True(TrueFinal(asha.Best) <= TrueFinal(none.Best), "ASHA's best trial is truly worse than the unpruned study's.");
+        Assert.InRange(hyperband.Best.Value!.Value, none.Best.Value!.Value - (2 * Sigma), none.Best.Value!.Value + (2 * Sigma));
     }
 
     /// <summary>A custom pruner, not registered: prunes from step 3 on.</summary>
