@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Hpo.Tuners.Genetic;
 using Hpo.Tuners.RandomSearch;
+using Hpo.Tuners.SimulatedAnnealing;
 
 namespace Hpo.Tuners;
 
@@ -12,6 +14,8 @@ public static class TunerRegistry
     private static readonly ConcurrentDictionary<string, Func<string, ITuner>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         [RandomSearchTuner.TunerName] = settings => new RandomSearchTuner(RandomSearchTunerOptions.FromJson(settings)),
+        [GeneticTuner.TunerName] = settings => new GeneticTuner(GeneticTunerOptions.FromJson(settings)),
+        [SimulatedAnnealingTuner.TunerName] = settings => new SimulatedAnnealingTuner(SimulatedAnnealingTunerOptions.FromJson(settings)),
     };
 
     /// <summary>Gets the registered names.</summary>

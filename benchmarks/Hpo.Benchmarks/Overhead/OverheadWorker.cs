@@ -1,0 +1,57 @@
+using System.Globalization;
+using Hpo.Storage;
+using Hpo.Studies;
+
+namespace Hpo.Benchmarks.Overhead;
+
+/// <summary>
+/// <c>overhead-worker --storage URL --study NAME --tuner NAME --warmup W</c>: one worker process of the overhead benchmark.
+/// It warms up on a study of its own, prints <see cref="ReadyLine"/>, waits for <c>go</c> on standard input, runs the named
+/// study to its budget with the default options, and prints <see cref="ResultPrefix"/> and its number of evaluations.
+/// </summary>
+public static class OverheadWorker
+{
+    /// <summary>The line a worker prints when it is warmed up.</summary>
+    public const string ReadyLine = "ready";
+
+    /// <summary>The prefix of the line that carries the worker's number of evaluations.</summary>
+    public const string ResultPrefix = "evaluations ";
+
+    /// <summary>Runs the worker.</summary>
+    /// <param name="args">The arguments after <c>overhead-worker</c>.</param>
+    /// <param name="stdin">Where <c>go</c> comes from.</param>
+    /// <param name="stdout">Where the protocol lines go.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout)
+    {
+        ArgumentNullException.ThrowIfNull(stdin);
+        ArgumentNullException.ThrowIfNull(stdout);
+        var cl = new CommandLine("overhead-worker", args, "storage", "study", "tuner", "warmup");
+        string url = cl.String("storage");
+        string name = cl.String("study");
+        string tuner = cl.String("tuner", "random");
+        int warmup = cl.NonNegativeInt("warmup", 0);
+        await using IStudyStorage storage = StudyStorage.Open(url);
+        if (warmup > 0)
+        {
+            string warmName = string.Create(CultureInfo.InvariantCulture, $"{name}-warmup-{Environment.ProcessId}");
+            Study warm = await OverheadStudy.CreateAsync(storage, warmName, tuner, warmup).ConfigureAwait(false);
+            await OverheadStudy.RunAsync(warm).ConfigureAwait(false);
+        }
+
+        stdout.WriteLine(ReadyLine);
+        stdout.Flush();
+        string? line = await stdin.ReadLineAsync().ConfigureAwait(false);
+        if (line != "go")
+        {
+            await Console.Error.WriteLineAsync($"overhead-worker: expected 'go' on standard input, but got '{line}'.").ConfigureAwait(false);
+            return 2;
+        }
+
+        Study study = await Study.LoadAsync(storage, name).ConfigureAwait(false);
+        long evaluations = await OverheadStudy.RunAsync(study).ConfigureAwait(false);
+        stdout.WriteLine(ResultPrefix + evaluations.ToString(CultureInfo.InvariantCulture));
+        stdout.Flush();
+        return 0;
+    }
+}

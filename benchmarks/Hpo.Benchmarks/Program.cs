@@ -1,0 +1,51 @@
+using BenchmarkDotNet.Running;
+using Hpo.Benchmarks;
+using Hpo.Benchmarks.Micro;
+using Hpo.Benchmarks.Overhead;
+using Hpo.Benchmarks.Suite;
+
+const string Usage = """
+    Usage:
+      suite --tuner NAME --seeds N --out FILE [--functions a,b,...]
+      overhead --storage URL --tuner NAME --trials T --processes P [--warmup W] [--mode in-process|processes]
+      bdn [BenchmarkDotNet arguments, e.g. --filter *AskTell*]
+    """;
+
+if (args.Length == 0)
+{
+    await Console.Error.WriteLineAsync(Usage);
+    return 2;
+}
+
+string[] rest = args[1..];
+try
+{
+    return args[0] switch
+    {
+        "suite" => await SuiteCommand.RunAsync(rest, Console.Out),
+        "overhead" => await OverheadCommand.RunAsync(rest, Console.Out),
+        "overhead-worker" => await OverheadWorker.RunAsync(rest, Console.In, Console.Out),
+        "bdn" => RunBenchmarkDotNet(rest),
+        "-h" or "--help" or "help" => Help(),
+        _ => throw new UsageException($"Unknown command '{args[0]}'."),
+    };
+}
+catch (UsageException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    await Console.Error.WriteLineAsync(Usage);
+    return 2;
+}
+
+static int RunBenchmarkDotNet(string[] bdnArgs)
+{
+    string[] withDefault = bdnArgs.Length == 0 ? ["--filter", "*"] : bdnArgs;
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(MicroConfig).Assembly).Run(withDefault, MicroConfig.Create());
+    return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+}
+
+static int Help()
+{
+    Console.WriteLine(Usage);
+    return 0;
+}

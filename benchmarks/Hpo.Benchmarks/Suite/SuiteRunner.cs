@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Hpo.Storage.InMemory;
+using Hpo.Studies;
+using Hpo.Trials;
+using Hpo.Tuners;
+
+namespace Hpo.Benchmarks.Suite;
+
+/// <summary>
+/// Runs the sample-efficiency suite: for each function and seed, one fresh in-memory study with that seed and the function's
+/// budget, minimised sequentially by a tuner chosen by name through <see cref="TunerRegistry"/>. The tuner only sees the
+/// search space and the history, never which function it is given.
+/// </summary>
+public static class SuiteRunner
+{
+    /// <summary>Runs every (function, seed) pair in order: functions outer, seeds inner.</summary>
+    /// <param name="tuner">The registered tuner name (for example <c>random</c>).</param>
+    /// <param name="seeds">Seeds 0..seeds-1 are run.</param>
+    /// <param name="functions">The functions to run.</param>
+    /// <param name="onResult">Called after each run, in order (for example to write a JSONL line).</param>
+    /// <param name="cancellationToken">A token to cancel the runs.</param>
+    /// <returns>The results, in run order.</returns>
+    public static async Task<IReadOnlyList<SuiteResult>> RunAsync(
+        string tuner,
+        int seeds,
+        IReadOnlyList<TestFunction> functions,
+        Action<SuiteResult>? onResult = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tuner);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seeds);
+        ArgumentNullException.ThrowIfNull(functions);
+        _ = TunerRegistry.Create(tuner); // fail before the first run when the name is unknown
+        var results = new List<SuiteResult>();
+        foreach (TestFunction function in functions)
+        {
+            for (int seed = 0; seed < seeds; seed++)
+            {
+                SuiteResult result = await RunOneAsync(tuner, function, seed, cancellationToken).ConfigureAwait(false);
+                results.Add(result);
+                onResult?.Invoke(result);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Runs one function with one seed in a fresh in-memory study.</summary>
+    /// <param name="tuner">The registered tuner name.</param>
+    /// <param name="function">The function.</param>
+    /// <param name="seed">The study's seed.</param>
+    /// <param name="cancellationToken">A token to cancel the run.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="InvalidOperationException">The study did not end with exactly budget complete trials.</exception>
+    public static async Task<SuiteResult> RunOneAsync(string tuner, TestFunction function, int seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        await using var storage = new InMemoryStudyStorage();
+        var options = new StudyOptions
+        {
+            Direction = StudyDirection.Minimize,
+            Tuner = TunerRegistry.Create(tuner),
+            Seed = seed,
+            Budget = function.Budget,
+        };
+        Study study = await Study.CreateAsync(storage, $"{function.Name}-seed{seed}", function.SearchSpace, options, cancellationToken).ConfigureAwait(false);
+
+        long ticksInFunction = 0;
+        double Objective(ITrial trial)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            double value = function.Evaluate(trial.Parameters);
+            ticksInFunction += Stopwatch.GetTimestamp() - t0;
+            return value;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        await study.OptimizeAsync(Objective, new OptimizeOptions { Concurrency = 1 }, cancellationToken).ConfigureAwait(false);
+        TimeSpan wall = Stopwatch.GetElapsedTime(start);
+        TimeSpan inFunction = TimeSpan.FromSeconds((double)Volatile.Read(ref ticksInFunction) / Stopwatch.Frequency);
+
+        IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync(cancellationToken).ConfigureAwait(false);
+        double[] bestSoFar = BestSoFar(function, seed, trials);
+        return new SuiteResult(
+            function.Name,
+            "hpo." + tuner,
+            seed,
+            bestSoFar,
+            bestSoFar[^1] - function.FStar,
+            wall.TotalSeconds,
+            (wall - inFunction).TotalMilliseconds / function.Budget,
+            function.Budget,
+            function.FStar);
+    }
+
+    private static double[] BestSoFar(TestFunction function, int seed, IReadOnlyList<TrialRecord> trials)
+    {
+        if (trials.Count != function.Budget || trials.Any(t => t.State != TrialState.Complete || t.Value is not double v || !double.IsFinite(v)))
+        {
+            string states = string.Join(", ", trials.GroupBy(t => t.State).Select(g => $"{g.Count()} {g.Key}"));
+            string reasons = string.Join("; ", trials.Where(t => t.FailReason is not null).Select(t => t.FailReason).Distinct().Take(3));
+            throw new InvalidOperationException($"{function.Name} seed {seed}: expected {function.Budget} complete trials with finite values, but got {trials.Count} ({states}). {reasons}");
+        }
+
+        var best = new double[trials.Count];
+        double b = double.PositiveInfinity;
+        int i = 0;
+        foreach (TrialRecord t in trials.OrderBy(t => t.Number))
+        {
+            b = Math.Min(b, t.Value!.Value);
+            best[i++] = b;
+        }
+
+        return best;
+    }
+}

@@ -1,0 +1,62 @@
+using Hpo.Cli.Formatting;
+using Hpo.Cli.Parsing;
+using Hpo.Cli.Storage;
+using Hpo.Storage;
+
+namespace Hpo.Cli.Commands;
+
+/// <summary>What a command needs besides its options: how to open storages, and where notes go.</summary>
+/// <param name="Storage">Opens the <c>--storage</c> URL.</param>
+/// <param name="Error">Standard error, for notes that are not the result.</param>
+internal sealed record CommandContext(StorageOpener Storage, TextWriter Error);
+
+/// <summary>One <c>hpo</c> command: its name, help and options, and what it does.</summary>
+internal abstract class CliCommand
+{
+    /// <summary>The <c>--storage URL</c> option every command takes.</summary>
+    public static readonly OptionSpec StorageOption = new("--storage", "URL", "Where the studies are: sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:password@host:port/database.", Required: true);
+
+    /// <summary>The <c>--format</c> option every command takes.</summary>
+    public static readonly OptionSpec FormatOption = new("--format", "FORMAT", "table (the default), json or csv.");
+
+    /// <summary>The <c>--study NAME</c> option.</summary>
+    public static readonly OptionSpec StudyOption = new("--study", "NAME", "The study's name.", Required: true);
+
+    /// <summary>Gets the command's name, as typed after <c>hpo</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Gets one line that says what the command does (for <c>hpo --help</c>).</summary>
+    public abstract string Summary { get; }
+
+    /// <summary>Gets the command's help paragraph, including what each output field means.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Gets every option the command accepts, in help order.</summary>
+    public abstract IReadOnlyList<OptionSpec> Options { get; }
+
+    /// <summary>Runs the command.</summary>
+    /// <param name="context">The storage opener and the error writer.</param>
+    /// <param name="options">The parsed options.</param>
+    /// <param name="cancellationToken">A token to cancel the command.</param>
+    /// <returns>What to print.</returns>
+    /// <exception cref="UsageException">An option's value is malformed.</exception>
+    /// <exception cref="CliException">The command failed.</exception>
+    public abstract Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Opens the storage, runs <paramref name="body"/> with it and disposes it.</summary>
+    /// <param name="context">The command's context.</param>
+    /// <param name="url">The <c>--storage</c> URL.</param>
+    /// <param name="mustExist">Whether a SQLite file must already exist.</param>
+    /// <param name="body">What to do with the storage.</param>
+    /// <returns>What <paramref name="body"/> returns.</returns>
+    protected static async Task<OutputDocument> WithStorageAsync(CommandContext context, string url, bool mustExist, Func<IStudyStorage, Task<OutputDocument>> body)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(body);
+        IStudyStorage storage = context.Storage.Open(url, mustExist);
+        await using (storage.ConfigureAwait(false))
+        {
+            return await body(storage).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+
+namespace Hpo.Cli.Parsing;
+
+/// <summary>The options given to one command, checked against its <see cref="OptionSpec"/>s, with typed readers that fail as usage errors.</summary>
+internal sealed class ParsedOptions
+{
+    private readonly Dictionary<string, string> values;
+
+    private ParsedOptions(Dictionary<string, string> values, bool helpRequested)
+    {
+        this.values = values;
+        HelpRequested = helpRequested;
+    }
+
+    /// <summary>Gets a value indicating whether <c>-h</c> or <c>--help</c> was given (then nothing else is checked).</summary>
+    public bool HelpRequested { get; }
+
+    /// <summary>
+    /// Parses <c>--name value</c> and <c>--name=value</c> pairs. <c>-h</c>/<c>--help</c> anywhere wins; otherwise an unknown
+    /// option, a positional argument, a missing value, a repeated option or a missing required option is a usage error.
+    /// </summary>
+    /// <param name="arguments">The arguments after the command name.</param>
+    /// <param name="specs">The options the command accepts.</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="UsageException">The arguments do not fit the specs.</exception>
+    public static ParsedOptions Parse(IReadOnlyList<string> arguments, IReadOnlyList<OptionSpec> specs)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(specs);
+        if (arguments.Any(a => a is "-h" or "--help" or "-?"))
+        {
+            return new ParsedOptions(new Dictionary<string, string>(StringComparer.Ordinal), helpRequested: true);
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            string argument = arguments[i];
+            if (!argument.StartsWith("--", StringComparison.Ordinal) || argument.Length == 2)
+            {
+                throw new UsageException($"Unexpected argument '{argument}': options are written --name VALUE.");
+            }
+
+            string name = argument;
+            string? value = null;
+            int equals = argument.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                name = argument[..equals];
+                value = argument[(equals + 1)..];
+            }
+
+            OptionSpec spec = specs.FirstOrDefault(s => s.Name == name)
+                ?? throw new UsageException($"Unknown option '{name}'. Options: {string.Join(", ", specs.Select(s => s.Name))}.");
+            if (value is null)
+            {
+                if (i + 1 >= arguments.Count || arguments[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new UsageException($"Option '{name}' needs a value ({spec.ValueName}).");
+                }
+
+                value = arguments[++i];
+            }
+
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new UsageException($"Option '{name}' needs a value ({spec.ValueName}), but got an empty one.");
+            }
+
+            if (!values.TryAdd(name, value))
+            {
+                throw new UsageException($"Option '{name}' is given twice ('{values[name]}' and '{value}').");
+            }
+        }
+
+        foreach (OptionSpec spec in specs.Where(s => s.Required && !values.ContainsKey(s.Name)))
+        {
+            throw new UsageException($"Option '{spec.Name} {spec.ValueName}' is required.");
+        }
+
+        return new ParsedOptions(values, helpRequested: false);
+    }
+
+    /// <summary>Gets an option's text, or <see langword="null"/> when it was not given.</summary>
+    /// <param name="name">The option's name, with its dashes.</param>
+    /// <returns>The value.</returns>
+    public string? Get(string name) => values.GetValueOrDefault(name);
+
+    /// <summary>Gets a required option's text.</summary>
+    /// <param name="name">The option's name, with its dashes.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="UsageException">The option was not given.</exception>
+    public string GetRequired(string name) => Get(name) ?? throw new UsageException($"Option '{name}' is required.");
+
+    /// <summary>Gets a whole-number option.</summary>
+    /// <param name="name">The option's name.</param>
+    /// <param name="minimum">The smallest value allowed.</param>
+    /// <returns>The value, or <see langword="null"/> when it was not given.</returns>
+    /// <exception cref="UsageException">The value is not a whole number at least <paramref name="minimum"/>.</exception>
+    public int? GetInt32(string name, int minimum = int.MinValue)
+    {
+        string? text = Get(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+        {
+            throw new UsageException($"Option '{name}' must be a whole number, but got '{text}'.");
+        }
+
+        return value >= minimum
+            ? value
+            : throw new UsageException($"Option '{name}' must be at least {minimum.ToString(CultureInfo.InvariantCulture)}, but got {text}.");
+    }
+
+    /// <summary>Gets a positive number option.</summary>
+    /// <param name="name">The option's name.</param>
+    /// <returns>The value, or <see langword="null"/> when it was not given.</returns>
+    /// <exception cref="UsageException">The value is not a finite number greater than zero.</exception>
+    public double? GetPositiveDouble(string name)
+    {
+        string? text = Get(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value > 0
+            ? value
+            : throw new UsageException($"Option '{name}' must be a number greater than zero, but got '{text}'.");
+    }
+
+    /// <summary>Gets an option that takes one of a few words (case-insensitive).</summary>
+    /// <typeparam name="T">The type of the result.</typeparam>
+    /// <param name="name">The option's name.</param>
+    /// <param name="choices">The accepted words and what each means, in the order the error message lists them.</param>
+    /// <returns>The chosen value, or <see langword="null"/> when the option was not given.</returns>
+    /// <exception cref="UsageException">The value is none of the words.</exception>
+    public T? GetChoice<T>(string name, IReadOnlyList<KeyValuePair<string, T>> choices)
+        where T : struct
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        string? text = Get(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        foreach (KeyValuePair<string, T> choice in choices)
+        {
+            if (string.Equals(choice.Key, text, StringComparison.OrdinalIgnoreCase))
+            {
+                return choice.Value;
+            }
+        }
+
+        throw new UsageException($"Option '{name}' must be one of {string.Join(", ", choices.Select(c => c.Key))}, but got '{text}'.");
+    }
+}

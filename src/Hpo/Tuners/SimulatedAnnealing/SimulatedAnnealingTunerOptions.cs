@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json;
+using Hpo.Studies;
+
+namespace Hpo.Tuners.SimulatedAnnealing;
+
+/// <summary>How the temperature of a <see cref="SimulatedAnnealingTuner"/> falls from its initial to its final value.</summary>
+public enum AnnealingSchedule
+{
+    /// <summary>Geometric cooling: the temperature falls by the same factor at every trial.</summary>
+    Exponential = 0,
+
+    /// <summary>Linear cooling: the temperature falls by the same amount at every trial.</summary>
+    Linear = 1,
+}
+
+/// <summary>Options of <see cref="SimulatedAnnealingTuner"/>.</summary>
+public sealed class SimulatedAnnealingTunerOptions
+{
+    /// <summary>
+    /// Gets or sets the temperature at the start of the schedule, in standardized units: an uphill move as large as the typical
+    /// spread of recent objective values is accepted with probability exp(-1 / temperature).
+    /// </summary>
+    /// <value>The default value is 1.0.</value>
+    public double InitialTemperature { get; set; } = AnnealingDefaults.InitialTemperature;
+
+    /// <summary>Gets or sets the temperature at the end of the schedule (the study's budget), in the same units.</summary>
+    /// <value>The default value is 0.01.</value>
+    public double FinalTemperature { get; set; } = AnnealingDefaults.FinalTemperature;
+
+    /// <summary>Gets or sets how the temperature falls over the schedule.</summary>
+    /// <value>The default value is <see cref="AnnealingSchedule.Exponential"/>.</value>
+    public AnnealingSchedule Schedule { get; set; } = AnnealingDefaults.Schedule;
+
+    /// <summary>
+    /// Gets or sets the length, in trials, of one cooling schedule when the study has no budget; the temperature is raised again
+    /// after each such cycle.
+    /// </summary>
+    /// <value>The default value is 100.</value>
+    public int OpenEndedCycle { get; set; } = AnnealingDefaults.OpenEndedCycle;
+
+    /// <summary>
+    /// Gets or sets the standard deviation of a neighbour's step along each numeric parameter at the start of the schedule, as a
+    /// fraction of the parameter's range (in its unit-cube encoding, so in log space for log-scaled parameters).
+    /// </summary>
+    /// <value>The default value is 0.2.</value>
+    public double StepScale { get; set; } = AnnealingDefaults.StepScale;
+
+    /// <summary>Gets or sets the number of initial trials drawn at random from the seed; the best of them is the first current point.</summary>
+    /// <value>The default value is 5.</value>
+    public int InitialTrials { get; set; } = AnnealingDefaults.InitialTrials;
+
+    /// <summary>
+    /// Gets or sets the number of finished trials without a new best after which the chain restarts from the best point, or
+    /// <see langword="null"/> for three times the number of parameters (at least 10); 0 disables restarts.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public int? RestartPatience { get; set; }
+
+    /// <summary>Gets or sets a seed that replaces the study's seed for this tuner's randomness, or <see langword="null"/> to use the study's.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public int? Seed { get; set; }
+
+    internal void Validate()
+    {
+        var problems = new List<string>();
+        if (!(InitialTemperature > 0.0 && double.IsFinite(InitialTemperature)))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"InitialTemperature must be a positive finite number, but got {InitialTemperature}."));
+        }
+
+        if (!(FinalTemperature > 0.0 && double.IsFinite(FinalTemperature)))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"FinalTemperature must be a positive finite number, but got {FinalTemperature}."));
+        }
+        else if (InitialTemperature > 0.0 && FinalTemperature > InitialTemperature)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"FinalTemperature must not exceed InitialTemperature ({InitialTemperature}), but got {FinalTemperature}."));
+        }
+
+        if (!Enum.IsDefined(Schedule))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"Schedule must be Exponential or Linear, but got {(int)Schedule}."));
+        }
+
+        if (OpenEndedCycle < 1)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"OpenEndedCycle must be at least 1, but got {OpenEndedCycle}."));
+        }
+
+        if (!(StepScale > 0.0 && StepScale <= 1.0))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"StepScale must be greater than 0 and at most 1, but got {StepScale}."));
+        }
+
+        if (InitialTrials < 1)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"InitialTrials must be at least 1, but got {InitialTrials}."));
+        }
+
+        if (RestartPatience is int p && p < 0)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"RestartPatience must be 0 (no restarts), positive, or null (automatic), but got {p}."));
+        }
+
+        OptionsValidation.ThrowIfAny(nameof(SimulatedAnnealingTunerOptions), problems);
+    }
+
+    internal string ToJson() => JsonSerializer.Serialize(new Dto
+    {
+        InitialTemperature = InitialTemperature,
+        FinalTemperature = FinalTemperature,
+        Schedule = Schedule.ToString(),
+        OpenEndedCycle = OpenEndedCycle,
+        StepScale = StepScale,
+        InitialTrials = InitialTrials,
+        RestartPatience = RestartPatience,
+        Seed = Seed,
+    });
+
+    internal static SimulatedAnnealingTunerOptions FromJson(string json)
+    {
+        Dto? dto = JsonSerializer.Deserialize<Dto>(json);
+        return new SimulatedAnnealingTunerOptions
+        {
+            InitialTemperature = dto?.InitialTemperature ?? AnnealingDefaults.InitialTemperature,
+            FinalTemperature = dto?.FinalTemperature ?? AnnealingDefaults.FinalTemperature,
+            Schedule = dto?.Schedule is { } s ? ParseSchedule(s) : AnnealingDefaults.Schedule,
+            OpenEndedCycle = dto?.OpenEndedCycle ?? AnnealingDefaults.OpenEndedCycle,
+            StepScale = dto?.StepScale ?? AnnealingDefaults.StepScale,
+            InitialTrials = dto?.InitialTrials ?? AnnealingDefaults.InitialTrials,
+            RestartPatience = dto?.RestartPatience,
+            Seed = dto?.Seed,
+        };
+    }
+
+    private static AnnealingSchedule ParseSchedule(string name) =>
+        Enum.TryParse(name, ignoreCase: true, out AnnealingSchedule schedule) && Enum.IsDefined(schedule)
+            ? schedule
+            : throw new ArgumentException($"The stored setting Schedule must be Exponential or Linear, but got '{name}'.", nameof(name));
+
+    private sealed class Dto
+    {
+        public double? InitialTemperature { get; set; }
+
+        public double? FinalTemperature { get; set; }
+
+        public string? Schedule { get; set; }
+
+        public int? OpenEndedCycle { get; set; }
+
+        public double? StepScale { get; set; }
+
+        public int? InitialTrials { get; set; }
+
+        public int? RestartPatience { get; set; }
+
+        public int? Seed { get; set; }
+    }
+}
+
+/// <summary>The defaults of <see cref="SimulatedAnnealingTunerOptions"/>.</summary>
+internal static class AnnealingDefaults
+{
+    public const double InitialTemperature = 1.0;
+    public const double FinalTemperature = 0.01;
+    public const AnnealingSchedule Schedule = AnnealingSchedule.Exponential;
+    public const int OpenEndedCycle = 100;
+    public const double StepScale = 0.2;
+    public const int InitialTrials = 5;
+}

@@ -1,0 +1,90 @@
+using Hpo.Benchmarks.Suite;
+using Hpo.Tuners;
+using Hpo.Tuners.RandomSearch;
+
+namespace Hpo.Benchmarks.Tests.Suite;
+
+public class SuiteRunnerTests
+{
+    [Fact]
+    public async Task RunAsync_OneSeedTwoFunctions_GivesBudgetMonotoneBestSoFarAndRegret()
+    {
+        IReadOnlyList<TestFunction> functions = [TestFunctions.Get("branin"), TestFunctions.Get("tuning_like")];
+        var seen = new List<SuiteResult>();
+
+        IReadOnlyList<SuiteResult> results = await SuiteRunner.RunAsync("random", 1, functions, seen.Add);
+
+        Assert.Equal(results, seen);
+        Assert.Equal(["branin", "tuning_like"], results.Select(r => r.Function));
+        foreach (SuiteResult r in results)
+        {
+            TestFunction f = TestFunctions.Get(r.Function);
+            Assert.Equal("hpo.random", r.Sampler);
+            Assert.Equal(0, r.Seed);
+            Assert.Equal(f.Budget, r.Budget);
+            Assert.Equal(f.Budget, r.BestSoFar.Count);
+            Assert.All(r.BestSoFar, v => Assert.True(double.IsFinite(v)));
+            for (int i = 1; i < r.BestSoFar.Count; i++)
+            {
+                Assert.True(r.BestSoFar[i] <= r.BestSoFar[i - 1], $"best_so_far rises at {i}: {r.BestSoFar[i - 1]} -> {r.BestSoFar[i]}");
+            }
+
+            Assert.Equal(r.BestSoFar[^1] - f.FStar, r.FinalRegret);
+            Assert.True(r.FinalRegret >= 0);
+            Assert.True(r.WallSeconds > 0);
+            Assert.True(r.PerTrialOverheadMs >= 0);
+            Assert.True(r.PerTrialOverheadMs * r.Budget <= (r.WallSeconds * 1000) + 1e-9);
+        }
+    }
+
+    [Fact]
+    public async Task RunOneAsync_SameSeedTwice_GivesTheSameCurve()
+    {
+        TestFunction f = TestFunctions.Get("hartmann6");
+
+        SuiteResult a = await SuiteRunner.RunOneAsync("random", f, 3);
+        SuiteResult b = await SuiteRunner.RunOneAsync("random", f, 3);
+        SuiteResult other = await SuiteRunner.RunOneAsync("random", f, 4);
+
+        Assert.Equal(a.BestSoFar, b.BestSoFar);
+        Assert.NotEqual(a.BestSoFar, other.BestSoFar);
+    }
+
+    [Fact]
+    public async Task RunOneAsync_RegisteredTuner_IsCreatedByNameAndProposesEveryTrial()
+    {
+        const string name = "suite-runner-tests-counting";
+        var tuner = new CountingTuner(name);
+        TunerRegistry.Register(name, _ => tuner);
+
+        SuiteResult r = await SuiteRunner.RunOneAsync(name, TestFunctions.Get("branin"), 0);
+
+        Assert.Equal("hpo." + name, r.Sampler);
+        Assert.Equal(50, tuner.Calls);
+        Assert.Equal(50, r.BestSoFar.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownTuner_ThrowsBeforeRunning()
+    {
+        var calls = 0;
+        await Assert.ThrowsAsync<ArgumentException>(() => SuiteRunner.RunAsync("no-such-tuner", 1, TestFunctions.All, _ => calls++));
+        Assert.Equal(0, calls);
+    }
+
+    private sealed class CountingTuner(string name) : TunerBase
+    {
+        private readonly RandomSearchTuner inner = new();
+        private int calls;
+
+        public int Calls => Volatile.Read(ref calls);
+
+        public override string Name => name;
+
+        public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
+        {
+            Interlocked.Increment(ref calls);
+            return inner.Propose(context);
+        }
+    }
+}
