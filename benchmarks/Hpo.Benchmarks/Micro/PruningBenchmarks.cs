@@ -92,3 +92,55 @@ public class PruningBenchmarks
         }
     }
 }
+
+/// <summary>
+/// The pruners' own decision cost, without storage: a study of 1,000 complete 27-step trials and a trial asking at step 9
+/// (a rung for ASHA and Hyperband, so they compare it with every trial that reached the rung).
+/// </summary>
+public class PrunerDecisionBenchmarks
+{
+    private PruningContext context = null!;
+    private IPruner pruner = null!;
+
+    /// <summary>Gets or sets the pruner's registered name.</summary>
+    [Params("median", "percentile", "asha", "hyperband")]
+    public string Pruner { get; set; } = "median";
+
+    /// <summary>Builds the history and the pruner.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(1);
+        var trials = new List<TrialRecord>();
+        for (int i = 0; i < 1000; i++)
+        {
+            double x = random.NextDouble();
+            trials.Add(new TrialRecord
+            {
+                Id = i,
+                Number = i,
+                State = TrialState.Complete,
+                Parameters = new Dictionary<string, object> { ["x"] = x },
+                Values = [x],
+                IntermediateValues = System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(Enumerable.Range(1, 27).Select(s => new KeyValuePair<long, double>(s, x + (1.0 / s)))),
+            });
+        }
+
+        TrialRecord asked = new()
+        {
+            Id = 1000,
+            Number = 1000,
+            State = TrialState.Running,
+            Parameters = new Dictionary<string, object> { ["x"] = 0.5 },
+            IntermediateValues = System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(Enumerable.Range(1, 9).Select(s => new KeyValuePair<long, double>(s, 0.5 + (1.0 / s)))),
+        };
+        trials.Add(asked);
+        context = new PruningContext(asked, trials, [StudyDirection.Minimize], seed: 1);
+        pruner = PrunerRegistry.Create(Pruner, Pruner is "asha" or "hyperband" ? """{"MaxResource":27}""" : "{}");
+    }
+
+    /// <summary>One decision.</summary>
+    /// <returns>The decision.</returns>
+    [Benchmark]
+    public bool ShouldPrune() => pruner.ShouldPrune(context);
+}
