@@ -1,0 +1,308 @@
+using System.Globalization;
+using System.Text;
+using Hpo.SearchSpaces;
+using Hpo.Studies;
+using Hpo.Trials;
+
+namespace Hpo.Tuners.GaussianProcess;
+
+/// <summary>
+/// Gaussian-process Bayesian optimization: a scrambled Sobol design for the first trials, then a GP with a Matern-5/2 ARD
+/// kernel fitted by maximum a posteriori and a log-expected-improvement acquisition maximized over the whole mixed space.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Inputs.</b> The tuner works in the unit-cube encoding of the space: log parameters in log space; integers and stepped
+/// floats at the centres of equal-width bins (bounds widened by half a step); categoricals through a Hamming-distance kernel
+/// term. Inactive conditional parameters take a fixed filler value, so they cannot poison the model (see
+/// <c>GaussianProcessSpace</c>).
+/// </para>
+/// <para>
+/// <b>Outputs.</b> Values are oriented for minimization, infinities are clipped to the finite extremes, and the values are
+/// standardized, warped by a fitted Yeo-Johnson power transform and standardized again.
+/// </para>
+/// <para>
+/// <b>Model.</b> Lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner et al., 2024), output scale ~ LogNormal(0, 1),
+/// noise variance ~ LogNormal(-4, 1) above a floor; the MAP estimate is found by L-BFGS-B from two starts. Hyperparameters
+/// are fitted on at most 200 observations (the best half and an even spread of the rest) and the posterior is built on at most
+/// 600, so the cost per proposal is bounded however long the study runs.
+/// </para>
+/// <para>
+/// <b>Acquisition.</b> LogEI (Ament et al., 2023) with its stable tail, maximized from the best Sobol candidates and
+/// perturbations of the incumbents by L-BFGS-B on the continuous coordinates alternated with coordinate search on the
+/// discrete ones. A proposal that repeats a trial already in the history is skipped for the next best point.
+/// </para>
+/// <para>
+/// <b>History.</b> Complete trials are observations. Pruned trials that carry a value (their last intermediate value) are
+/// observations too: they were stopped for looking bad, and their value says so. Pruned trials without a value and failed
+/// trials are left out (a failure says nothing about the objective's value). Running and waiting trials with parameters
+/// enter the posterior with the current best value (a constant liar), which flattens the acquisition where another worker
+/// is already looking, so concurrent workers do not propose the same point.
+/// </para>
+/// <para>
+/// <b>Determinism.</b> A proposal is a function of the context alone: randomness comes from a generator seeded by the seed
+/// and the trial number, and every computation runs in a fixed order, so the same history gives the same proposal in any
+/// process on the same machine.
+/// </para>
+/// </remarks>
+public sealed class GaussianProcessTuner : TunerBase
+{
+    /// <summary>The name this tuner is registered under.</summary>
+    public const string TunerName = "gp";
+
+    private const int MaxFitPoints = 200;
+    private const int MaxModelPoints = 600;
+    private const int MaxPendingPoints = 200;
+    private const int FitIterations = 100;
+    private const long EnumerationLimit = 200_000;
+
+    private readonly GaussianProcessTunerOptions options;
+
+    /// <summary>Initializes a new instance of the <see cref="GaussianProcessTuner"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults. They are copied and validated.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists each problem.</exception>
+    public GaussianProcessTuner(GaussianProcessTunerOptions? options = null)
+    {
+        this.options = (options ?? new GaussianProcessTunerOptions()).Clone();
+        this.options.Validate();
+    }
+
+    /// <inheritdoc/>
+    public override string Name => TunerName;
+
+    /// <inheritdoc/>
+    public override string Settings => options.ToJson();
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        UnitCubeEncoding encoding = context.Encoding;
+        GaussianProcessSpace space = GaussianProcessSpace.For(encoding);
+        int seed = options.Seed ?? context.Seed;
+        Random random = options.Seed is int own ? new Random(TunerContext.DeriveSeed(own, context.TrialNumber)) : context.Random;
+        bool maximize = context.Direction == StudyDirection.Maximize;
+
+        var observed = new List<double[]>();
+        var values = new List<double>();
+        var pending = new List<double[]>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TrialRecord t in context.Trials)
+        {
+            if (t.Parameters.Count == 0)
+            {
+                continue;
+            }
+
+            seen.Add(Key(encoding.ToInternals(t.Parameters)));
+            switch (t.State)
+            {
+                case TrialState.Complete:
+                case TrialState.Pruned:
+                    if (t.Value is double v && !double.IsNaN(v))
+                    {
+                        observed.Add(encoding.Encode(t.Parameters));
+                        values.Add(maximize ? -v : v);
+                    }
+
+                    break;
+                case TrialState.Running:
+                case TrialState.Waiting:
+                    pending.Add(encoding.Encode(t.Parameters));
+                    break;
+                default:
+                    break; // failed: no value to learn from
+            }
+        }
+
+        if (observed.Count < options.StartupTrials)
+        {
+            var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1)));
+            var point = new double[space.Dimensions];
+            sobol.Point(context.TrialNumber % (1L << 32), point);
+            return Finish(encoding, point, seen, random);
+        }
+
+        double[]? proposal = ProposeFromModel(space, observed, values, pending, seen, random);
+        return Finish(encoding, proposal!, seen, random);
+    }
+
+    private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random)
+    {
+        int d = space.Dimensions;
+        int numeric = space.Numeric;
+
+        // Choose the observations the posterior is built on (all of them up to MaxModelPoints).
+        int[] modelIndex = Subset(rawValues, MaxModelPoints - Math.Min(pending.Count, MaxPendingPoints));
+        var modelRaw = new double[modelIndex.Length];
+        for (int i = 0; i < modelIndex.Length; i++)
+        {
+            modelRaw[i] = rawValues[modelIndex[i]];
+        }
+
+        double[] y = OutputTransform.Apply(modelRaw, warp: true);
+        int nObs = modelIndex.Length;
+        var points = new double[nObs][];
+        var features = new double[nObs * d];
+        var activeScratch = new bool[d];
+        for (int i = 0; i < nObs; i++)
+        {
+            points[i] = space.ToPoint(observed[modelIndex[i]], GaussianProcessSpace.NumericFiller);
+            space.Features(points[i], features.AsSpan(i * d, d), activeScratch);
+        }
+
+        // Hyperparameters: MAP on at most MaxFitPoints of them.
+        int[] fitIndex = Subset(y, MaxFitPoints);
+        var fitFeatures = new double[fitIndex.Length * d];
+        var fitY = new double[fitIndex.Length];
+        for (int i = 0; i < fitIndex.Length; i++)
+        {
+            features.AsSpan(fitIndex[i] * d, d).CopyTo(fitFeatures.AsSpan(i * d, d));
+            fitY[i] = y[fitIndex[i]];
+        }
+
+        double noiseFloor = options.DeterministicObjective ? 1e-9 : 1e-6;
+        var fitter = new GaussianProcessFitter(fitFeatures, fitIndex.Length, d, numeric, fitY, noiseFloor);
+        double[] first = fitter.PriorMode();
+        double[] second = (double[])first.Clone();
+        for (int k = 0; k < d; k++)
+        {
+            second[k] = fitter.LengthscaleMu;
+        }
+
+        GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
+
+        // Posterior: the observations plus the pending trials at the current best value (constant liar).
+        double bestY = double.PositiveInfinity;
+        foreach (double v in y)
+        {
+            bestY = Math.Min(bestY, v);
+        }
+
+        int nPending = Math.Min(pending.Count, MaxPendingPoints);
+        int n = nObs + nPending;
+        var modelFeatures = new double[n * d];
+        var modelY = new double[n];
+        features.AsSpan().CopyTo(modelFeatures);
+        y.AsSpan().CopyTo(modelY);
+        for (int i = 0; i < nPending; i++)
+        {
+            double[] point = space.ToPoint(pending[pending.Count - nPending + i], GaussianProcessSpace.NumericFiller);
+            space.Features(point, modelFeatures.AsSpan((nObs + i) * d, d), activeScratch);
+            modelY[nObs + i] = bestY;
+        }
+
+        GaussianProcessModel model = GaussianProcessModel.Create(modelFeatures, n, d, numeric, modelY, hyper);
+
+        // Incumbents: the best distinct observations.
+        var order = Enumerable.Range(0, nObs).OrderBy(i => y[i]).ThenBy(i => i).ToArray();
+        var incumbents = new List<double[]>();
+        foreach (int i in order)
+        {
+            if (incumbents.Count >= 3)
+            {
+                break;
+            }
+
+            if (!incumbents.Exists(p => p.AsSpan().SequenceEqual(points[i])))
+            {
+                incumbents.Add(points[i]);
+            }
+        }
+
+        var acquisition = new AcquisitionOptimizer(space, model, bestY);
+        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random);
+        foreach ((double[] point, _) in results)
+        {
+            if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
+            {
+                return point;
+            }
+        }
+
+        return results[0].Point;
+    }
+
+    private static IReadOnlyDictionary<string, object> Finish(UnitCubeEncoding encoding, double[] point, HashSet<string> seen, Random random)
+    {
+        double[] internals = encoding.DecodeInternals(point);
+        if (!encoding.IsFinite || !seen.Contains(Key(internals)))
+        {
+            return encoding.ToExternals(internals);
+        }
+
+        // A finite space and a repeat: take an unseen point at random while any is left.
+        long? total = encoding.CountPoints(EnumerationLimit);
+        if (total is long count && seen.Count >= count)
+        {
+            return encoding.ToExternals(internals);
+        }
+
+        var unit = new double[encoding.Dimensions];
+        for (int attempt = 0; attempt < 256; attempt++)
+        {
+            for (int i = 0; i < unit.Length; i++)
+            {
+                unit[i] = random.NextDouble();
+            }
+
+            double[] candidate = encoding.DecodeInternals(unit);
+            if (!seen.Contains(Key(candidate)))
+            {
+                return encoding.ToExternals(candidate);
+            }
+        }
+
+        if (total is not null)
+        {
+            var unseen = encoding.EnumeratePoints().Where(p => !seen.Contains(Key(p))).ToList();
+            if (unseen.Count > 0)
+            {
+                return encoding.ToExternals(unseen[random.Next(unseen.Count)]);
+            }
+        }
+
+        return encoding.ToExternals(internals);
+    }
+
+    /// <summary>
+    /// Picks at most <paramref name="cap"/> indices: all when there are few enough; otherwise the best half by value and an
+    /// even spread (in trial order) of the others. Returned in increasing order.
+    /// </summary>
+    private static int[] Subset(IReadOnlyList<double> values, int cap)
+    {
+        int n = values.Count;
+        if (n <= cap)
+        {
+            return Enumerable.Range(0, n).ToArray();
+        }
+
+        var byValue = Enumerable.Range(0, n).OrderBy(i => values[i]).ThenBy(i => i).ToArray();
+        int bestCount = cap / 2;
+        var chosen = new bool[n];
+        for (int i = 0; i < bestCount; i++)
+        {
+            chosen[byValue[i]] = true;
+        }
+
+        var rest = Enumerable.Range(0, n).Where(i => !chosen[i]).ToArray();
+        int restCount = cap - bestCount;
+        for (int j = 0; j < restCount; j++)
+        {
+            chosen[rest[(int)((long)j * rest.Length / restCount)]] = true;
+        }
+
+        return Enumerable.Range(0, n).Where(i => chosen[i]).ToArray();
+    }
+
+    private static string Key(double[] internals)
+    {
+        var sb = new StringBuilder(internals.Length * 8);
+        foreach (double v in internals)
+        {
+            sb.Append(double.IsNaN(v) ? "-" : v.ToString("R", CultureInfo.InvariantCulture)).Append('|');
+        }
+
+        return sb.ToString();
+    }
+}
