@@ -13,7 +13,9 @@ internal sealed class AcquisitionOptimizer
     private const int MaxCoordinatePasses = 3;
 
     private readonly GaussianProcessSpace space;
-    private readonly GaussianProcessModel model;
+    private readonly GaussianProcessModel[] models;
+    private readonly double[] logValues;
+    private readonly double[] combinedGradient;
     private readonly double best;
     private readonly double[] feature;
     private readonly bool[] active;
@@ -23,12 +25,14 @@ internal sealed class AcquisitionOptimizer
 
     /// <summary>Initializes a new instance of the <see cref="AcquisitionOptimizer"/> class.</summary>
     /// <param name="space">The space view.</param>
-    /// <param name="model">The GP posterior on standardized targets.</param>
+    /// <param name="models">GP posteriors on standardized targets; the acquisition is the mean of their EIs.</param>
     /// <param name="best">The incumbent's standardized target (smaller is better).</param>
-    public AcquisitionOptimizer(GaussianProcessSpace space, GaussianProcessModel model, double best)
+    public AcquisitionOptimizer(GaussianProcessSpace space, IReadOnlyList<GaussianProcessModel> models, double best)
     {
         this.space = space;
-        this.model = model;
+        this.models = [.. models];
+        logValues = new double[this.models.Length];
+        combinedGradient = new double[space.Dimensions];
         this.best = best;
         feature = new double[space.Dimensions];
         active = new bool[space.Dimensions];
@@ -45,8 +49,27 @@ internal sealed class AcquisitionOptimizer
     {
         Evaluations++;
         space.Features(point, feature, active);
-        double mean = model.Predict(feature, out double variance);
-        return LogExpectedImprovement.Value(mean, Math.Sqrt(variance), best, out _, out _);
+        if (models.Length == 1)
+        {
+            double mean = models[0].Predict(feature, out double variance);
+            return LogExpectedImprovement.Value(mean, Math.Sqrt(variance), best, out _, out _);
+        }
+
+        double max = double.NegativeInfinity;
+        for (int k = 0; k < models.Length; k++)
+        {
+            double mean = models[k].Predict(feature, out double variance);
+            logValues[k] = LogExpectedImprovement.Value(mean, Math.Sqrt(variance), best, out _, out _);
+            max = Math.Max(max, logValues[k]);
+        }
+
+        double sum = 0.0;
+        for (int k = 0; k < models.Length; k++)
+        {
+            sum += Math.Exp(logValues[k] - max);
+        }
+
+        return max + Math.Log(sum / models.Length);
     }
 
     /// <summary>
@@ -56,24 +79,28 @@ internal sealed class AcquisitionOptimizer
     /// <param name="candidateCount">The number of Sobol candidates.</param>
     /// <param name="restarts">The number of candidates to refine.</param>
     /// <param name="random">The source of the candidates' scramble and of the perturbations.</param>
-    public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random)
+    /// <param name="local">Whether to search only the neighbourhood of the best incumbent (the end of a budget).</param>
+    public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random, bool local = false)
     {
         int d = space.Dimensions;
         var pool = new List<(double[] Point, double Value)>(candidateCount + 256);
-        var sobol = new SobolSequence(d, random);
-        for (int c = 0; c < candidateCount; c++)
+        if (!local || incumbents.Count == 0)
         {
-            var point = new double[d];
-            sobol.Point(c, point);
-            SnapDiscrete(point);
-            pool.Add((point, Value(point)));
+            var sobol = new SobolSequence(d, random);
+            for (int c = 0; c < candidateCount; c++)
+            {
+                var point = new double[d];
+                sobol.Point(c, point);
+                SnapDiscrete(point);
+                pool.Add((point, Value(point)));
+            }
         }
 
         // Neighbourhoods of the incumbents: Gaussian steps on the continuous coordinates at three scales, and now and then
         // one discrete coordinate moved to another value.
-        int perIncumbent = Math.Min(64, Math.Max(16, candidateCount / 32));
-        double[] scales = [0.002, 0.02, 0.1];
-        for (int b = 0; b < Math.Min(3, incumbents.Count); b++)
+        int perIncumbent = local ? 256 : Math.Min(64, Math.Max(16, candidateCount / 32));
+        double[] scales = local ? [0.0005, 0.002, 0.01, 0.03] : [0.002, 0.02, 0.1];
+        for (int b = 0; b < Math.Min(local ? 1 : 3, incumbents.Count); b++)
         {
             for (int c = 0; c < perIncumbent; c++)
             {
@@ -231,23 +258,40 @@ internal sealed class AcquisitionOptimizer
             }
 
             space.Features(scratchPoint, feature, active);
-            double mean = model.Predict(feature, out double variance, meanGradient, varianceGradient);
-            double sd = Math.Sqrt(variance);
-            double logEi = LogExpectedImprovement.Value(mean, sd, best, out double dMean, out double dSd);
+            double max = double.NegativeInfinity;
+            Array.Clear(combinedGradient);
+            for (int k = 0; k < models.Length; k++)
+            {
+                double mean = models[k].Predict(feature, out double variance, meanGradient, varianceGradient);
+                double sd = Math.Sqrt(variance);
+                double logEi = LogExpectedImprovement.Value(mean, sd, best, out double dMean, out double dSd);
+                logValues[k] = logEi;
+                double newMax = Math.Max(max, logEi);
+
+                // Running log-sum-exp of the EIs with their gradients weighted by exp(logEi - newMax).
+                double rescale = double.IsNegativeInfinity(max) ? 0.0 : Math.Exp(max - newMax);
+                double weight = Math.Exp(logEi - newMax);
+                for (int f = 0; f < space.Numeric; f++)
+                {
+                    combinedGradient[f] = (combinedGradient[f] * rescale) + (weight * ((dMean * meanGradient[f]) + (dSd * varianceGradient[f] / (2.0 * sd))));
+                }
+
+                max = newMax;
+            }
+
+            double total = 0.0;
+            for (int k = 0; k < models.Length; k++)
+            {
+                total += Math.Exp(logValues[k] - max);
+            }
+
             for (int j = 0; j < m; j++)
             {
                 int i = relaxed[j];
-                if (!active[i])
-                {
-                    gradient[j] = 0.0;
-                    continue;
-                }
-
-                int f = space.FeatureOf[i];
-                gradient[j] = -((dMean * meanGradient[f]) + (dSd * varianceGradient[f] / (2.0 * sd)));
+                gradient[j] = active[i] ? -combinedGradient[space.FeatureOf[i]] / total : 0.0;
             }
 
-            return -logEi;
+            return -(max + Math.Log(total / models.Length));
         }
     }
 

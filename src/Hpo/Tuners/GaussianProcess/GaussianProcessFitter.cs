@@ -21,8 +21,8 @@ internal sealed class GaussianProcessFitter
     private const double LengthscaleSigma = 1.7320508075688772;
     private const double SignalMu = 0.0;
     private const double SignalSigma = 1.0;
-    private const double NoiseMu = -4.0;
-    private const double NoiseSigma = 1.0;
+    private static double NoiseMu => GpExperiment.NoiseMu;
+    private static double NoiseSigma => GpExperiment.NoiseSigma;
 
     private readonly int n;
     private readonly int d;
@@ -32,6 +32,7 @@ internal sealed class GaussianProcessFitter
     private readonly double[] inverse;
     private readonly double[] work;
     private readonly double[] alpha;
+    private readonly double[] ones;
     private readonly double[] pairKernel;
     private readonly double[] pairSlope;
     private readonly double[] weights;
@@ -71,6 +72,7 @@ internal sealed class GaussianProcessFitter
         inverse = new double[n * n];
         work = new double[n * n];
         alpha = new double[n];
+        ones = new double[n];
         pairKernel = new double[pairs];
         pairSlope = new double[pairs];
         weights = new double[d];
@@ -81,6 +83,9 @@ internal sealed class GaussianProcessFitter
 
     /// <summary>Gets the location parameter of the lengthscale prior, sqrt 2 + ln(d) / 2.</summary>
     public double LengthscaleMu { get; }
+
+    /// <summary>Gets the constant mean of the last evaluation.</summary>
+    public double LastMean { get; private set; }
 
     /// <summary>Gets the number of objective evaluations made so far.</summary>
     public int Evaluations { get; private set; }
@@ -175,6 +180,13 @@ internal sealed class GaussianProcessFitter
 
         y.CopyTo(alpha, 0);
         DenseMath.SolveLower(matrix, n, alpha);
+        // Constant mean by generalized least squares, profiled out: c = (1' K^-1 y) / (1' K^-1 1). The gradient below is
+        // exact at the profiled c, since d nll / d c = 0 there.
+        Array.Fill(ones, 1.0);
+        DenseMath.SolveLower(matrix, n, ones);
+        double mean = DenseMath.Dot(ones, alpha) / DenseMath.Dot(ones, ones);
+        DenseMath.Axpy(-mean, ones, alpha);
+        LastMean = mean;
         double nll = 0.5 * DenseMath.Dot(alpha, alpha);
         for (int i = 0; i < n; i++)
         {

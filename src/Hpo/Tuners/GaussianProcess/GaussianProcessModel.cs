@@ -3,6 +3,7 @@ namespace Hpo.Tuners.GaussianProcess;
 /// <summary>The hyperparameters of the GP: log lengthscales (one per feature), log output scale and log noise variance.</summary>
 internal sealed record GpHyperparameters(double[] LogLengthscales, double LogSignal, double LogNoise)
 {
+
     /// <summary>Packs the hyperparameters into one vector: lengthscales, signal, noise.</summary>
     public double[] ToVector() => [.. LogLengthscales, LogSignal, LogNoise];
 
@@ -15,7 +16,8 @@ internal sealed record GpHyperparameters(double[] LogLengthscales, double LogSig
 }
 
 /// <summary>
-/// A Gaussian-process posterior for fixed hyperparameters: zero prior mean on standardized outputs, Matern-5/2 ARD kernel,
+/// A Gaussian-process posterior for fixed hyperparameters: a constant prior mean estimated by generalized least squares
+/// (far from the data the model expects a typical value, not the average of a cluster of good ones), Matern-5/2 ARD kernel,
 /// Gaussian noise. Holds the Cholesky factor of K + noise I and K^-1 y; predicts the mean and variance of the latent
 /// function, with gradients over the numeric features.
 /// </summary>
@@ -54,6 +56,9 @@ internal sealed class GaussianProcessModel
     /// <summary>Gets the number of numeric features (they come first).</summary>
     public int Numeric { get; }
 
+    /// <summary>Gets the constant prior mean.</summary>
+    public double PriorMean { get; private init; }
+
     /// <summary>Gets the output scale (prior variance of the latent function).</summary>
     public double Signal { get; }
 
@@ -90,10 +95,16 @@ internal sealed class GaussianProcessModel
             jitter = jitter == 0.0 ? 1e-10 * signal : jitter * 10.0;
         }
 
+        // Constant prior mean by generalized least squares: c = (1' K^-1 y) / (1' K^-1 1); then alpha = K^-1 (y - c).
         var alpha = y[..n].ToArray();
+        var ones = new double[n];
+        Array.Fill(ones, 1.0);
         DenseMath.SolveLower(factor, n, alpha);
+        DenseMath.SolveLower(factor, n, ones);
+        double mean = DenseMath.Dot(ones, alpha) / DenseMath.Dot(ones, ones);
+        DenseMath.Axpy(-mean, ones, alpha);
         DenseMath.SolveLowerTransposed(factor, n, alpha);
-        return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha);
+        return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha) { PriorMean = mean };
     }
 
     /// <summary>Predicts the posterior mean and variance of the latent function at a feature vector.</summary>
@@ -101,7 +112,7 @@ internal sealed class GaussianProcessModel
     {
         int n = Count;
         int d = Dimension;
-        double mean = 0.0;
+        double mean = PriorMean;
         for (int i = 0; i < n; i++)
         {
             double k = Signal * MaternKernel.Correlation(MaternKernel.SquaredDistance(feature, x.AsSpan(i * d, d), weights, Numeric));
@@ -122,7 +133,7 @@ internal sealed class GaussianProcessModel
     {
         int n = Count;
         int d = Dimension;
-        double mean = 0.0;
+        double mean = PriorMean;
         for (int i = 0; i < n; i++)
         {
             double m = MaternKernel.Correlation(MaternKernel.SquaredDistance(feature, x.AsSpan(i * d, d), weights, Numeric), out double slope);

@@ -56,7 +56,11 @@ public sealed class GaussianProcessTuner : TunerBase
     private const int FitIterations = 100;
     private const long EnumerationLimit = 200_000;
 
+    private const double NoiseFloor = 1e-10;
+    private const double DeterministicNoiseFloor = 1e-12;
+
     private readonly GaussianProcessTunerOptions options;
+    private readonly HyperparameterCache cache = new();
 
     /// <summary>Initializes a new instance of the <see cref="GaussianProcessTuner"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults. They are copied and validated.</param>
@@ -123,79 +127,81 @@ public sealed class GaussianProcessTuner : TunerBase
             return Finish(encoding, point, seen, random);
         }
 
-        double[]? proposal = ProposeFromModel(space, observed, values, pending, seen, random);
-        return Finish(encoding, proposal!, seen, random);
+        bool endgame = context.Budget is int budget && context.TrialNumber >= budget - Math.Max(1, (int)Math.Round(GpExperiment.Endgame * budget));
+        return Finish(encoding, ProposeFromModel(space, observed, values, pending, seen, random, endgame), seen, random);
     }
 
-    private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random)
+    /// <summary>
+    /// Gets the number of observations (a prefix of the history) the hyperparameters are fitted on when there are
+    /// <paramref name="count"/>: all of them up to 20, then the last size of the series 20, 22, 24, ... that grows by 10%.
+    /// </summary>
+    internal static int RefitSize(int count)
+    {
+        if (count <= 20 || GpExperiment.NoSchedule)
+        {
+            return count;
+        }
+
+        int size = 20;
+        while (true)
+        {
+            int next = Math.Max(size + 1, (int)(size * 1.1));
+            if (next > count)
+            {
+                return size;
+            }
+
+            size = next;
+        }
+    }
+
+    private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random, bool endgame)
     {
         int d = space.Dimensions;
         int numeric = space.Numeric;
+        var activeScratch = new bool[d];
 
-        // Choose the observations the posterior is built on (all of them up to MaxModelPoints).
-        int[] modelIndex = Subset(rawValues, MaxModelPoints - Math.Min(pending.Count, MaxPendingPoints));
-        var modelRaw = new double[modelIndex.Length];
-        for (int i = 0; i < modelIndex.Length; i++)
+        GpHyperparameters hyper = Hyperparameters(space, observed, rawValues);
+
+        // The posterior: the observations (all of them up to MaxModelPoints), plus the pending trials at the current best value.
+        int nPending = Math.Min(pending.Count, MaxPendingPoints);
+        int[] modelIndex = Subset(rawValues, MaxModelPoints - nPending);
+        int nObs = modelIndex.Length;
+        var modelRaw = new double[nObs];
+        for (int i = 0; i < nObs; i++)
         {
             modelRaw[i] = rawValues[modelIndex[i]];
         }
 
         double[] y = OutputTransform.Apply(modelRaw, warp: true);
-        int nObs = modelIndex.Length;
-        var points = new double[nObs][];
-        var features = new double[nObs * d];
-        var activeScratch = new bool[d];
-        for (int i = 0; i < nObs; i++)
-        {
-            points[i] = space.ToPoint(observed[modelIndex[i]], GaussianProcessSpace.NumericFiller);
-            space.Features(points[i], features.AsSpan(i * d, d), activeScratch);
-        }
-
-        // Hyperparameters: MAP on at most MaxFitPoints of them.
-        int[] fitIndex = Subset(y, MaxFitPoints);
-        var fitFeatures = new double[fitIndex.Length * d];
-        var fitY = new double[fitIndex.Length];
-        for (int i = 0; i < fitIndex.Length; i++)
-        {
-            features.AsSpan(fitIndex[i] * d, d).CopyTo(fitFeatures.AsSpan(i * d, d));
-            fitY[i] = y[fitIndex[i]];
-        }
-
-        double noiseFloor = options.DeterministicObjective ? 1e-9 : 1e-6;
-        var fitter = new GaussianProcessFitter(fitFeatures, fitIndex.Length, d, numeric, fitY, noiseFloor);
-        double[] first = fitter.PriorMode();
-        double[] second = (double[])first.Clone();
-        for (int k = 0; k < d; k++)
-        {
-            second[k] = fitter.LengthscaleMu;
-        }
-
-        GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
-
-        // Posterior: the observations plus the pending trials at the current best value (constant liar).
         double bestY = double.PositiveInfinity;
         foreach (double v in y)
         {
             bestY = Math.Min(bestY, v);
         }
 
-        int nPending = Math.Min(pending.Count, MaxPendingPoints);
         int n = nObs + nPending;
-        var modelFeatures = new double[n * d];
+        var points = new double[nObs][];
+        var features = new double[n * d];
         var modelY = new double[n];
-        features.AsSpan().CopyTo(modelFeatures);
-        y.AsSpan().CopyTo(modelY);
+        for (int i = 0; i < nObs; i++)
+        {
+            points[i] = space.ToPoint(observed[modelIndex[i]], GaussianProcessSpace.NumericFiller);
+            space.Features(points[i], features.AsSpan(i * d, d), activeScratch);
+            modelY[i] = y[i];
+        }
+
         for (int i = 0; i < nPending; i++)
         {
             double[] point = space.ToPoint(pending[pending.Count - nPending + i], GaussianProcessSpace.NumericFiller);
-            space.Features(point, modelFeatures.AsSpan((nObs + i) * d, d), activeScratch);
+            space.Features(point, features.AsSpan((nObs + i) * d, d), activeScratch);
             modelY[nObs + i] = bestY;
         }
 
-        GaussianProcessModel model = GaussianProcessModel.Create(modelFeatures, n, d, numeric, modelY, hyper);
+        GaussianProcessModel model = GaussianProcessModel.Create(features, n, d, numeric, modelY, hyper);
 
         // Incumbents: the best distinct observations.
-        var order = Enumerable.Range(0, nObs).OrderBy(i => y[i]).ThenBy(i => i).ToArray();
+        int[] order = [.. Enumerable.Range(0, nObs).OrderBy(i => y[i]).ThenBy(i => i)];
         var incumbents = new List<double[]>();
         foreach (int i in order)
         {
@@ -210,8 +216,9 @@ public sealed class GaussianProcessTuner : TunerBase
             }
         }
 
-        var acquisition = new AcquisitionOptimizer(space, model, bestY);
-        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random);
+        var acquisition = new AcquisitionOptimizer(space, [model], bestY);
+        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame && GpExperiment.Endgame > 0);
+        GpExperiment.Log?.Invoke($"n={nObs} acqEvals={acquisition.Evaluations} ls=[{string.Join(",", hyper.LogLengthscales.Select(v => Math.Exp(v).ToString("G3", CultureInfo.InvariantCulture)))}] s={Math.Exp(hyper.LogSignal):G3} noise={Math.Exp(hyper.LogNoise):G3} c={model.PriorMean:G3} best={bestY:G3} top={results[0].Value:G4}");
         foreach ((double[] point, _) in results)
         {
             if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
@@ -221,6 +228,45 @@ public sealed class GaussianProcessTuner : TunerBase
         }
 
         return results[0].Point;
+    }
+
+    /// <summary>
+    /// Fits (or finds in the cache) the hyperparameters on the first <see cref="RefitSize"/> observations: a prefix of the
+    /// history, so that they change only every few trials and a fit is a function of its data alone.
+    /// </summary>
+    private GpHyperparameters Hyperparameters(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues)
+    {
+        int d = space.Dimensions;
+        int m = RefitSize(rawValues.Count);
+        double[] y = OutputTransform.Apply(rawValues.GetRange(0, m).ToArray(), warp: true);
+        int[] fitIndex = Subset(y, MaxFitPoints);
+        var x = new double[fitIndex.Length * d];
+        var fitY = new double[fitIndex.Length];
+        var active = new bool[d];
+        for (int i = 0; i < fitIndex.Length; i++)
+        {
+            double[] point = space.ToPoint(observed[fitIndex[i]], GaussianProcessSpace.NumericFiller);
+            space.Features(point, x.AsSpan(i * d, d), active);
+            fitY[i] = y[fitIndex[i]];
+        }
+
+        double noiseFloor = options.DeterministicObjective ? DeterministicNoiseFloor : NoiseFloor;
+        if (cache.TryGet(x, fitY, space.Numeric, noiseFloor, out GpHyperparameters? cached))
+        {
+            return cached;
+        }
+
+        var fitter = new GaussianProcessFitter(x, fitIndex.Length, d, space.Numeric, fitY, noiseFloor);
+        double[] first = fitter.PriorMode();
+        double[] second = (double[])first.Clone();
+        for (int k = 0; k < d; k++)
+        {
+            second[k] = fitter.LengthscaleMu;
+        }
+
+        GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
+        cache.Add(x, fitY, space.Numeric, noiseFloor, hyper);
+        return hyper;
     }
 
     private static IReadOnlyDictionary<string, object> Finish(UnitCubeEncoding encoding, double[] point, HashSet<string> seen, Random random)
