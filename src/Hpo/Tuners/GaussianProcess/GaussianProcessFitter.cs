@@ -21,8 +21,8 @@ internal sealed class GaussianProcessFitter
     private const double LengthscaleSigma = 1.7320508075688772;
     private const double SignalMu = 0.0;
     private const double SignalSigma = 1.0;
-    private static double NoiseMu => GpExperiment.NoiseMu;
-    private static double NoiseSigma => GpExperiment.NoiseSigma;
+    private const double NoiseMu = -5.0;
+    private const double NoiseSigma = 2.0;
 
     private readonly int n;
     private readonly int d;
@@ -127,7 +127,7 @@ internal sealed class GaussianProcessFitter
         foreach (double[] start in starts)
         {
             double[] theta = (double[])start.Clone();
-            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, 1e-9, 1e-5);
+            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, GpExperiment.FitTol, 1e-5);
             if (value < best || bestTheta is null)
             {
                 best = value;

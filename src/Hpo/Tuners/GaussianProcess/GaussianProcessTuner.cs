@@ -56,6 +56,7 @@ public sealed class GaussianProcessTuner : TunerBase
     private const int FitIterations = 100;
     private const long EnumerationLimit = 200_000;
 
+    private const double EndgameFraction = 0.2;
     private const double NoiseFloor = 1e-10;
     private const double DeterministicNoiseFloor = 1e-12;
 
@@ -127,7 +128,7 @@ public sealed class GaussianProcessTuner : TunerBase
             return Finish(encoding, point, seen, random);
         }
 
-        bool endgame = context.Budget is int budget && context.TrialNumber >= budget - Math.Max(1, (int)Math.Round(GpExperiment.Endgame * budget));
+        bool endgame = context.Budget is int budget && context.TrialNumber >= budget - Math.Max(1, (int)Math.Round(EndgameFraction * budget));
         return Finish(encoding, ProposeFromModel(space, observed, values, pending, seen, random, endgame), seen, random);
     }
 
@@ -137,7 +138,7 @@ public sealed class GaussianProcessTuner : TunerBase
     /// </summary>
     internal static int RefitSize(int count)
     {
-        if (count <= 20 || GpExperiment.NoSchedule)
+        if (count <= 20)
         {
             return count;
         }
@@ -217,7 +218,7 @@ public sealed class GaussianProcessTuner : TunerBase
         }
 
         var acquisition = new AcquisitionOptimizer(space, [model], bestY);
-        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame && GpExperiment.Endgame > 0);
+        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame);
         GpExperiment.Log?.Invoke($"n={nObs} acqEvals={acquisition.Evaluations} ls=[{string.Join(",", hyper.LogLengthscales.Select(v => Math.Exp(v).ToString("G3", CultureInfo.InvariantCulture)))}] s={Math.Exp(hyper.LogSignal):G3} noise={Math.Exp(hyper.LogNoise):G3} c={model.PriorMean:G3} best={bestY:G3} top={results[0].Value:G4}");
         foreach ((double[] point, _) in results)
         {
@@ -264,7 +265,7 @@ public sealed class GaussianProcessTuner : TunerBase
             second[k] = fitter.LengthscaleMu;
         }
 
-        GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
+        GpHyperparameters hyper = fitter.Fit(GpExperiment.Starts == 2 ? [first, second] : [first], GpExperiment.FitIter);
         cache.Add(x, fitY, space.Numeric, noiseFloor, hyper);
         return hyper;
     }

@@ -1,11 +1,10 @@
 namespace Hpo.Tuners.GaussianProcess;
 
-// TEMPORARY knobs for tuning experiments; removed before the final commit.
+// TEMPORARY diagnostics hook; removed before the final commit.
 internal static class GpExperiment
 {
     public static Action<string>? Log;
-    public static bool NoSchedule;
-    public static double Endgame = 0.2;
-    public static double NoiseMu = -8;
-    public static double NoiseSigma = 2;
+    public static int Starts = 2;
+    public static double FitTol = 1e-9;
+    public static int FitIter = 100;
 }

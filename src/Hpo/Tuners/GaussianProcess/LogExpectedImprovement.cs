@@ -7,8 +7,8 @@ namespace Hpo.Tuners.GaussianProcess;
 /// <remarks>
 /// With z = (best - mean) / sd, EI = sd h(z) with h(z) = phi(z) + z Phi(z). For z &gt; -1, log h is computed directly; below,
 /// h(z) = phi(z) (1 - sqrt(pi/2) |z| erfcx(|z| / sqrt 2)) and the bracket is taken as log1mexp of its logarithm; below
-/// -1/sqrt(eps) the asymptote log h = -z^2/2 - log(2 pi)/2 - 2 log|z| is used. The derivative d log h / dz = Phi(z) / h(z)
-/// is formed from the same pieces.
+/// -30, where that bracket would lose digits to cancellation, its asymptotic series is used (accurate to rounding there).
+/// The derivative d log h / dz = Phi(z) / h(z) is formed from the same pieces.
 /// </remarks>
 internal static class LogExpectedImprovement
 {
@@ -16,7 +16,7 @@ internal static class LogExpectedImprovement
     private const double HalfLog2Pi = 0.91893853320467274;
     private const double SqrtHalfPi = 1.2533141373155003;
     private const double InvSqrt2Pi = 0.3989422804014327;
-    private const double TailStart = -67108864.0; // -1/sqrt(machine epsilon)
+    private const double SeriesStart = 30.0;
 
     /// <summary>Computes log h(z) and its derivative with respect to z.</summary>
     public static double LogH(double z, out double dLogHdz)
@@ -30,19 +30,23 @@ internal static class LogExpectedImprovement
             return Math.Log(h);
         }
 
-        if (z > TailStart)
+        double t = -z; // > 1
+        if (t < SeriesStart)
         {
-            double t = -z; // > 1
+            // h(z) = phi(z) (1 - sqrt(pi/2) t erfcx(t / sqrt 2)); the bracket is formed as log1mexp of its logarithm.
             double ex = Erfcx(t / Sqrt2);
-            double logBracket = Log1MExp(Math.Log(t * ex) + Math.Log(SqrtHalfPi)); // log(1 - sqrt(pi/2) t erfcx)
-            double r = Math.Exp(logBracket);
-            dLogHdz = SqrtHalfPi * ex / r;
+            double logBracket = Log1MExp(Math.Log(t * ex) + Math.Log(SqrtHalfPi));
+            dLogHdz = SqrtHalfPi * ex / Math.Exp(logBracket);
             return (-0.5 * z * z) - HalfLog2Pi + logBracket;
         }
 
-        double a = -z;
-        dLogHdz = a + (2.0 / a);
-        return (-0.5 * z * z) - HalfLog2Pi - (2.0 * Math.Log(a));
+        // Far in the tail the bracket cancels to about 1/t^2; its asymptotic series (and that of sqrt(pi/2) erfcx(t / sqrt 2)
+        // = (1/t)(1 - 1/t^2 + 3/t^4 - ...)) avoid the cancellation: bracket = (1/t^2)(1 - 3/t^2 + 15/t^4 - 105/t^6 + ...).
+        double u = 1.0 / (t * t);
+        double bracketSeries = 1.0 - (u * (3.0 - (u * (15.0 - (u * (105.0 - (u * (945.0 - (u * 10395.0)))))))));
+        double scaledErfcx = 1.0 - (u * (1.0 - (u * (3.0 - (u * (15.0 - (u * (105.0 - (u * 945.0)))))))));
+        dLogHdz = t * scaledErfcx / bracketSeries;
+        return (-0.5 * z * z) - HalfLog2Pi - (2.0 * Math.Log(t)) + Math.Log(bracketSeries);
     }
 
     /// <summary>Computes log EI for a posterior with mean <paramref name="mean"/> and standard deviation <paramref name="sd"/> &gt; 0.</summary>
