@@ -1,13 +1,15 @@
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
-/// Fits the GP hyperparameters by maximum a posteriori: the log marginal likelihood of the standardized outputs plus log
-/// priors, maximized over log parameters with multi-start <see cref="BoundedLbfgs"/>.
+/// Fits the GP hyperparameters by maximum a posteriori: the log marginal likelihood of the standardized outputs (with the
+/// constant mean profiled out by generalized least squares) plus log priors, maximized over log parameters with multi-start
+/// <see cref="BoundedLbfgs"/>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Priors (Hvarfner et al., ICML 2024, for the lengthscales): each lengthscale ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3), the
-/// output scale ~ LogNormal(0, 1), the noise variance ~ LogNormal(-4, 1) above a floor. Densities are taken on the natural
+/// output scale ~ LogNormal(0, 1), the noise variance ~ LogNormal(-5, 2) above a floor: broad, so that once there is data the
+/// likelihood decides between a deterministic objective and a noisy one. Densities are taken on the natural
 /// scale, so the mode of the lengthscale prior is exp(mu - sigma^2), about 0.2 sqrt(d) in the unit cube.
 /// </para>
 /// <para>
@@ -84,9 +86,6 @@ internal sealed class GaussianProcessFitter
     /// <summary>Gets the location parameter of the lengthscale prior, sqrt 2 + ln(d) / 2.</summary>
     public double LengthscaleMu { get; }
 
-    /// <summary>Gets the constant mean of the last evaluation.</summary>
-    public double LastMean { get; private set; }
-
     /// <summary>Gets the number of objective evaluations made so far.</summary>
     public int Evaluations { get; private set; }
 
@@ -127,7 +126,7 @@ internal sealed class GaussianProcessFitter
         foreach (double[] start in starts)
         {
             double[] theta = (double[])start.Clone();
-            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, GpExperiment.FitTol, 1e-5);
+            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, 1e-9, 1e-5);
             if (value < best || bestTheta is null)
             {
                 best = value;
@@ -186,7 +185,6 @@ internal sealed class GaussianProcessFitter
         DenseMath.SolveLower(matrix, n, ones);
         double mean = DenseMath.Dot(ones, alpha) / DenseMath.Dot(ones, ones);
         DenseMath.Axpy(-mean, ones, alpha);
-        LastMean = mean;
         double nll = 0.5 * DenseMath.Dot(alpha, alpha);
         for (int i = 0; i < n; i++)
         {

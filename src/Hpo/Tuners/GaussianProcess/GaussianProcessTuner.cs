@@ -22,15 +22,24 @@ namespace Hpo.Tuners.GaussianProcess;
 /// standardized, warped by a fitted Yeo-Johnson power transform and standardized again.
 /// </para>
 /// <para>
-/// <b>Model.</b> Lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner et al., 2024), output scale ~ LogNormal(0, 1),
-/// noise variance ~ LogNormal(-4, 1) above a floor; the MAP estimate is found by L-BFGS-B from two starts. Hyperparameters
-/// are fitted on at most 200 observations (the best half and an even spread of the rest) and the posterior is built on at most
-/// 600, so the cost per proposal is bounded however long the study runs.
+/// <b>Model.</b> A constant prior mean estimated by generalized least squares (so that far from the data the model expects
+/// a typical value, not the average of a cluster of good ones); lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner
+/// et al., 2024), output scale ~ LogNormal(0, 1), noise variance ~ LogNormal(-5, 2) above a floor of 1e-10 (1e-12 with
+/// <see cref="GaussianProcessTunerOptions.DeterministicObjective"/>); the MAP estimate is found by L-BFGS-B from two starts.
+/// </para>
+/// <para>
+/// <b>Cost.</b> The hyperparameters are refitted on a prefix of the history whose size follows 1, 2, ..., 20, then grows by
+/// 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between refits a proposal costs
+/// one factorization and the acquisition search. Fits use at most 200 observations (the best half and an even spread of
+/// the rest) and the posterior at most 600, so the cost per proposal and the memory stay bounded however long the study
+/// runs.
 /// </para>
 /// <para>
 /// <b>Acquisition.</b> LogEI (Ament et al., 2023) with its stable tail, maximized from the best Sobol candidates and
 /// perturbations of the incumbents by L-BFGS-B on the continuous coordinates alternated with coordinate search on the
-/// discrete ones. A proposal that repeats a trial already in the history is skipped for the next best point.
+/// discrete ones. When the study has a budget, the last 20% of it search only the neighbourhood of the incumbent: an
+/// exploration that late could not be followed up. A proposal that repeats a trial already in the history is skipped for
+/// the next best point; in a finite space that is not exhausted, an unseen point is drawn instead.
 /// </para>
 /// <para>
 /// <b>History.</b> Complete trials are observations. Pruned trials that carry a value (their last intermediate value) are
@@ -41,8 +50,9 @@ namespace Hpo.Tuners.GaussianProcess;
 /// </para>
 /// <para>
 /// <b>Determinism.</b> A proposal is a function of the context alone: randomness comes from a generator seeded by the seed
-/// and the trial number, and every computation runs in a fixed order, so the same history gives the same proposal in any
-/// process on the same machine.
+/// and the trial number (the startup design's scramble from the seed alone), every computation runs in a fixed order, and
+/// the fit cache returns only what a fit of the same data returns, so the same history gives the same proposal in any
+/// process on the same machine. Thread-safe.
 /// </para>
 /// </remarks>
 public sealed class GaussianProcessTuner : TunerBase
@@ -219,7 +229,6 @@ public sealed class GaussianProcessTuner : TunerBase
 
         var acquisition = new AcquisitionOptimizer(space, [model], bestY);
         List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame);
-        GpExperiment.Log?.Invoke($"n={nObs} acqEvals={acquisition.Evaluations} ls=[{string.Join(",", hyper.LogLengthscales.Select(v => Math.Exp(v).ToString("G3", CultureInfo.InvariantCulture)))}] s={Math.Exp(hyper.LogSignal):G3} noise={Math.Exp(hyper.LogNoise):G3} c={model.PriorMean:G3} best={bestY:G3} top={results[0].Value:G4}");
         foreach ((double[] point, _) in results)
         {
             if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
@@ -265,7 +274,7 @@ public sealed class GaussianProcessTuner : TunerBase
             second[k] = fitter.LengthscaleMu;
         }
 
-        GpHyperparameters hyper = fitter.Fit(GpExperiment.Starts == 2 ? [first, second] : [first], GpExperiment.FitIter);
+        GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
         cache.Add(x, fitY, space.Numeric, noiseFloor, hyper);
         return hyper;
     }

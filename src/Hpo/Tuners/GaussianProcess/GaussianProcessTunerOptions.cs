@@ -30,9 +30,12 @@ public sealed class GaussianProcessTunerOptions
 
     /// <summary>
     /// Gets or sets a value indicating whether the objective is deterministic (the same parameters always give the same
-    /// value), which lowers the floor of the model's noise term from 1e-6 to 1e-9 of the output variance.
+    /// value), which lowers the floor of the model's noise variance from 1e-10 to 1e-12 of the output variance.
     /// </summary>
-    /// <value>The default value is <see langword="false"/>: a small noise term is fitted, which also suits deterministic objectives.</value>
+    /// <value>
+    /// The default value is <see langword="false"/>. The noise term is fitted either way (a broad prior lets the data decide),
+    /// so the default also suits deterministic objectives; the switch only allows an even more exact interpolation.
+    /// </value>
     public bool DeterministicObjective { get; set; }
 
     /// <summary>Checks the options and throws one exception listing every problem.</summary>
