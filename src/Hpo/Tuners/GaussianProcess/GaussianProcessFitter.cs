@@ -126,7 +126,7 @@ internal sealed class GaussianProcessFitter
         foreach (double[] start in starts)
         {
             double[] theta = (double[])start.Clone();
-            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, 1e-9, 1e-5);
+            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, 1e-7, 1e-4);
             if (value < best || bestTheta is null)
             {
                 best = value;
