@@ -312,7 +312,7 @@ public sealed class Study
     public Task<OptimizeResult> OptimizeAsync(Func<ITrial, double> objective, OptimizeOptions? options = null, CancellationToken cancellationToken = default) =>
         OptimizeAsync(Objective.Create(objective), options, cancellationToken);
 
-    internal async Task<StudyTrial?> TryAskAsync(string owner, CancellationToken cancellationToken)
+    internal async ValueTask<StudyTrial?> TryAskAsync(string owner, CancellationToken cancellationToken)
     {
         TrialRecord? started = await Storage.StartTrialAsync(Record.Id, owner, cancellationToken).ConfigureAwait(false);
         if (started is null)
@@ -356,7 +356,7 @@ public sealed class Study
         }
     }
 
-    internal async Task<TrialRecord> FinishAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
+    internal async ValueTask<TrialRecord> FinishAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
     {
         TrialRecord done;
         try
@@ -394,12 +394,12 @@ public sealed class Study
 
     internal TimeProvider TimeProvider => timeProvider;
 
-    internal ValueTask<ImmutableList<TrialRecord>> SyncHistoryAsync(CancellationToken cancellationToken) => history.SyncAsync(Storage, Record.Id, cancellationToken);
+    internal ValueTask<IReadOnlyList<TrialRecord>> SyncHistoryAsync(CancellationToken cancellationToken) => history.SyncAsync(Storage, Record.Id, cancellationToken);
 
     /// <summary>Fails running trials whose owner is known to be gone from this host (a killed process), without waiting for their lease.</summary>
     internal async Task FailAbandonedLocalTrialsAsync(CancellationToken cancellationToken)
     {
-        ImmutableList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
         foreach (TrialRecord t in trials)
         {
             if (t.State == TrialState.Running && t.Id >= 0 && WorkerIdentity.IsLocalOwnerGone(t.Owner))
@@ -452,12 +452,12 @@ public sealed class Study
         }
     }
 
-    private async Task<IReadOnlyDictionary<string, object>> ProposeAsync(int number, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyDictionary<string, object>> ProposeAsync(int number, CancellationToken cancellationToken)
     {
         await proposeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ImmutableList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
             var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, number, Seed, Budget);
             IReadOnlyDictionary<string, object> proposal = Tuner.Propose(context);
             try

@@ -29,10 +29,10 @@ public sealed class StudyHistorySyncTests
         // A reads the trial with one value and is held before it applies it; meanwhile the trial reports a second value and
         // B syncs. Whatever order they finish in, the history must end with both values.
         storage.HoldNextRead();
-        Task<System.Collections.Immutable.ImmutableList<TrialRecord>> a = history.SyncAsync(storage, study.Id, CancellationToken.None).AsTask();
+        Task<IReadOnlyList<TrialRecord>> a = history.SyncAsync(storage, study.Id, CancellationToken.None).AsTask();
         await storage.ReadHeld.WaitAsync(TimeSpan.FromSeconds(10));
         await storage.ReportIntermediateValueAsync(trial.Id, 2, 0.25, CancellationToken.None);
-        Task<System.Collections.Immutable.ImmutableList<TrialRecord>> b = history.SyncAsync(storage, study.Id, CancellationToken.None).AsTask();
+        Task<IReadOnlyList<TrialRecord>> b = history.SyncAsync(storage, study.Id, CancellationToken.None).AsTask();
         await Task.WhenAny(b, Task.Delay(200));
         storage.ReleaseHeldRead();
         await Task.WhenAll(a, b).WaitAsync(TimeSpan.FromSeconds(10));

@@ -251,7 +251,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         StudyState s = Study(studyId);
         lock (s.Lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<TrialRecord>>(FailOrphans(s, timeProvider.GetUtcNow()));
+            return ValueTask.FromResult(FailOrphans(s, timeProvider.GetUtcNow()));
         }
     }
 
@@ -287,13 +287,27 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
                 return ValueTask.FromResult(new TrialChanges(s.Trials.ToArray(), version));
             }
 
-            var numbers = new SortedSet<int>();
-            for (long v = Math.Min(sinceVersion, version); v < version; v++)
+            // The numbers changed since then, sorted and without repeats: usually a handful, so no sorted set.
+            int from = (int)Math.Min(sinceVersion, version);
+            int changed = (int)version - from;
+            if (changed == 0)
             {
-                numbers.Add(s.ChangeLog[(int)v]);
+                return ValueTask.FromResult(new TrialChanges([], version));
             }
 
-            return ValueTask.FromResult(new TrialChanges(numbers.Select(n => s.Trials[n]).ToArray(), version));
+            int[] numbers = new int[changed];
+            s.ChangeLog.CopyTo(from, numbers, 0, changed);
+            Array.Sort(numbers);
+            var records = new List<TrialRecord>(changed);
+            for (int i = 0; i < numbers.Length; i++)
+            {
+                if (i == 0 || numbers[i] != numbers[i - 1])
+                {
+                    records.Add(s.Trials[numbers[i]]);
+                }
+            }
+
+            return ValueTask.FromResult(new TrialChanges(records, version));
         }
     }
 
@@ -370,15 +384,26 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         }
     }
 
-    private List<TrialRecord> FailOrphans(StudyState s, DateTimeOffset now)
+    private IReadOnlyList<TrialRecord> FailOrphans(StudyState s, DateTimeOffset now)
     {
-        var failed = new List<TrialRecord>();
-        if (s.Running.Count == 0)
+        // Called on every start: look first without allocating, and copy the running set only when a lease has expired.
+        TimeSpan lease = s.Record.Definition.Lease;
+        bool any = false;
+        foreach (int number in s.Running)
         {
-            return failed;
+            if (s.Trials[number].Heartbeat is { } hb && now - hb > lease)
+            {
+                any = true;
+                break;
+            }
         }
 
-        TimeSpan lease = s.Record.Definition.Lease;
+        if (!any)
+        {
+            return [];
+        }
+
+        var failed = new List<TrialRecord>();
         foreach (int number in s.Running.ToArray())
         {
             TrialRecord t = s.Trials[number];
