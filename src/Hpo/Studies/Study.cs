@@ -33,6 +33,7 @@ public sealed class Study
     private readonly TimeProvider timeProvider;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> askedTrials = new();
     private int askHeartbeatRunning;
+    private int askedCount; // at least askedTrials.Count, so that finishing a trial that was not asked skips the dictionary
 
     private Study(IStudyStorage storage, StudyRecord record, ITuner tuner, IPruner? pruner, bool resumed, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
     {
@@ -205,6 +206,7 @@ public sealed class Study
     {
         StudyTrial trial = await TryAskAsync(AskOwner.Value, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Study '{Name}' has reached its budget of {Budget} finished trials (counting running ones); no trial can be started.");
+        Interlocked.Increment(ref askedCount);
         askedTrials[trial.Id] = 0;
         if (Interlocked.CompareExchange(ref askHeartbeatRunning, 1, 0) == 0)
         {
@@ -365,13 +367,21 @@ public sealed class Study
         }
         catch (TrialAlreadyFinishedException)
         {
-            askedTrials.TryRemove(trialId, out _);
+            ForgetAsked(trialId);
             throw;
         }
 
-        askedTrials.TryRemove(trialId, out _);
+        ForgetAsked(trialId);
         history.Apply(done);
         return done;
+    }
+
+    private void ForgetAsked(long trialId)
+    {
+        if (Volatile.Read(ref askedCount) > 0 && askedTrials.TryRemove(trialId, out _))
+        {
+            Interlocked.Decrement(ref askedCount);
+        }
     }
 
     internal static TrialFinish ToFinish(ObjectiveResult result, double? lastReported)

@@ -14,7 +14,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
     private readonly Lock studiesLock = new();
     private readonly Dictionary<string, StudyState> byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, StudyState> byId = new();
-    private readonly ConcurrentDictionary<long, (StudyState Study, int Number)> trialsById = new();
+    private readonly TrialIndex trialsById = new();
     private long nextStudyId;
     private long nextTrialId;
 
@@ -79,14 +79,8 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
                 return ValueTask.FromResult(false);
             }
 
+            // The study's trials become unreachable with it: the trial index resolves ids through byId.
             byId.TryRemove(s.Record.Id, out _);
-            lock (s.Lock)
-            {
-                foreach (TrialRecord t in s.Trials)
-                {
-                    trialsById.TryRemove(t.Id, out _);
-                }
-            }
 
             return ValueTask.FromResult(true);
         }
@@ -440,7 +434,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
             s.Running.Add(t.Number);
         }
 
-        trialsById[t.Id] = (s, t.Number);
+        trialsById.Add(t.Id, s.Record.Id, t.Number);
         return t;
     }
 
@@ -448,7 +442,9 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         byId.TryGetValue(studyId, out StudyState? s) ? s : throw new InvalidOperationException($"There is no study with id {studyId} in this storage (was it deleted?).");
 
     private (StudyState Study, int Number) Trial(long trialId) =>
-        trialsById.TryGetValue(trialId, out (StudyState, int) t) ? t : throw new InvalidOperationException($"There is no trial with id {trialId} in this storage.");
+        trialsById.TryGet(trialId, out long studyId, out int number) && byId.TryGetValue(studyId, out StudyState? s)
+            ? (s, number)
+            : throw new InvalidOperationException($"There is no trial with id {trialId} in this storage.");
 
     private sealed class StudyState(StudyRecord record)
     {
@@ -467,5 +463,64 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         public TrialCounts Counts { get; set; }
 
         public TrialRecord? Best { get; set; }
+    }
+
+    /// <summary>
+    /// Maps trial ids (dense, from 1) to their study id and number: one 64-bit word per trial in chunks that never move, written
+    /// once when the trial is created and read without locks (a concurrent dictionary cost a node and a lock per trial).
+    /// </summary>
+    private sealed class TrialIndex
+    {
+        private const int ChunkBits = 12;
+        private const int ChunkSize = 1 << ChunkBits;
+        private readonly Lock growLock = new();
+        private long[]?[] chunks = new long[]?[16];
+
+        public void Add(long trialId, long studyId, int number)
+        {
+            long index = trialId - 1;
+            long[] chunk = Chunk((int)(index >> ChunkBits));
+            Volatile.Write(ref chunk[index & (ChunkSize - 1)], ((studyId + 1) << 32) | (uint)number);
+        }
+
+        public bool TryGet(long trialId, out long studyId, out int number)
+        {
+            long index = trialId - 1;
+            long[]?[] current = Volatile.Read(ref chunks);
+            long c = index >> ChunkBits;
+            long entry = index >= 0 && c < current.Length && Volatile.Read(ref current[c]) is { } chunk ? Volatile.Read(ref chunk[index & (ChunkSize - 1)]) : 0;
+            studyId = (entry >> 32) - 1;
+            number = (int)(uint)entry;
+            return entry != 0;
+        }
+
+        private long[] Chunk(int c)
+        {
+            long[]?[] current = Volatile.Read(ref chunks);
+            if (c < current.Length && Volatile.Read(ref current[c]) is { } existing)
+            {
+                return existing;
+            }
+
+            lock (growLock)
+            {
+                current = chunks;
+                if (c >= current.Length)
+                {
+                    long[]?[] grown = new long[]?[Math.Max(c + 1, current.Length * 2)];
+                    Array.Copy(current, grown, current.Length);
+                    Volatile.Write(ref chunks, grown);
+                    current = grown;
+                }
+
+                if (current[c] is not { } chunk)
+                {
+                    chunk = new long[ChunkSize];
+                    Volatile.Write(ref current[c], chunk);
+                }
+
+                return chunk;
+            }
+        }
     }
 }
