@@ -8,7 +8,7 @@ using Hpo.Benchmarks.Suite;
 const string Usage = """
     Usage:
       suite --tuner NAME --seeds N --out FILE [--functions a,b,...]
-      overhead --storage URL --tuner NAME --trials T --processes P [--warmup W] [--mode in-process|processes]
+      overhead --storage URL --tuner NAME --trials T --processes P [--warmup W] [--warmup-ms MS] [--mode in-process|processes]
       gp-latency [--dims D] [--trials N1,N2,...] [--repeats R]
       bdn [BenchmarkDotNet arguments, e.g. --filter *AskTell*]
     """;

@@ -25,12 +25,13 @@ public static class OverheadCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, WorkerCommand? worker = null)
     {
         ArgumentNullException.ThrowIfNull(stdout);
-        var cl = new CommandLine("overhead", args, "storage", "tuner", "trials", "processes", "warmup", "mode");
+        var cl = new CommandLine("overhead", args, "storage", "tuner", "trials", "processes", "warmup", "warmup-ms", "mode");
         string url = cl.String("storage");
         string tuner = cl.String("tuner", "random");
         int trials = cl.PositiveInt("trials");
         int processes = cl.PositiveInt("processes", 1);
         int warmup = cl.NonNegativeInt("warmup", Math.Min(trials, 2000));
+        var warmupTime = TimeSpan.FromMilliseconds(cl.NonNegativeInt("warmup-ms", 1000));
         bool memory = url is "memory" or "memory://" or ":memory:";
         string mode = cl.String("mode", memory ? "in-process" : "processes");
         if (mode is not ("in-process" or "processes"))
@@ -86,11 +87,8 @@ public static class OverheadCommand
         bool workersOk = true;
         if (mode == "in-process")
         {
-            if (warmup > 0)
-            {
-                Study warm = await OverheadStudy.CreateAsync(storage, studyName + "-warmup", tuner, warmup).ConfigureAwait(false);
-                await OverheadStudy.RunAsync(warm).ConfigureAwait(false);
-            }
+            long warmed = await OverheadStudy.WarmUpAsync(storage, studyName, tuner, warmup, warmupTime).ConfigureAwait(false);
+            stdout.WriteLine($"overhead: warmed up with {warmed} trials");
 
             TimeSpan pause0 = GC.GetTotalPauseDuration();
             int[] collections0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
@@ -102,7 +100,7 @@ public static class OverheadCommand
         }
         else
         {
-            (evaluations, wallSeconds, runSeconds, workersOk) = await RunWorkersAsync(worker ?? WorkerCommand.Self(), url, studyName, tuner, warmup, processes, stdout).ConfigureAwait(false);
+            (evaluations, wallSeconds, runSeconds, workersOk) = await RunWorkersAsync(worker ?? WorkerCommand.Self(), url, studyName, tuner, warmup, warmupTime, processes, stdout).ConfigureAwait(false);
         }
 
         var report = await MeasureAsync(storage, study, sqlitePath, trials, tuner).ConfigureAwait(false);
@@ -136,6 +134,7 @@ public static class OverheadCommand
             w.WriteNumber("gaps", report.Gaps);
             w.WriteNumber("duplicates", duplicates);
             w.WriteNumber("warmup", warmup);
+            w.WriteNumber("warmup_ms", (long)warmupTime.TotalMilliseconds);
             w.WriteBoolean("workers_ok", workersOk);
             w.WriteString("optuna_trials_per_s", memory ? "10700" : processes > 1 ? "70-80" : "70-89");
             w.WriteBoolean("ok", ok);
@@ -147,7 +146,7 @@ public static class OverheadCommand
     }
 
     private static async Task<(long Evaluations, double WallSeconds, double RunSeconds, bool Ok)> RunWorkersAsync(
-        WorkerCommand worker, string url, string studyName, string tuner, int warmup, int processes, TextWriter stdout)
+        WorkerCommand worker, string url, string studyName, string tuner, int warmup, TimeSpan warmupTime, int processes, TextWriter stdout)
     {
         string fileName = worker.FileName;
         IReadOnlyList<string> prefix = worker.Prefix;
@@ -163,7 +162,7 @@ public static class OverheadCommand
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
                 };
-                foreach (string a in prefix.Concat(["overhead-worker", "--storage", url, "--study", studyName, "--tuner", tuner, "--warmup", warmup.ToString(CultureInfo.InvariantCulture)]))
+                foreach (string a in prefix.Concat(["overhead-worker", "--storage", url, "--study", studyName, "--tuner", tuner, "--warmup", warmup.ToString(CultureInfo.InvariantCulture), "--warmup-ms", ((long)warmupTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]))
                 {
                     psi.ArgumentList.Add(a);
                 }
