@@ -195,19 +195,39 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         {
             using Transaction tx = conn.BeginTransaction();
             long now = Now();
-            FailOrphans(conn, tx, study, now);
-            long waitingCount, running, finished;
-            SqliteCommand counts = Command(conn, tx, "SELECT n_waiting, n_running, n_complete + n_pruned + n_failed FROM studies WHERE id = $s", ("$s", studyId));
-            using (SqliteDataReader r = counts.ExecuteReader())
+
+            // One statement reads the counters and whether any running trial's lease has expired; only then are orphans
+            // failed (which changes the counters, so they are read again).
+            long cutoff = now - (long)study.Definition.Lease.TotalMilliseconds;
+            long waitingCount = 0, running = 0, finished = 0;
+            for (int pass = 0; pass < 2; pass++)
             {
-                if (!r.Read())
+                bool orphans;
+                SqliteCommand counts = Command(
+                    conn,
+                    tx,
+                    "SELECT n_waiting, n_running, n_complete + n_pruned + n_failed, EXISTS (SELECT 1 FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff) FROM studies WHERE id = $s",
+                    ("$s", studyId),
+                    ("$cutoff", cutoff));
+                using (SqliteDataReader r = counts.ExecuteReader())
                 {
-                    throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath} (was it deleted?).");
+                    if (!r.Read())
+                    {
+                        throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath} (was it deleted?).");
+                    }
+
+                    waitingCount = r.GetInt64(0);
+                    running = r.GetInt64(1);
+                    finished = r.GetInt64(2);
+                    orphans = r.GetInt64(3) != 0;
                 }
 
-                waitingCount = r.GetInt64(0);
-                running = r.GetInt64(1);
-                finished = r.GetInt64(2);
+                if (!orphans)
+                {
+                    break;
+                }
+
+                FailOrphans(conn, tx, study, now);
             }
 
             if (study.Definition.Budget is int budget && finished + running >= budget)
