@@ -84,6 +84,7 @@ public static class OverheadCommand
         long evaluations;
         double wallSeconds;
         double runSeconds;
+        double cpuSeconds;
         bool workersOk = true;
         if (mode == "in-process")
         {
@@ -93,14 +94,16 @@ public static class OverheadCommand
             TimeSpan pause0 = GC.GetTotalPauseDuration();
             int[] collections0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+            TimeSpan cpu0 = OverheadStudy.ProcessorTime();
             long start = Stopwatch.GetTimestamp();
             evaluations = await OverheadStudy.RunAsync(study).ConfigureAwait(false);
             wallSeconds = runSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            cpuSeconds = (OverheadStudy.ProcessorTime() - cpu0).TotalSeconds;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead: GC during the run: {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F3} s paused; collections gen0 {GC.CollectionCount(0) - collections0[0]}, gen1 {GC.CollectionCount(1) - collections0[1]}, gen2 {GC.CollectionCount(2) - collections0[2]}; {(GC.GetTotalAllocatedBytes(precise: true) - allocated0) / (double)trials:F0} bytes allocated per trial"));
         }
         else
         {
-            (evaluations, wallSeconds, runSeconds, workersOk) = await RunWorkersAsync(worker ?? WorkerCommand.Self(), url, studyName, tuner, warmup, warmupTime, processes, stdout).ConfigureAwait(false);
+            (evaluations, wallSeconds, runSeconds, cpuSeconds, workersOk) = await RunWorkersAsync(worker ?? WorkerCommand.Self(), url, studyName, tuner, warmup, warmupTime, processes, stdout).ConfigureAwait(false);
         }
 
         var report = await MeasureAsync(storage, study, sqlitePath, trials, tuner).ConfigureAwait(false);
@@ -122,6 +125,8 @@ public static class OverheadCommand
             w.WriteNumber("span_s", Math.Round(report.SpanSeconds, 4));
             w.WriteNumber("wall_s", Math.Round(wallSeconds, 4));
             w.WriteNumber("run_s", Math.Round(runSeconds, 4));
+            w.WriteNumber("cpu_s", Math.Round(cpuSeconds, 4));
+            w.WriteNumber("trials_per_cpu_s", Math.Round(trials / Math.Max(cpuSeconds, 1e-6), 1));
             w.WriteNumber("completed", report.Completed);
             w.WriteNumber("failed", report.Failed);
             w.WriteNumber("unfinished", report.Unfinished);
@@ -145,7 +150,7 @@ public static class OverheadCommand
         return ok ? 0 : 1;
     }
 
-    private static async Task<(long Evaluations, double WallSeconds, double RunSeconds, bool Ok)> RunWorkersAsync(
+    private static async Task<(long Evaluations, double WallSeconds, double RunSeconds, double CpuSeconds, bool Ok)> RunWorkersAsync(
         WorkerCommand worker, string url, string studyName, string tuner, int warmup, TimeSpan warmupTime, int processes, TextWriter stdout)
     {
         string fileName = worker.FileName;
@@ -183,17 +188,19 @@ public static class OverheadCommand
             double run = Stopwatch.GetElapsedTime(go).TotalSeconds;
             double wall = Stopwatch.GetElapsedTime(launch).TotalSeconds;
             long evaluations = 0;
+            double cpu = 0;
             bool ok = true;
             foreach (WorkerProcess w in workers)
             {
                 long? e = await w.Evaluations.ConfigureAwait(false);
+                cpu += w.CpuSeconds;
                 int code = w.Process.ExitCode;
                 stdout.WriteLine($"overhead: worker {w.Index} (pid {w.Process.Id}) exited {code}, {e?.ToString(CultureInfo.InvariantCulture) ?? "no"} evaluations");
                 ok &= code == 0 && e is not null;
                 evaluations += e ?? 0;
             }
 
-            return (evaluations, wall, run, ok);
+            return (evaluations, wall, run, cpu, ok);
         }
         finally
         {
@@ -279,6 +286,8 @@ public static class OverheadCommand
 
         public Task<long?> Evaluations { get; }
 
+        public double CpuSeconds { get; private set; }
+
         private async Task<long?> ReadAsync()
         {
             long? evaluations = null;
@@ -287,6 +296,10 @@ public static class OverheadCommand
                 if (line == OverheadWorker.ReadyLine)
                 {
                     ready.TrySetResult();
+                }
+                else if (line.StartsWith(OverheadWorker.CpuPrefix, StringComparison.Ordinal))
+                {
+                    CpuSeconds = long.Parse(line[OverheadWorker.CpuPrefix.Length..], CultureInfo.InvariantCulture) / 1000.0;
                 }
                 else if (line.StartsWith(OverheadWorker.ResultPrefix, StringComparison.Ordinal))
                 {

@@ -59,6 +59,14 @@ public static class OverheadStudy
         return trials;
     }
 
+    /// <summary>Gets the processor time this process has used so far (every thread, the GC's included).</summary>
+    /// <returns>The processor time.</returns>
+    public static TimeSpan ProcessorTime()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
     /// <summary>Runs a study to its budget with <see cref="Study.OptimizeAsync(Objectives.IObjective, OptimizeOptions?, CancellationToken)"/>'s default options.</summary>
     /// <param name="study">The study.</param>
     /// <param name="cancellationToken">A token to cancel the run.</param>

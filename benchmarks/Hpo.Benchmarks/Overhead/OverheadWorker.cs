@@ -17,6 +17,9 @@ public static class OverheadWorker
     /// <summary>The prefix of the line that carries the worker's number of evaluations.</summary>
     public const string ResultPrefix = "evaluations ";
 
+    /// <summary>The prefix of the line that carries the processor time the worker's measured run used, in milliseconds.</summary>
+    public const string CpuPrefix = "cpu_ms ";
+
     /// <summary>Runs the worker.</summary>
     /// <param name="args">The arguments after <c>overhead-worker</c>.</param>
     /// <param name="stdin">Where <c>go</c> comes from.</param>
@@ -44,8 +47,11 @@ public static class OverheadWorker
             return 2;
         }
 
+        TimeSpan cpu0 = OverheadStudy.ProcessorTime();
         Study study = await Study.LoadAsync(storage, name).ConfigureAwait(false);
         long evaluations = await OverheadStudy.RunAsync(study).ConfigureAwait(false);
+        TimeSpan cpu = OverheadStudy.ProcessorTime() - cpu0;
+        stdout.WriteLine(CpuPrefix + ((long)cpu.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         stdout.WriteLine(ResultPrefix + evaluations.ToString(CultureInfo.InvariantCulture));
         stdout.Flush();
         return 0;
