@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Hpo.Benchmarks;
+using Hpo.Benchmarks.Latency;
 using Hpo.Benchmarks.Micro;
 using Hpo.Benchmarks.Overhead;
 using Hpo.Benchmarks.Suite;
@@ -7,7 +8,8 @@ using Hpo.Benchmarks.Suite;
 const string Usage = """
     Usage:
       suite --tuner NAME --seeds N --out FILE [--functions a,b,...]
-      overhead --storage URL --tuner NAME --trials T --processes P [--warmup W] [--mode in-process|processes]
+      overhead --storage URL --tuner NAME --trials T --processes P [--warmup W] [--warmup-ms MS] [--mode in-process|processes]
+      gp-latency [--dims D] [--trials N1,N2,...] [--repeats R]
       bdn [BenchmarkDotNet arguments, e.g. --filter *AskTell*]
     """;
 
@@ -25,6 +27,7 @@ try
         "suite" => await SuiteCommand.RunAsync(rest, Console.Out),
         "overhead" => await OverheadCommand.RunAsync(rest, Console.Out),
         "overhead-worker" => await OverheadWorker.RunAsync(rest, Console.In, Console.Out),
+        "gp-latency" => GpLatencyCommand.Run(rest, Console.Out),
         "bdn" => RunBenchmarkDotNet(rest),
         "-h" or "--help" or "help" => Help(),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),

@@ -6,7 +6,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace Hpo.Benchmarks.Micro;
 
 /// <summary>
-/// A short job (3 warm-up and 5 measured iterations of about 100 ms each, one launch), run in this process so that no
+/// A short job (3 warm-up and 5 measured iterations of about 250 ms each, one launch), run in this process so that no
 /// project is generated and rebuilt: the whole micro-benchmark set takes a couple of minutes.
 /// </summary>
 public static class MicroConfig
@@ -19,7 +19,7 @@ public static class MicroConfig
             .WithLaunchCount(1)
             .WithWarmupCount(3)
             .WithIterationCount(5)
-            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100))
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
             .WithId("short"))
         .AddDiagnoser(MemoryDiagnoser.Default)
         .WithOptions(ConfigOptions.DisableOptimizationsValidator);

@@ -25,12 +25,13 @@ public static class OverheadCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, WorkerCommand? worker = null)
     {
         ArgumentNullException.ThrowIfNull(stdout);
-        var cl = new CommandLine("overhead", args, "storage", "tuner", "trials", "processes", "warmup", "mode");
+        var cl = new CommandLine("overhead", args, "storage", "tuner", "trials", "processes", "warmup", "warmup-ms", "mode");
         string url = cl.String("storage");
         string tuner = cl.String("tuner", "random");
         int trials = cl.PositiveInt("trials");
         int processes = cl.PositiveInt("processes", 1);
         int warmup = cl.NonNegativeInt("warmup", Math.Min(trials, 2000));
+        var warmupTime = TimeSpan.FromMilliseconds(cl.NonNegativeInt("warmup-ms", 1000));
         bool memory = url is "memory" or "memory://" or ":memory:";
         string mode = cl.String("mode", memory ? "in-process" : "processes");
         if (mode is not ("in-process" or "processes"))
@@ -83,26 +84,26 @@ public static class OverheadCommand
         long evaluations;
         double wallSeconds;
         double runSeconds;
+        double cpuSeconds;
         bool workersOk = true;
         if (mode == "in-process")
         {
-            if (warmup > 0)
-            {
-                Study warm = await OverheadStudy.CreateAsync(storage, studyName + "-warmup", tuner, warmup).ConfigureAwait(false);
-                await OverheadStudy.RunAsync(warm).ConfigureAwait(false);
-            }
+            long warmed = await OverheadStudy.WarmUpAsync(storage, studyName, tuner, warmup, warmupTime).ConfigureAwait(false);
+            stdout.WriteLine($"overhead: warmed up with {warmed} trials");
 
             TimeSpan pause0 = GC.GetTotalPauseDuration();
             int[] collections0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+            TimeSpan cpu0 = OverheadStudy.ProcessorTime();
             long start = Stopwatch.GetTimestamp();
             evaluations = await OverheadStudy.RunAsync(study).ConfigureAwait(false);
             wallSeconds = runSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            cpuSeconds = (OverheadStudy.ProcessorTime() - cpu0).TotalSeconds;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead: GC during the run: {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F3} s paused; collections gen0 {GC.CollectionCount(0) - collections0[0]}, gen1 {GC.CollectionCount(1) - collections0[1]}, gen2 {GC.CollectionCount(2) - collections0[2]}; {(GC.GetTotalAllocatedBytes(precise: true) - allocated0) / (double)trials:F0} bytes allocated per trial"));
         }
         else
         {
-            (evaluations, wallSeconds, runSeconds, workersOk) = await RunWorkersAsync(worker ?? WorkerCommand.Self(), url, studyName, tuner, warmup, processes, stdout).ConfigureAwait(false);
+            (evaluations, wallSeconds, runSeconds, cpuSeconds, workersOk) = await RunWorkersAsync(worker ?? WorkerCommand.Self(), url, studyName, tuner, warmup, warmupTime, processes, stdout).ConfigureAwait(false);
         }
 
         var report = await MeasureAsync(storage, study, sqlitePath, trials, tuner).ConfigureAwait(false);
@@ -124,6 +125,8 @@ public static class OverheadCommand
             w.WriteNumber("span_s", Math.Round(report.SpanSeconds, 4));
             w.WriteNumber("wall_s", Math.Round(wallSeconds, 4));
             w.WriteNumber("run_s", Math.Round(runSeconds, 4));
+            w.WriteNumber("cpu_s", Math.Round(cpuSeconds, 4));
+            w.WriteNumber("trials_per_cpu_s", Math.Round(trials / Math.Max(cpuSeconds, 1e-6), 1));
             w.WriteNumber("completed", report.Completed);
             w.WriteNumber("failed", report.Failed);
             w.WriteNumber("unfinished", report.Unfinished);
@@ -136,6 +139,7 @@ public static class OverheadCommand
             w.WriteNumber("gaps", report.Gaps);
             w.WriteNumber("duplicates", duplicates);
             w.WriteNumber("warmup", warmup);
+            w.WriteNumber("warmup_ms", (long)warmupTime.TotalMilliseconds);
             w.WriteBoolean("workers_ok", workersOk);
             w.WriteString("optuna_trials_per_s", memory ? "10700" : processes > 1 ? "70-80" : "70-89");
             w.WriteBoolean("ok", ok);
@@ -146,8 +150,8 @@ public static class OverheadCommand
         return ok ? 0 : 1;
     }
 
-    private static async Task<(long Evaluations, double WallSeconds, double RunSeconds, bool Ok)> RunWorkersAsync(
-        WorkerCommand worker, string url, string studyName, string tuner, int warmup, int processes, TextWriter stdout)
+    private static async Task<(long Evaluations, double WallSeconds, double RunSeconds, double CpuSeconds, bool Ok)> RunWorkersAsync(
+        WorkerCommand worker, string url, string studyName, string tuner, int warmup, TimeSpan warmupTime, int processes, TextWriter stdout)
     {
         string fileName = worker.FileName;
         IReadOnlyList<string> prefix = worker.Prefix;
@@ -163,7 +167,7 @@ public static class OverheadCommand
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
                 };
-                foreach (string a in prefix.Concat(["overhead-worker", "--storage", url, "--study", studyName, "--tuner", tuner, "--warmup", warmup.ToString(CultureInfo.InvariantCulture)]))
+                foreach (string a in prefix.Concat(["overhead-worker", "--storage", url, "--study", studyName, "--tuner", tuner, "--warmup", warmup.ToString(CultureInfo.InvariantCulture), "--warmup-ms", ((long)warmupTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]))
                 {
                     psi.ArgumentList.Add(a);
                 }
@@ -184,17 +188,19 @@ public static class OverheadCommand
             double run = Stopwatch.GetElapsedTime(go).TotalSeconds;
             double wall = Stopwatch.GetElapsedTime(launch).TotalSeconds;
             long evaluations = 0;
+            double cpu = 0;
             bool ok = true;
             foreach (WorkerProcess w in workers)
             {
                 long? e = await w.Evaluations.ConfigureAwait(false);
+                cpu += w.CpuSeconds;
                 int code = w.Process.ExitCode;
                 stdout.WriteLine($"overhead: worker {w.Index} (pid {w.Process.Id}) exited {code}, {e?.ToString(CultureInfo.InvariantCulture) ?? "no"} evaluations");
                 ok &= code == 0 && e is not null;
                 evaluations += e ?? 0;
             }
 
-            return (evaluations, wall, run, ok);
+            return (evaluations, wall, run, cpu, ok);
         }
         finally
         {
@@ -280,6 +286,8 @@ public static class OverheadCommand
 
         public Task<long?> Evaluations { get; }
 
+        public double CpuSeconds { get; private set; }
+
         private async Task<long?> ReadAsync()
         {
             long? evaluations = null;
@@ -288,6 +296,10 @@ public static class OverheadCommand
                 if (line == OverheadWorker.ReadyLine)
                 {
                     ready.TrySetResult();
+                }
+                else if (line.StartsWith(OverheadWorker.CpuPrefix, StringComparison.Ordinal))
+                {
+                    CpuSeconds = long.Parse(line[OverheadWorker.CpuPrefix.Length..], CultureInfo.InvariantCulture) / 1000.0;
                 }
                 else if (line.StartsWith(OverheadWorker.ResultPrefix, StringComparison.Ordinal))
                 {

@@ -5,8 +5,8 @@ using Hpo.Studies;
 namespace Hpo.Benchmarks.Overhead;
 
 /// <summary>
-/// <c>overhead-worker --storage URL --study NAME --tuner NAME --warmup W</c>: one worker process of the overhead benchmark.
-/// It warms up on a study of its own, prints <see cref="ReadyLine"/>, waits for <c>go</c> on standard input, runs the named
+/// <c>overhead-worker --storage URL --study NAME --tuner NAME --warmup W --warmup-ms MS</c>: one worker process of the overhead benchmark.
+/// It warms up on studies of its own, prints <see cref="ReadyLine"/>, waits for <c>go</c> on standard input, runs the named
 /// study to its budget with the default options, and prints <see cref="ResultPrefix"/> and its number of evaluations.
 /// </summary>
 public static class OverheadWorker
@@ -17,6 +17,9 @@ public static class OverheadWorker
     /// <summary>The prefix of the line that carries the worker's number of evaluations.</summary>
     public const string ResultPrefix = "evaluations ";
 
+    /// <summary>The prefix of the line that carries the processor time the worker's measured run used, in milliseconds.</summary>
+    public const string CpuPrefix = "cpu_ms ";
+
     /// <summary>Runs the worker.</summary>
     /// <param name="args">The arguments after <c>overhead-worker</c>.</param>
     /// <param name="stdin">Where <c>go</c> comes from.</param>
@@ -26,18 +29,14 @@ public static class OverheadWorker
     {
         ArgumentNullException.ThrowIfNull(stdin);
         ArgumentNullException.ThrowIfNull(stdout);
-        var cl = new CommandLine("overhead-worker", args, "storage", "study", "tuner", "warmup");
+        var cl = new CommandLine("overhead-worker", args, "storage", "study", "tuner", "warmup", "warmup-ms");
         string url = cl.String("storage");
         string name = cl.String("study");
         string tuner = cl.String("tuner", "random");
         int warmup = cl.NonNegativeInt("warmup", 0);
         await using IStudyStorage storage = StudyStorage.Open(url);
-        if (warmup > 0)
-        {
-            string warmName = string.Create(CultureInfo.InvariantCulture, $"{name}-warmup-{Environment.ProcessId}");
-            Study warm = await OverheadStudy.CreateAsync(storage, warmName, tuner, warmup).ConfigureAwait(false);
-            await OverheadStudy.RunAsync(warm).ConfigureAwait(false);
-        }
+        var warmupTime = TimeSpan.FromMilliseconds(cl.NonNegativeInt("warmup-ms", 1000));
+        await OverheadStudy.WarmUpAsync(storage, string.Create(CultureInfo.InvariantCulture, $"{name}-{Environment.ProcessId}"), tuner, warmup, warmupTime).ConfigureAwait(false);
 
         stdout.WriteLine(ReadyLine);
         stdout.Flush();
@@ -48,8 +47,11 @@ public static class OverheadWorker
             return 2;
         }
 
+        TimeSpan cpu0 = OverheadStudy.ProcessorTime();
         Study study = await Study.LoadAsync(storage, name).ConfigureAwait(false);
         long evaluations = await OverheadStudy.RunAsync(study).ConfigureAwait(false);
+        TimeSpan cpu = OverheadStudy.ProcessorTime() - cpu0;
+        stdout.WriteLine(CpuPrefix + ((long)cpu.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         stdout.WriteLine(ResultPrefix + evaluations.ToString(CultureInfo.InvariantCulture));
         stdout.Flush();
         return 0;

@@ -5,7 +5,7 @@ namespace Hpo.Storage;
 
 /// <summary>
 /// Everything a storage keeps about a study so that any process that opens it by name knows how to continue it:
-/// its search space, directions, tuner and settings, seed, budget and lease.
+/// its search space, directions, tuner and pruner with their settings, seed, budget and lease.
 /// </summary>
 public sealed record StudyDefinition
 {
@@ -23,6 +23,12 @@ public sealed record StudyDefinition
 
     /// <summary>Gets the tuner's settings as a JSON object (empty object for the defaults).</summary>
     public string TunerSettings { get; init; } = "{}";
+
+    /// <summary>Gets the registered name of the pruner (for example <c>asha</c>), or <see langword="null"/> when trials are never pruned.</summary>
+    public string? PrunerName { get; init; }
+
+    /// <summary>Gets the pruner's settings as a JSON object (empty object for the defaults, or when there is no pruner).</summary>
+    public string PrunerSettings { get; init; } = "{}";
 
     /// <summary>Gets the study's seed, from which every tuner's randomness derives.</summary>
     public required int Seed { get; init; }

@@ -28,6 +28,13 @@ internal static class StudyDefinitionJson
             w.WriteString("tuner", d.TunerName);
             w.WritePropertyName("tuner_settings");
             w.WriteRawValue(string.IsNullOrWhiteSpace(d.TunerSettings) ? "{}" : d.TunerSettings);
+            if (d.PrunerName is not null)
+            {
+                w.WriteString("pruner", d.PrunerName);
+                w.WritePropertyName("pruner_settings");
+                w.WriteRawValue(string.IsNullOrWhiteSpace(d.PrunerSettings) ? "{}" : d.PrunerSettings);
+            }
+
             w.WriteNumber("seed", d.Seed);
             if (d.Budget is int b)
             {
@@ -80,6 +87,8 @@ internal static class StudyDefinitionJson
                 Directions = directions,
                 TunerName = r.GetProperty("tuner").GetString()!,
                 TunerSettings = r.TryGetProperty("tuner_settings", out JsonElement ts) ? ts.GetRawText() : "{}",
+                PrunerName = r.TryGetProperty("pruner", out JsonElement p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null,
+                PrunerSettings = r.TryGetProperty("pruner_settings", out JsonElement ps) ? ps.GetRawText() : "{}",
                 Seed = r.GetProperty("seed").GetInt32(),
                 Budget = r.TryGetProperty("budget", out JsonElement b) && b.ValueKind == JsonValueKind.Number ? b.GetInt32() : null,
                 Lease = r.TryGetProperty("lease_ms", out JsonElement l) ? TimeSpan.FromMilliseconds(l.GetInt64()) : TimeSpan.FromSeconds(30),

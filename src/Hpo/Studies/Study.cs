@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Hpo.Execution;
 using Hpo.Internal;
 using Hpo.Objectives;
+using Hpo.Pruners;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Trials;
@@ -20,7 +21,7 @@ namespace Hpo.Studies;
 /// failure policy. Any number of <see cref="Study"/> objects, in any number of processes, may work on the same stored study.
 /// </summary>
 /// <remarks>
-/// The storage is the truth: the search space, direction, tuner and its settings, seed, budget and lease are stored when the
+/// The storage is the truth: the search space, direction, tuner and pruner with their settings, seed, budget and lease are stored when the
 /// study is created and read back by <see cref="LoadAsync"/>, so a second worker or a resumed run continues the same study.
 /// Thread-safe.
 /// </remarks>
@@ -32,12 +33,14 @@ public sealed class Study
     private readonly TimeProvider timeProvider;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> askedTrials = new();
     private int askHeartbeatRunning;
+    private int askedCount; // at least askedTrials.Count, so that finishing a trial that was not asked skips the dictionary
 
-    private Study(IStudyStorage storage, StudyRecord record, ITuner tuner, bool resumed, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
+    private Study(IStudyStorage storage, StudyRecord record, ITuner tuner, IPruner? pruner, bool resumed, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
     {
         Storage = storage;
         Record = record;
         Tuner = tuner;
+        Pruner = pruner;
         IsResumed = resumed;
         logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Study>();
         this.timeProvider = timeProvider ?? TimeProvider.System;
@@ -68,6 +71,9 @@ public sealed class Study
     /// <summary>Gets the tuner that proposes this study's trials.</summary>
     public ITuner Tuner { get; }
 
+    /// <summary>Gets the pruner that decides which running trials stop early, or <see langword="null"/> when none do.</summary>
+    public IPruner? Pruner { get; }
+
     /// <summary>Gets a value indicating whether this object continues a study that already existed in the storage.</summary>
     public bool IsResumed { get; }
 
@@ -95,6 +101,8 @@ public sealed class Study
             Directions = [options.Direction],
             TunerName = tuner.Name,
             TunerSettings = tuner.Settings,
+            PrunerName = options.Pruner?.Name,
+            PrunerSettings = options.Pruner?.Settings ?? "{}",
             Seed = options.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
             Budget = options.Budget,
             Lease = options.Lease,
@@ -102,26 +110,29 @@ public sealed class Study
             RetryOn = options.RetryOn,
         };
         StudyRecord record = await storage.CreateStudyAsync(definition, cancellationToken).ConfigureAwait(false);
-        return new Study(storage, record, tuner, resumed: false, options.LoggerFactory, options.TimeProvider);
+        return new Study(storage, record, tuner, options.Pruner, resumed: false, options.LoggerFactory, options.TimeProvider);
     }
 
-    /// <summary>Opens an existing study by name, with the tuner, seed and budget stored with it.</summary>
+    /// <summary>Opens an existing study by name, with the tuner, pruner, seed and budget stored with it.</summary>
     /// <param name="storage">The storage that holds it.</param>
     /// <param name="name">The study's name.</param>
     /// <param name="tuner">A tuner instance to use instead of rebuilding the stored one (needed for custom tuners that are not registered).</param>
+    /// <param name="pruner">A pruner instance to use instead of rebuilding the stored one (needed for custom pruners that are not registered); ignored when the study has no pruner.</param>
     /// <param name="loggerFactory">The logger factory, if any.</param>
     /// <param name="timeProvider">The clock, if not the system's.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The study.</returns>
     /// <exception cref="KeyNotFoundException">The storage has no study with that name.</exception>
-    public static async Task<Study> LoadAsync(IStudyStorage storage, string name, ITuner? tuner = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">The stored tuner or pruner is not registered.</exception>
+    public static async Task<Study> LoadAsync(IStudyStorage storage, string name, ITuner? tuner = null, IPruner? pruner = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         StudyRecord record = await storage.GetStudyAsync(name, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"The storage has no study named '{name}'. Create it with Study.CreateAsync (or CreateOrLoadAsync).");
         tuner ??= TunerRegistry.Create(record.Definition.TunerName, record.Definition.TunerSettings);
-        return new Study(storage, record, tuner, resumed: true, loggerFactory, timeProvider);
+        pruner = record.Definition.PrunerName is null ? null : pruner ?? PrunerRegistry.Create(record.Definition.PrunerName, record.Definition.PrunerSettings);
+        return new Study(storage, record, tuner, pruner, resumed: true, loggerFactory, timeProvider);
     }
 
     /// <summary>
@@ -157,7 +168,10 @@ public sealed class Study
                 }
 
                 ITuner tuner = options.Tuner is { } t && t.Name == existing.Definition.TunerName ? t : TunerRegistry.Create(existing.Definition.TunerName, existing.Definition.TunerSettings);
-                return new Study(storage, existing, tuner, resumed: true, options.LoggerFactory, options.TimeProvider);
+                IPruner? pruner = existing.Definition.PrunerName is not string prunerName ? null
+                    : options.Pruner is { } p && p.Name == prunerName ? p
+                    : PrunerRegistry.Create(prunerName, existing.Definition.PrunerSettings);
+                return new Study(storage, existing, tuner, pruner, resumed: true, options.LoggerFactory, options.TimeProvider);
             }
 
             try
@@ -194,6 +208,7 @@ public sealed class Study
     {
         StudyTrial trial = await TryAskAsync(AskOwner.Value, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Study '{Name}' has reached its budget of {Budget} finished trials (counting running ones); no trial can be started.");
+        Interlocked.Increment(ref askedCount);
         askedTrials[trial.Id] = 0;
         if (Interlocked.CompareExchange(ref askHeartbeatRunning, 1, 0) == 0)
         {
@@ -301,7 +316,7 @@ public sealed class Study
     public Task<OptimizeResult> OptimizeAsync(Func<ITrial, double> objective, OptimizeOptions? options = null, CancellationToken cancellationToken = default) =>
         OptimizeAsync(Objective.Create(objective), options, cancellationToken);
 
-    internal async Task<StudyTrial?> TryAskAsync(string owner, CancellationToken cancellationToken)
+    internal async ValueTask<StudyTrial?> TryAskAsync(string owner, CancellationToken cancellationToken)
     {
         TrialRecord? started = await Storage.StartTrialAsync(Record.Id, owner, cancellationToken).ConfigureAwait(false);
         if (started is null)
@@ -345,7 +360,7 @@ public sealed class Study
         }
     }
 
-    internal async Task<TrialRecord> FinishAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
+    internal async ValueTask<TrialRecord> FinishAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
     {
         TrialRecord done;
         try
@@ -354,13 +369,21 @@ public sealed class Study
         }
         catch (TrialAlreadyFinishedException)
         {
-            askedTrials.TryRemove(trialId, out _);
+            ForgetAsked(trialId);
             throw;
         }
 
-        askedTrials.TryRemove(trialId, out _);
+        ForgetAsked(trialId);
         history.Apply(done);
         return done;
+    }
+
+    private void ForgetAsked(long trialId)
+    {
+        if (Volatile.Read(ref askedCount) > 0 && askedTrials.TryRemove(trialId, out _))
+        {
+            Interlocked.Decrement(ref askedCount);
+        }
     }
 
     internal static TrialFinish ToFinish(ObjectiveResult result, double? lastReported)
@@ -383,12 +406,12 @@ public sealed class Study
 
     internal TimeProvider TimeProvider => timeProvider;
 
-    internal ValueTask<ImmutableList<TrialRecord>> SyncHistoryAsync(CancellationToken cancellationToken) => history.SyncAsync(Storage, Record.Id, cancellationToken);
+    internal ValueTask<IReadOnlyList<TrialRecord>> SyncHistoryAsync(CancellationToken cancellationToken) => history.SyncAsync(Storage, Record.Id, cancellationToken);
 
     /// <summary>Records as stale the running trials whose owner is known to be gone from this host (a killed process), without waiting for their lease.</summary>
     internal async Task FailAbandonedLocalTrialsAsync(CancellationToken cancellationToken)
     {
-        ImmutableList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
         foreach (TrialRecord t in trials)
         {
             if (t.State == TrialState.Running && t.Id >= 0 && WorkerIdentity.IsLocalOwnerGone(t.Owner))
@@ -441,12 +464,12 @@ public sealed class Study
         }
     }
 
-    private async Task<IReadOnlyDictionary<string, object>> ProposeAsync(int number, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyDictionary<string, object>> ProposeAsync(int number, CancellationToken cancellationToken)
     {
         await proposeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ImmutableList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
             var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, number, Seed, Budget);
             IReadOnlyDictionary<string, object> proposal = Tuner.Propose(context);
             try

@@ -1,3 +1,4 @@
+using Hpo.Pruners;
 using Hpo.Tuners;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,10 @@ public sealed class StudyOptions
     /// <summary>Gets or sets the tuner.</summary>
     /// <value>The default value is <see langword="null"/>: a <see cref="Tuners.RandomSearch.RandomSearchTuner"/> with default options.</value>
     public ITuner? Tuner { get; set; }
+
+    /// <summary>Gets or sets the pruner that decides, from the intermediate values, which running trials stop early.</summary>
+    /// <value>The default value is <see langword="null"/>: no trial is pruned (<see cref="Trials.ITrial.ShouldPruneAsync"/> returns <see langword="false"/>).</value>
+    public IPruner? Pruner { get; set; }
 
     /// <summary>Gets or sets the seed from which every tuner's randomness derives.</summary>
     /// <value>The default value is <see langword="null"/>: a seed is drawn once and stored with the study.</value>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Hpo.Pruners;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Trials;
@@ -10,14 +11,14 @@ internal sealed class StudyTrial : ITrial
 {
     private readonly Study study;
     private ImmutableDictionary<string, string> userAttributes;
-    private long lastStep = long.MinValue;
-    private double? lastValue;
+    private ImmutableSortedDictionary<long, double> reported;
 
     public StudyTrial(Study study, TrialRecord record)
     {
         this.study = study;
         Record = record;
         userAttributes = record.UserAttributes;
+        reported = record.IntermediateValues;
     }
 
     public TrialRecord Record { get; }
@@ -35,7 +36,14 @@ internal sealed class StudyTrial : ITrial
     public IReadOnlyDictionary<string, string> UserAttributes => userAttributes;
 
     /// <summary>Gets the value reported for the highest step so far, if any (the value of a pruned trial).</summary>
-    public double? LastReportedValue => lastValue;
+    public double? LastReportedValue
+    {
+        get
+        {
+            ImmutableSortedDictionary<long, double> values = reported;
+            return values.IsEmpty ? null : values.Values.Last();
+        }
+    }
 
     public T Get<T>(string name)
     {
@@ -48,18 +56,23 @@ internal sealed class StudyTrial : ITrial
     public async ValueTask ReportAsync(long step, double value, CancellationToken cancellationToken = default)
     {
         await study.Storage.ReportIntermediateValueAsync(Id, step, value, cancellationToken).ConfigureAwait(false);
-        if (step >= lastStep)
-        {
-            lastStep = step;
-            lastValue = value;
-        }
+        ImmutableInterlocked.Update(ref reported, (d, kv) => d.SetItem(kv.Key, kv.Value), new KeyValuePair<long, double>(step, value));
     }
 
-    public ValueTask<bool> ShouldPruneAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<bool> ShouldPruneAsync(CancellationToken cancellationToken = default)
     {
-        // No pruner is configured on this study, so every trial runs to the end.
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(false);
+        if (study.Pruner is not IPruner pruner)
+        {
+            return false; // no pruner: every trial runs to the end
+        }
+
+        // The other trials come from the storage (brought up to date incrementally), so reports of other workers count. This
+        // trial's own values are the ones it reported: only its owner reports them, and a concurrent sync may hold an older copy.
+        IReadOnlyList<TrialRecord> trials = await study.SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
+        TrialRecord self = Number < trials.Count && trials[Number].Id == Id ? trials[Number] : Record;
+        var context = new PruningContext(self with { IntermediateValues = reported }, trials, study.Record.Definition.Directions, study.Seed, study.Budget);
+        return pruner.ShouldPrune(context);
     }
 
     public async ValueTask SetUserAttributeAsync(string key, string value, CancellationToken cancellationToken = default)

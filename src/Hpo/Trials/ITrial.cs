@@ -47,6 +47,11 @@ public interface ITrial
     ValueTask ReportAsync(long step, double value, CancellationToken cancellationToken = default);
 
     /// <summary>Asks whether the trial should stop early, given the values it reported and the other trials of the study.</summary>
+    /// <remarks>
+    /// The study's <see cref="Pruners.IPruner"/> decides, after the study has brought its copy of the trials up to date from the
+    /// storage (only what changed since it last looked), so reports of trials running on other workers count. Ask after each
+    /// <see cref="ReportAsync"/>. A study without a pruner always answers <see langword="false"/>.
+    /// </remarks>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns><see langword="true"/> when the objective should stop and return <see cref="Objectives.ObjectiveResult.Pruned(double?)"/>.</returns>
     ValueTask<bool> ShouldPruneAsync(CancellationToken cancellationToken = default);

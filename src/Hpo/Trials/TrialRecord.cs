@@ -8,6 +8,9 @@ namespace Hpo.Trials;
 /// </summary>
 public sealed record TrialRecord
 {
+    // Shared by every new record: the empty dictionary is immutable, and building one per record cost two allocations.
+    private static readonly ImmutableDictionary<string, string> EmptyAttributes = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
     /// <summary>Gets the storage's identifier of the trial, unique across studies.</summary>
     public required long Id { get; init; }
 
@@ -30,10 +33,10 @@ public sealed record TrialRecord
     public ImmutableSortedDictionary<long, double> IntermediateValues { get; init; } = ImmutableSortedDictionary<long, double>.Empty;
 
     /// <summary>Gets the user attributes, by key.</summary>
-    public ImmutableDictionary<string, string> UserAttributes { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableDictionary<string, string> UserAttributes { get; init; } = EmptyAttributes;
 
     /// <summary>Gets the system attributes (written by tuners and schedulers), by key.</summary>
-    public ImmutableDictionary<string, string> SystemAttributes { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableDictionary<string, string> SystemAttributes { get; init; } = EmptyAttributes;
 
     /// <summary>Gets when the trial was created or enqueued.</summary>
     public DateTimeOffset CreatedAt { get; init; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hpo.Tuners.GaussianProcess;
 using Hpo.Tuners.Genetic;
 using Hpo.Tuners.RandomSearch;
 using Hpo.Tuners.SimulatedAnnealing;
@@ -14,6 +15,7 @@ public static class TunerRegistry
     private static readonly ConcurrentDictionary<string, Func<string, ITuner>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         [RandomSearchTuner.TunerName] = settings => new RandomSearchTuner(RandomSearchTunerOptions.FromJson(settings)),
+        [GaussianProcessTuner.TunerName] = settings => new GaussianProcessTuner(GaussianProcessTunerOptions.FromJson(settings)),
         [GeneticTuner.TunerName] = settings => new GeneticTuner(GeneticTunerOptions.FromJson(settings)),
         [SimulatedAnnealingTuner.TunerName] = settings => new SimulatedAnnealingTuner(SimulatedAnnealingTunerOptions.FromJson(settings)),
     };

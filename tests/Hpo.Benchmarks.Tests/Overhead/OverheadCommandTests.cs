@@ -19,7 +19,7 @@ public sealed class OverheadCommandTests : IDisposable
     {
         using var stdout = new StringWriter();
 
-        int code = await OverheadCommand.RunAsync(["--storage", "memory", "--tuner", "random", "--trials", "300", "--processes", "1", "--warmup", "20"], stdout);
+        int code = await OverheadCommand.RunAsync(["--storage", "memory", "--tuner", "random", "--trials", "300", "--processes", "1", "--warmup", "20", "--warmup-ms", "0"], stdout);
 
         Assert.Equal(0, code);
         JsonElement result = LastLineJson(stdout.ToString());
@@ -45,7 +45,7 @@ public sealed class OverheadCommandTests : IDisposable
         await File.WriteAllTextAsync(file, "not a database");
         using var stdout = new StringWriter();
 
-        int code = await OverheadCommand.RunAsync(["--storage", "sqlite:///" + file, "--trials", "60", "--processes", "1", "--warmup", "5", "--mode", "in-process"], stdout);
+        int code = await OverheadCommand.RunAsync(["--storage", "sqlite:///" + file, "--trials", "60", "--processes", "1", "--warmup", "5", "--warmup-ms", "0", "--mode", "in-process"], stdout);
 
         Assert.Equal(0, code);
         JsonElement result = LastLineJson(stdout.ToString());
@@ -60,7 +60,7 @@ public sealed class OverheadCommandTests : IDisposable
         string file = Path.Combine(directory, "shared.db");
         using var stdout = new StringWriter();
 
-        int code = await OverheadCommand.RunAsync(["--storage", "sqlite:///" + file, "--trials", "200", "--processes", "2", "--warmup", "5"], stdout, WorkerCommand.Dotnet());
+        int code = await OverheadCommand.RunAsync(["--storage", "sqlite:///" + file, "--trials", "200", "--processes", "2", "--warmup", "5", "--warmup-ms", "0"], stdout, WorkerCommand.Dotnet());
 
         string output = stdout.ToString();
         Assert.True(code == 0, output);

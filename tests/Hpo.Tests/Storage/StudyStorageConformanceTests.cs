@@ -217,6 +217,8 @@ public abstract partial class StudyStorageConformanceTests
         Directions = [StudyDirection.Maximize],
         TunerName = "custom-tuner",
         TunerSettings = """{"population":12,"mutation":0.25}""",
+        PrunerName = "custom-pruner",
+        PrunerSettings = """{"patience":3,"delta":0.5}""",
         Seed = -123456789,
         Budget = 77,
         Lease = TimeSpan.FromMilliseconds(12_345),
@@ -234,6 +236,10 @@ public abstract partial class StudyStorageConformanceTests
         Assert.Equal(
             System.Text.Json.JsonDocument.Parse(expected.TunerSettings).RootElement.ToString(),
             System.Text.Json.JsonDocument.Parse(actual.TunerSettings).RootElement.ToString());
+        Assert.Equal(expected.PrunerName, actual.PrunerName);
+        Assert.Equal(
+            System.Text.Json.JsonDocument.Parse(expected.PrunerSettings).RootElement.ToString(),
+            System.Text.Json.JsonDocument.Parse(actual.PrunerSettings).RootElement.ToString());
         Assert.Equal(expected.Seed, actual.Seed);
         Assert.Equal(expected.Budget, actual.Budget);
         Assert.Equal(expected.Lease, actual.Lease);

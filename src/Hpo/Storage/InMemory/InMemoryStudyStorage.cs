@@ -14,7 +14,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
     private readonly Lock studiesLock = new();
     private readonly Dictionary<string, StudyState> byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, StudyState> byId = new();
-    private readonly ConcurrentDictionary<long, (StudyState Study, int Number)> trialsById = new();
+    private readonly TrialIndex trialsById = new();
     private long nextStudyId;
     private long nextTrialId;
 
@@ -79,14 +79,8 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
                 return ValueTask.FromResult(false);
             }
 
+            // The study's trials become unreachable with it: the trial index resolves ids through byId.
             byId.TryRemove(s.Record.Id, out _);
-            lock (s.Lock)
-            {
-                foreach (TrialRecord t in s.Trials)
-                {
-                    trialsById.TryRemove(t.Id, out _);
-                }
-            }
 
             return ValueTask.FromResult(true);
         }
@@ -256,7 +250,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         StudyState s = Study(studyId);
         lock (s.Lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<TrialRecord>>(MarkOrphansStale(s, timeProvider.GetUtcNow()));
+            return ValueTask.FromResult(MarkOrphansStale(s, timeProvider.GetUtcNow()));
         }
     }
 
@@ -290,13 +284,27 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
                 return ValueTask.FromResult(new TrialChanges(s.Trials.ToArray(), version));
             }
 
-            var numbers = new SortedSet<int>();
-            for (long v = Math.Min(sinceVersion, version); v < version; v++)
+            // The numbers changed since then, sorted and without repeats: usually a handful, so no sorted set.
+            int from = (int)Math.Min(sinceVersion, version);
+            int changed = (int)version - from;
+            if (changed == 0)
             {
-                numbers.Add(s.ChangeLog[(int)v]);
+                return ValueTask.FromResult(new TrialChanges([], version));
             }
 
-            return ValueTask.FromResult(new TrialChanges(numbers.Select(n => s.Trials[n]).ToArray(), version));
+            int[] numbers = new int[changed];
+            s.ChangeLog.CopyTo(from, numbers, 0, changed);
+            Array.Sort(numbers);
+            var records = new List<TrialRecord>(changed);
+            for (int i = 0; i < numbers.Length; i++)
+            {
+                if (i == 0 || numbers[i] != numbers[i - 1])
+                {
+                    records.Add(s.Trials[numbers[i]]);
+                }
+            }
+
+            return ValueTask.FromResult(new TrialChanges(records, version));
         }
     }
 
@@ -373,15 +381,26 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         }
     }
 
-    private List<TrialRecord> MarkOrphansStale(StudyState s, DateTimeOffset now)
+    private IReadOnlyList<TrialRecord> MarkOrphansStale(StudyState s, DateTimeOffset now)
     {
-        var failed = new List<TrialRecord>();
-        if (s.Running.Count == 0)
+        // Called on every start: look first without allocating, and copy the running set only when a lease has expired.
+        TimeSpan lease = s.Record.Definition.Lease;
+        bool any = false;
+        foreach (int number in s.Running)
         {
-            return failed;
+            if (s.Trials[number].Heartbeat is { } hb && now - hb > lease)
+            {
+                any = true;
+                break;
+            }
         }
 
-        TimeSpan lease = s.Record.Definition.Lease;
+        if (!any)
+        {
+            return [];
+        }
+
+        var failed = new List<TrialRecord>();
         foreach (int number in s.Running.ToArray())
         {
             TrialRecord t = s.Trials[number];
@@ -442,7 +461,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
             s.Running.Add(t.Number);
         }
 
-        trialsById[t.Id] = (s, t.Number);
+        trialsById.Add(t.Id, s.Record.Id, t.Number);
         return t;
     }
 
@@ -450,7 +469,9 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         byId.TryGetValue(studyId, out StudyState? s) ? s : throw new InvalidOperationException($"There is no study with id {studyId} in this storage (was it deleted?).");
 
     private (StudyState Study, int Number) Trial(long trialId) =>
-        trialsById.TryGetValue(trialId, out (StudyState, int) t) ? t : throw new InvalidOperationException($"There is no trial with id {trialId} in this storage.");
+        trialsById.TryGet(trialId, out long studyId, out int number) && byId.TryGetValue(studyId, out StudyState? s)
+            ? (s, number)
+            : throw new InvalidOperationException($"There is no trial with id {trialId} in this storage.");
 
     private sealed class StudyState(StudyRecord record)
     {
@@ -469,5 +490,64 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         public TrialCounts Counts { get; set; }
 
         public TrialRecord? Best { get; set; }
+    }
+
+    /// <summary>
+    /// Maps trial ids (dense, from 1) to their study id and number: one 64-bit word per trial in chunks that never move, written
+    /// once when the trial is created and read without locks (a concurrent dictionary cost a node and a lock per trial).
+    /// </summary>
+    private sealed class TrialIndex
+    {
+        private const int ChunkBits = 12;
+        private const int ChunkSize = 1 << ChunkBits;
+        private readonly Lock growLock = new();
+        private long[]?[] chunks = new long[]?[16];
+
+        public void Add(long trialId, long studyId, int number)
+        {
+            long index = trialId - 1;
+            long[] chunk = Chunk((int)(index >> ChunkBits));
+            Volatile.Write(ref chunk[index & (ChunkSize - 1)], ((studyId + 1) << 32) | (uint)number);
+        }
+
+        public bool TryGet(long trialId, out long studyId, out int number)
+        {
+            long index = trialId - 1;
+            long[]?[] current = Volatile.Read(ref chunks);
+            long c = index >> ChunkBits;
+            long entry = index >= 0 && c < current.Length && Volatile.Read(ref current[c]) is { } chunk ? Volatile.Read(ref chunk[index & (ChunkSize - 1)]) : 0;
+            studyId = (entry >> 32) - 1;
+            number = (int)(uint)entry;
+            return entry != 0;
+        }
+
+        private long[] Chunk(int c)
+        {
+            long[]?[] current = Volatile.Read(ref chunks);
+            if (c < current.Length && Volatile.Read(ref current[c]) is { } existing)
+            {
+                return existing;
+            }
+
+            lock (growLock)
+            {
+                current = chunks;
+                if (c >= current.Length)
+                {
+                    long[]?[] grown = new long[]?[Math.Max(c + 1, current.Length * 2)];
+                    Array.Copy(current, grown, current.Length);
+                    Volatile.Write(ref chunks, grown);
+                    current = grown;
+                }
+
+                if (current[c] is not { } chunk)
+                {
+                    chunk = new long[ChunkSize];
+                    Volatile.Write(ref current[c], chunk);
+                }
+
+                return chunk;
+            }
+        }
     }
 }

@@ -31,10 +31,17 @@ public sealed class SqliteStudyStorage : StudyStorageBase
 
     private const string TrialColumns = "id, number, state, params, vals, user_attrs, system_attrs, created_at, started_at, finished_at, owner, heartbeat, fail_reason, exception_type";
 
+    private const string BumpSql = "UPDATE studies SET version = version + 1 WHERE id = $s RETURNING version";
+
+    private static readonly string[,] BumpAndMoveSql = BuildBumpAndMoveSql();
+
+    private static readonly string[] InsertBumpSql = [.. Enum.GetValues<TrialState>().Select(s =>
+        $"UPDATE studies SET version = version + 1, next_number = next_number + 1, {CountColumn(s)} = {CountColumn(s)} + 1 WHERE id = $s RETURNING version, next_number - 1")];
+
     private readonly SqliteStudyStorageOptions options;
     private readonly TimeProvider timeProvider;
     private readonly string connectionString;
-    private readonly ConcurrentBag<SqliteConnection> pool = [];
+    private readonly ConcurrentBag<Connection> pool = [];
     private readonly ConcurrentDictionary<long, StudyRecord> studies = new();
     private int disposed;
 
@@ -86,17 +93,15 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         StorageGuards.Definition(definition);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
+            using Transaction tx = conn.BeginTransaction();
             long now = Now();
-            using (SqliteCommand exists = Command(conn, tx, "SELECT 1 FROM studies WHERE name = $name", ("$name", definition.Name)))
+            SqliteCommand exists = Command(conn, tx, "SELECT 1 FROM studies WHERE name = $name", ("$name", definition.Name));
+            if (exists.ExecuteScalar() is not null)
             {
-                if (exists.ExecuteScalar() is not null)
-                {
-                    throw new DuplicateStudyException($"A study named '{definition.Name}' already exists in {FilePath}. Load it instead (Study.LoadAsync, or CreateOrLoadAsync to resume it), or choose another name.");
-                }
+                throw new DuplicateStudyException($"A study named '{definition.Name}' already exists in {FilePath}. Load it instead (Study.LoadAsync, or CreateOrLoadAsync to resume it), or choose another name.");
             }
 
-            using SqliteCommand insert = Command(conn, tx, "INSERT INTO studies (name, definition, created_at) VALUES ($name, $def, $now) RETURNING id", ("$name", definition.Name), ("$def", definition.ToJson()), ("$now", now));
+            SqliteCommand insert = Command(conn, tx, "INSERT INTO studies (name, definition, created_at) VALUES ($name, $def, $now) RETURNING id", ("$name", definition.Name), ("$def", definition.ToJson()), ("$now", now));
             long id = (long)insert.ExecuteScalar()!;
             tx.Commit();
             var record = new StudyRecord(id, definition, DateTimeOffset.FromUnixTimeMilliseconds(now));
@@ -111,7 +116,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(name);
         return Run(conn =>
         {
-            using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE name = $name", ("$name", name));
+            SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE name = $name", ("$name", name));
             using SqliteDataReader r = cmd.ExecuteReader();
             return r.Read() ? ReadStudy(r) : null;
         }, cancellationToken);
@@ -123,7 +128,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         // Always asks the file: another instance or process may have deleted the study since it was cached.
         return Run(conn =>
         {
-            using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE id = $id", ("$id", studyId));
+            SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE id = $id", ("$id", studyId));
             using SqliteDataReader r = cmd.ExecuteReader();
             return r.Read() ? ReadStudy(r) : null;
         }, cancellationToken);
@@ -132,7 +137,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override ValueTask<IReadOnlyList<StudyRecord>> GetStudiesAsync(CancellationToken cancellationToken) => Run<IReadOnlyList<StudyRecord>>(conn =>
     {
-        using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies ORDER BY id");
+        SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies ORDER BY id");
         using SqliteDataReader r = cmd.ExecuteReader();
         var list = new List<StudyRecord>();
         while (r.Read())
@@ -149,8 +154,8 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(name);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
-            using SqliteCommand find = Command(conn, tx, "SELECT id FROM studies WHERE name = $name", ("$name", name));
+            using Transaction tx = conn.BeginTransaction();
+            SqliteCommand find = Command(conn, tx, "SELECT id FROM studies WHERE name = $name", ("$name", name));
             if (find.ExecuteScalar() is not long id)
             {
                 return false;
@@ -173,9 +178,8 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         string json = StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, parameters);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
-            long version = BumpVersion(conn, tx, studyId);
-            long id = InsertTrial(conn, tx, studyId, TrialState.Waiting, json, owner: null, version);
+            using Transaction tx = conn.BeginTransaction();
+            (long id, _) = InsertTrial(conn, tx, studyId, TrialState.Waiting, json, owner: null, Now());
             TrialRecord t = ReadTrial(conn, tx, study, id);
             tx.Commit();
             return t;
@@ -189,20 +193,41 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         StudyRecord study = Study(studyId);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
+            using Transaction tx = conn.BeginTransaction();
             long now = Now();
-            MarkOrphansStale(conn, tx, study, now);
-            long running, finished;
-            using (SqliteCommand counts = Command(conn, tx, "SELECT n_running, n_complete + n_pruned + n_failed FROM studies WHERE id = $s", ("$s", studyId)))
-            using (SqliteDataReader r = counts.ExecuteReader())
+
+            // One statement reads the counters and whether any running trial's lease has expired; only then are orphans
+            // failed (which changes the counters, so they are read again).
+            long cutoff = now - (long)study.Definition.Lease.TotalMilliseconds;
+            long waitingCount = 0, running = 0, finished = 0;
+            for (int pass = 0; pass < 2; pass++)
             {
-                if (!r.Read())
+                bool orphans;
+                SqliteCommand counts = Command(
+                    conn,
+                    tx,
+                    "SELECT n_waiting, n_running, n_complete + n_pruned + n_failed, EXISTS (SELECT 1 FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff) FROM studies WHERE id = $s",
+                    ("$s", studyId),
+                    ("$cutoff", cutoff));
+                using (SqliteDataReader r = counts.ExecuteReader())
                 {
-                    throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath} (was it deleted?).");
+                    if (!r.Read())
+                    {
+                        throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath} (was it deleted?).");
+                    }
+
+                    waitingCount = r.GetInt64(0);
+                    running = r.GetInt64(1);
+                    finished = r.GetInt64(2);
+                    orphans = r.GetInt64(3) != 0;
                 }
 
-                running = r.GetInt64(0);
-                finished = r.GetInt64(1);
+                if (!orphans)
+                {
+                    break;
+                }
+
+                MarkOrphansStale(conn, tx, study, now);
             }
 
             if (study.Definition.Budget is int budget && finished + running >= budget)
@@ -211,23 +236,42 @@ public sealed class SqliteStudyStorage : StudyStorageBase
                 return null;
             }
 
-            long version = BumpVersion(conn, tx, studyId);
-            long id;
-            using (SqliteCommand waiting = Command(conn, tx, "SELECT id FROM trials WHERE study_id = $s AND state = 0 ORDER BY number LIMIT 1", ("$s", studyId)))
+            // The waiting count lives in the study row, so the common case (nothing enqueued) needs no look-up.
+            object? waitingId = null;
+            if (waitingCount > 0)
             {
-                if (waiting.ExecuteScalar() is long waitingId)
-                {
-                    id = waitingId;
-                    Exec(conn, tx, "UPDATE trials SET state = 1, owner = $o, heartbeat = $now, started_at = $now, version = $v WHERE id = $id", ("$o", owner), ("$now", now), ("$v", version), ("$id", id));
-                    MoveCount(conn, tx, studyId, TrialState.Waiting, TrialState.Running);
-                }
-                else
-                {
-                    id = InsertTrial(conn, tx, studyId, TrialState.Running, "{}", owner, version, now);
-                }
+                SqliteCommand waiting = Command(conn, tx, "SELECT id FROM trials WHERE study_id = $s AND state = 0 ORDER BY number LIMIT 1", ("$s", studyId));
+                waitingId = waiting.ExecuteScalar();
             }
 
-            TrialRecord t = ReadTrial(conn, tx, study, id);
+            TrialRecord t;
+            if (waitingId is long id)
+            {
+                long version = BumpVersion(conn, tx, studyId, TrialState.Waiting, TrialState.Running);
+                Exec(conn, tx, "UPDATE trials SET state = 1, owner = $o, heartbeat = $now, started_at = $now, version = $v WHERE id = $id", ("$o", owner), ("$now", now), ("$v", version), ("$id", id));
+                t = ReadTrial(conn, tx, study, id);
+            }
+            else
+            {
+                // Every column of the new row is known here, so it is not read back.
+                (long newId, long number) = InsertTrial(conn, tx, studyId, TrialState.Running, "{}", owner, now);
+                DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(now);
+                t = new TrialRecord
+                {
+                    Id = newId,
+                    Number = (int)number,
+                    State = TrialState.Running,
+                    Parameters = StudyDefinitionJson.ReadParameters(study.Definition.SearchSpace, "{}"),
+                    Values = StudyDefinitionJson.ReadValues("[]"),
+                    UserAttributes = StudyDefinitionJson.ReadAttributes("{}"),
+                    SystemAttributes = StudyDefinitionJson.ReadAttributes("{}"),
+                    CreatedAt = at,
+                    StartedAt = at,
+                    Owner = owner,
+                    Heartbeat = at,
+                };
+            }
+
             tx.Commit();
             return (TrialRecord?)t;
         }, cancellationToken);
@@ -239,7 +283,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(parameters);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
+            using Transaction tx = conn.BeginTransaction();
             (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
             if (t.IsFinished)
             {
@@ -261,7 +305,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken) => RunVoid(conn =>
     {
-        using SqliteTransaction tx = conn.BeginTransaction();
+        using Transaction tx = conn.BeginTransaction();
         (long studyId, TrialState state, TrialRecord? _) = TrialHeader(conn, tx, trialId, "report intermediate values");
         long version = BumpVersion(conn, tx, studyId);
         Exec(conn, tx, "INSERT INTO trial_values (trial_id, step, value) VALUES ($id, $step, $value) ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value", ("$id", trialId), ("$step", step), ("$value", double.IsNaN(value) ? DBNull.Value : value));
@@ -284,7 +328,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(finish);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
+            using Transaction tx = conn.BeginTransaction();
             (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
             StorageGuards.Finish(finish, study.Definition.Directions.Count);
             if (t.IsFinished)
@@ -293,7 +337,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             }
 
             long now = Now();
-            long version = BumpVersion(conn, tx, study.Id);
+            long version = BumpVersion(conn, tx, study.Id, t.State, finish.State);
             Exec(
                 conn,
                 tx,
@@ -305,7 +349,6 @@ public sealed class SqliteStudyStorage : StudyStorageBase
                 ("$now", now),
                 ("$v", version),
                 ("$id", trialId));
-            MoveCount(conn, tx, study.Id, t.State, finish.State);
             if (finish.RetryAsNewTrial)
             {
                 EnqueueRetry(conn, tx, study, t, now);
@@ -331,7 +374,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentException.ThrowIfNullOrEmpty(owner);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
+            using Transaction tx = conn.BeginTransaction();
             int n = Exec(conn, tx, "UPDATE trials SET heartbeat = $now WHERE study_id = $s AND state = 1 AND owner = $o", ("$now", Now()), ("$s", studyId), ("$o", owner));
             tx.Commit();
             return n;
@@ -344,7 +387,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         StudyRecord study = Study(studyId);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
+            using Transaction tx = conn.BeginTransaction();
             IReadOnlyList<TrialRecord> failed = MarkOrphansStale(conn, tx, study, Now());
             tx.Commit();
             return failed;
@@ -358,7 +401,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentException.ThrowIfNullOrEmpty(reason);
         return Run(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
+            using Transaction tx = conn.BeginTransaction();
             (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
             if (t.State != TrialState.Running || t.Owner != owner)
             {
@@ -378,12 +421,10 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return Run(conn =>
         {
             // A deferred transaction is one read snapshot: the version and the rows agree.
-            using SqliteTransaction tx = conn.BeginTransaction(deferred: true);
+            using Transaction tx = conn.BeginTransaction(deferred: true);
             long version;
-            using (SqliteCommand v = Command(conn, tx, "SELECT version FROM studies WHERE id = $s", ("$s", studyId)))
-            {
-                version = v.ExecuteScalar() is long l ? l : throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath}.");
-            }
+            SqliteCommand v = Command(conn, tx, "SELECT version FROM studies WHERE id = $s", ("$s", studyId));
+            version = v.ExecuteScalar() is long l ? l : throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath}.");
 
             if (sinceVersion >= version)
             {
@@ -392,7 +433,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
 
             string filter = sinceVersion > 0 ? "study_id = $s AND version > $since" : "study_id = $s";
             var values = new Dictionary<long, ImmutableSortedDictionary<long, double>.Builder>();
-            using (SqliteCommand iv = Command(conn, tx, $"SELECT trial_id, step, value FROM trial_values WHERE trial_id IN (SELECT id FROM trials WHERE {filter})", ("$s", studyId), ("$since", sinceVersion)))
+            SqliteCommand iv = Command(conn, tx, $"SELECT trial_id, step, value FROM trial_values WHERE trial_id IN (SELECT id FROM trials WHERE {filter})", ("$s", studyId), ("$since", sinceVersion));
             using (SqliteDataReader r = iv.ExecuteReader())
             {
                 while (r.Read())
@@ -408,7 +449,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             }
 
             var list = new List<TrialRecord>();
-            using (SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE {filter} ORDER BY number", ("$s", studyId), ("$since", sinceVersion)))
+            SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE {filter} ORDER BY number", ("$s", studyId), ("$since", sinceVersion));
             using (SqliteDataReader r = cmd.ExecuteReader())
             {
                 while (r.Read())
@@ -429,7 +470,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         StudyRecord study = Study(studyId);
         return Run(conn =>
         {
-            using SqliteCommand cmd = Command(conn, null, "SELECT id FROM trials WHERE study_id = $s AND number = $n", ("$s", studyId), ("$n", number));
+            SqliteCommand cmd = Command(conn, null, "SELECT id FROM trials WHERE study_id = $s AND number = $n", ("$s", studyId), ("$n", number));
             return cmd.ExecuteScalar() is long id ? ReadTrial(conn, null, study, id) : null;
         }, cancellationToken);
     }
@@ -437,7 +478,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override ValueTask<TrialCounts> GetTrialCountsAsync(long studyId, CancellationToken cancellationToken) => Run(conn =>
     {
-        using SqliteCommand cmd = Command(conn, null, "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale FROM studies WHERE id = $s", ("$s", studyId));
+        SqliteCommand cmd = Command(conn, null, "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale FROM studies WHERE id = $s", ("$s", studyId));
         using SqliteDataReader r = cmd.ExecuteReader();
         return r.Read()
             ? new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)) { Stale = r.GetInt32(5) }
@@ -451,7 +492,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         string order = study.Definition.Direction == Studies.StudyDirection.Minimize ? "ASC" : "DESC";
         return Run(conn =>
         {
-            using SqliteCommand cmd = Command(conn, null, $"SELECT id FROM trials WHERE study_id = $s AND state = 2 ORDER BY CAST(json_extract(vals, '$[0]') AS REAL) {order}, number ASC LIMIT 1", ("$s", studyId));
+            SqliteCommand cmd = Command(conn, null, $"SELECT id FROM trials WHERE study_id = $s AND state = 2 ORDER BY CAST(json_extract(vals, '$[0]') AS REAL) {order}, number ASC LIMIT 1", ("$s", studyId));
             return cmd.ExecuteScalar() is long id ? ReadTrial(conn, null, study, id) : null;
         }, cancellationToken);
     }
@@ -461,7 +502,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     {
         if (Interlocked.Exchange(ref disposed, 1) == 0)
         {
-            while (pool.TryTake(out SqliteConnection? c))
+            while (pool.TryTake(out Connection? c))
             {
                 c.Dispose();
             }
@@ -470,29 +511,69 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return ValueTask.CompletedTask;
     }
 
-    private static SqliteCommand Command(SqliteConnection conn, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>Gets the connection's prepared command for <paramref name="sql"/>, bound to the transaction and parameters given.</summary>
+    /// <remarks>The command belongs to the connection's cache: callers dispose its readers, never the command itself.</remarks>
+    private static SqliteCommand Command(Connection conn, Transaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        SqliteCommand cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
+        _ = tx; // statements run inside the connection's open transaction, if any (see Transaction)
+        SqliteCommand cmd = conn.Prepared(sql);
+        SqliteParameterCollection bound = cmd.Parameters;
+        if (bound.Count == parameters.Length)
+        {
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                SqliteParameter p = bound[i];
+                if (p.ParameterName != parameters[i].Name)
+                {
+                    bound.Clear();
+                    break;
+                }
+
+                p.Value = parameters[i].Value ?? DBNull.Value;
+            }
+
+            if (bound.Count == parameters.Length)
+            {
+                return cmd;
+            }
+        }
+
+        bound.Clear();
         foreach ((string name, object? value) in parameters)
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            bound.AddWithValue(name, value ?? DBNull.Value);
         }
 
         return cmd;
     }
 
-    private static int Exec(SqliteConnection conn, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    private static int Exec(Connection conn, Transaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        using SqliteCommand cmd = Command(conn, tx, sql, parameters);
+        SqliteCommand cmd = Command(conn, tx, sql, parameters);
         return cmd.ExecuteNonQuery();
     }
 
-    private static long BumpVersion(SqliteConnection conn, SqliteTransaction tx, long studyId)
+    /// <summary>Advances the study's version and, when a trial changes state, moves it between the state counters, in one statement.</summary>
+    private static long BumpVersion(Connection conn, Transaction tx, long studyId, TrialState? from = null, TrialState? to = null)
     {
-        using SqliteCommand cmd = Command(conn, tx, "UPDATE studies SET version = version + 1 WHERE id = $s RETURNING version", ("$s", studyId));
+        string sql = from is TrialState f && to is TrialState t && f != t ? BumpAndMoveSql[(int)f, (int)t] : BumpSql;
+        SqliteCommand cmd = Command(conn, tx, sql, ("$s", studyId));
         return cmd.ExecuteScalar() is long v ? v : throw new InvalidOperationException($"There is no study with id {studyId} (was it deleted?).");
+    }
+
+    private static string[,] BuildBumpAndMoveSql()
+    {
+        TrialState[] states = Enum.GetValues<TrialState>();
+        var sql = new string[states.Length, states.Length];
+        foreach (TrialState from in states)
+        {
+            foreach (TrialState to in states)
+            {
+                sql[(int)from, (int)to] = $"UPDATE studies SET version = version + 1, {CountColumn(from)} = {CountColumn(from)} - 1, {CountColumn(to)} = {CountColumn(to)} + 1 WHERE id = $s RETURNING version";
+            }
+        }
+
+        return sql;
     }
 
     private static string CountColumn(TrialState state) => state switch
@@ -504,14 +585,6 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         TrialState.Stale => "n_stale",
         _ => "n_failed",
     };
-
-    private static void MoveCount(SqliteConnection conn, SqliteTransaction tx, long studyId, TrialState from, TrialState to)
-    {
-        if (from != to)
-        {
-            Exec(conn, tx, $"UPDATE studies SET {CountColumn(from)} = {CountColumn(from)} - 1, {CountColumn(to)} = {CountColumn(to)} + 1 WHERE id = $s", ("$s", studyId));
-        }
-    }
 
     private static StudyRecord ReadStudy(SqliteDataReader r) =>
         new(r.GetInt64(0), StudyDefinition.FromJson(r.GetString(1)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)));
@@ -538,17 +611,24 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ExceptionType = Text(r, 13),
     };
 
-    private long InsertTrial(SqliteConnection conn, SqliteTransaction tx, long studyId, TrialState state, string paramsJson, string? owner, long version, long? now = null)
+    /// <summary>Inserts a trial with the next number, advancing the study's version and counter in the same statement.</summary>
+    private static (long Id, long Number) InsertTrial(Connection conn, Transaction tx, long studyId, TrialState state, string paramsJson, string? owner, long now)
     {
-        long created = now ?? Now();
-        using SqliteCommand cmd = Command(
-            conn,
-            tx,
-            "UPDATE studies SET next_number = next_number + 1, " + CountColumn(state) + " = " + CountColumn(state) + " + 1 WHERE id = $s RETURNING next_number - 1",
-            ("$s", studyId));
-        long number = (long)cmd.ExecuteScalar()!;
+        SqliteCommand cmd = Command(conn, tx, InsertBumpSql[(int)state], ("$s", studyId));
+        long version, number;
+        using (SqliteDataReader r = cmd.ExecuteReader())
+        {
+            if (!r.Read())
+            {
+                throw new InvalidOperationException($"There is no study with id {studyId} (was it deleted?).");
+            }
+
+            version = r.GetInt64(0);
+            number = r.GetInt64(1);
+        }
+
         bool running = state == TrialState.Running;
-        using SqliteCommand insert = Command(
+        SqliteCommand insert = Command(
             conn,
             tx,
             "INSERT INTO trials (study_id, number, state, params, created_at, started_at, owner, heartbeat, version) VALUES ($s, $n, $state, $p, $now, $started, $o, $hb, $v) RETURNING id",
@@ -556,18 +636,18 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             ("$n", number),
             ("$state", (int)state),
             ("$p", paramsJson),
-            ("$now", created),
-            ("$started", running ? created : null),
+            ("$now", now),
+            ("$started", running ? now : null),
             ("$o", owner),
-            ("$hb", running ? created : null),
+            ("$hb", running ? now : null),
             ("$v", version));
-        return (long)insert.ExecuteScalar()!;
+        return ((long)insert.ExecuteScalar()!, number);
     }
 
-    private TrialRecord ReadTrial(SqliteConnection conn, SqliteTransaction? tx, StudyRecord study, long id)
+    private TrialRecord ReadTrial(Connection conn, Transaction? tx, StudyRecord study, long id)
     {
         TrialRecord t;
-        using (SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE id = $id", ("$id", id)))
+        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE id = $id", ("$id", id));
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             if (!r.Read())
@@ -578,34 +658,49 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             t = ReadTrialRow(r, study.Definition.SearchSpace);
         }
 
-        using (SqliteCommand iv = Command(conn, tx, "SELECT step, value FROM trial_values WHERE trial_id = $id", ("$id", id)))
-        using (SqliteDataReader r = iv.ExecuteReader())
-        {
-            ImmutableSortedDictionary<long, double>.Builder? b = null;
-            while (r.Read())
-            {
-                b ??= ImmutableSortedDictionary.CreateBuilder<long, double>();
-                b[r.GetInt64(0)] = r.IsDBNull(1) ? double.NaN : r.GetDouble(1);
-            }
-
-            return b is null ? t : t with { IntermediateValues = b.ToImmutable() };
-        }
+        return WithIntermediateValues(conn, tx, t);
     }
 
-    private (StudyRecord Study, TrialRecord Trial) ReadTrialById(SqliteConnection conn, SqliteTransaction tx, long trialId)
+    private static TrialRecord WithIntermediateValues(Connection conn, Transaction? tx, TrialRecord t)
     {
-        using SqliteCommand cmd = Command(conn, tx, "SELECT study_id FROM trials WHERE id = $id", ("$id", trialId));
-        long studyId = cmd.ExecuteScalar() is long s ? s : throw new InvalidOperationException($"There is no trial with id {trialId} in {FilePath}.");
-        StudyRecord study = Study(studyId);
-        return (study, ReadTrial(conn, tx, study, trialId));
+        SqliteCommand iv = Command(conn, tx, "SELECT step, value FROM trial_values WHERE trial_id = $id", ("$id", t.Id));
+        using SqliteDataReader r = iv.ExecuteReader();
+        ImmutableSortedDictionary<long, double>.Builder? b = null;
+        while (r.Read())
+        {
+            b ??= ImmutableSortedDictionary.CreateBuilder<long, double>();
+            b[r.GetInt64(0)] = r.IsDBNull(1) ? double.NaN : r.GetDouble(1);
+        }
+
+        return b is null ? t : t with { IntermediateValues = b.ToImmutable() };
+    }
+
+    private (StudyRecord Study, TrialRecord Trial) ReadTrialById(Connection conn, Transaction tx, long trialId)
+    {
+        // The study's id comes with the row (last column), so one statement finds both.
+        StudyRecord study;
+        TrialRecord t;
+        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns}, study_id FROM trials WHERE id = $id", ("$id", trialId));
+        using (SqliteDataReader r = cmd.ExecuteReader())
+        {
+            if (!r.Read())
+            {
+                throw new InvalidOperationException($"There is no trial with id {trialId} in {FilePath}.");
+            }
+
+            study = Study(r.GetInt64(14));
+            t = ReadTrialRow(r, study.Definition.SearchSpace);
+        }
+
+        return (study, WithIntermediateValues(conn, tx, t));
     }
 
     /// <summary>Reads what a write to an unfinished trial needs, throwing if it is finished.</summary>
-    private (long StudyId, TrialState State, TrialRecord? Trial) TrialHeader(SqliteConnection conn, SqliteTransaction tx, long trialId, string action)
+    private (long StudyId, TrialState State, TrialRecord? Trial) TrialHeader(Connection conn, Transaction tx, long trialId, string action)
     {
         long studyId;
         TrialState state;
-        using (SqliteCommand cmd = Command(conn, tx, "SELECT study_id, state FROM trials WHERE id = $id", ("$id", trialId)))
+        SqliteCommand cmd = Command(conn, tx, "SELECT study_id, state FROM trials WHERE id = $id", ("$id", trialId));
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             if (!r.Read())
@@ -631,13 +726,11 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(value);
         return RunVoid(conn =>
         {
-            using SqliteTransaction tx = conn.BeginTransaction();
+            using Transaction tx = conn.BeginTransaction();
             (long studyId, TrialState _, TrialRecord? _) = TrialHeader(conn, tx, trialId, "change its attributes");
             string? current;
-            using (SqliteCommand read = Command(conn, tx, $"SELECT {column} FROM trials WHERE id = $id", ("$id", trialId)))
-            {
-                current = read.ExecuteScalar() as string;
-            }
+            SqliteCommand read = Command(conn, tx, $"SELECT {column} FROM trials WHERE id = $id", ("$id", trialId));
+            current = read.ExecuteScalar() as string;
 
             ImmutableDictionary<string, string> attrs = StudyDefinitionJson.ReadAttributes(current).SetItem(key, value);
             long version = BumpVersion(conn, tx, studyId);
@@ -646,12 +739,12 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         }, cancellationToken);
     }
 
-    private List<TrialRecord> MarkOrphansStale(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, long now)
+    private List<TrialRecord> MarkOrphansStale(Connection conn, Transaction tx, StudyRecord study, long now)
     {
         var failed = new List<TrialRecord>();
         long cutoff = now - (long)study.Definition.Lease.TotalMilliseconds;
         var ids = new List<long>();
-        using (SqliteCommand cmd = Command(conn, tx, "SELECT id FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff", ("$s", study.Id), ("$cutoff", cutoff)))
+        SqliteCommand cmd = Command(conn, tx, "SELECT id FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff", ("$s", study.Id), ("$cutoff", cutoff));
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -670,11 +763,10 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     }
 
     /// <summary>Records a running trial as stale and, if the study's retry policy says so, enqueues its retry.</summary>
-    private TrialRecord MarkStale(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, TrialRecord t, string reason, long now)
+    private static TrialRecord MarkStale(Connection conn, Transaction tx, StudyRecord study, TrialRecord t, string reason, long now)
     {
-        long version = BumpVersion(conn, tx, study.Id);
+        long version = BumpVersion(conn, tx, study.Id, TrialState.Running, TrialState.Stale);
         Exec(conn, tx, "UPDATE trials SET state = 5, fail_reason = $r, finished_at = $now, version = $v WHERE id = $id", ("$r", reason), ("$now", now), ("$v", version), ("$id", t.Id));
-        MoveCount(conn, tx, study.Id, TrialState.Running, TrialState.Stale);
         if (StorageGuards.RetriesLostWorker(study.Definition, t))
         {
             EnqueueRetry(conn, tx, study, t, now);
@@ -684,10 +776,9 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     }
 
     /// <summary>Enqueues a waiting copy of a trial (parameters, intermediate values, attributes) that records its origin.</summary>
-    private void EnqueueRetry(SqliteConnection conn, SqliteTransaction tx, StudyRecord study, TrialRecord t, long now)
+    private static void EnqueueRetry(Connection conn, Transaction tx, StudyRecord study, TrialRecord t, long now)
     {
-        long version = BumpVersion(conn, tx, study.Id);
-        long id = InsertTrial(conn, tx, study.Id, TrialState.Waiting, StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, t.Parameters), owner: null, version, now);
+        (long id, _) = InsertTrial(conn, tx, study.Id, TrialState.Waiting, StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, t.Parameters), owner: null, now);
         Exec(
             conn,
             tx,
@@ -707,7 +798,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
 
         StudyRecord? loaded = Run(conn =>
         {
-            using SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE id = $id", ("$id", studyId));
+            SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at FROM studies WHERE id = $id", ("$id", studyId));
             using SqliteDataReader r = cmd.ExecuteReader();
             return r.Read() ? ReadStudy(r) : null;
         }, CancellationToken.None).Result;
@@ -718,30 +809,28 @@ public sealed class SqliteStudyStorage : StudyStorageBase
 
     private long Now() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private void InitializeSchema(SqliteConnection conn)
+    private void InitializeSchema(Connection conn)
     {
-        using SqliteTransaction tx = conn.BeginTransaction();
+        using Transaction tx = conn.BeginTransaction();
         Exec(conn, tx, "CREATE TABLE IF NOT EXISTS hpo_schema (version INTEGER NOT NULL)");
-        using (SqliteCommand v = Command(conn, tx, "SELECT MAX(version) FROM hpo_schema"))
+        SqliteCommand v = Command(conn, tx, "SELECT MAX(version) FROM hpo_schema");
+        object? existing = v.ExecuteScalar();
+        if (existing is long version)
         {
-            object? existing = v.ExecuteScalar();
-            if (existing is long version)
+            if (version > SchemaVersion)
             {
-                if (version > SchemaVersion)
-                {
-                    throw new StorageException($"{FilePath} uses schema version {version}, which is newer than this Hpo understands ({SchemaVersion}). Upgrade Hpo to open it.");
-                }
-
-                // Migrations, step by step. Version 2 counts stale trials (lost workers) apart from failed ones.
-                if (version < 2)
-                {
-                    Exec(conn, tx, "ALTER TABLE studies ADD COLUMN n_stale INTEGER NOT NULL DEFAULT 0");
-                    Exec(conn, tx, "INSERT INTO hpo_schema (version) VALUES (2)");
-                }
-
-                tx.Commit();
-                return;
+                throw new StorageException($"{FilePath} uses schema version {version}, which is newer than this Hpo understands ({SchemaVersion}). Upgrade Hpo to open it.");
             }
+
+            // Migrations, step by step. Version 2 counts stale trials (lost workers) apart from failed ones.
+            if (version < 2)
+            {
+                Exec(conn, tx, "ALTER TABLE studies ADD COLUMN n_stale INTEGER NOT NULL DEFAULT 0");
+                Exec(conn, tx, "INSERT INTO hpo_schema (version) VALUES (2)");
+            }
+
+            tx.Commit();
+            return;
         }
 
         Exec(conn, tx, """
@@ -791,24 +880,33 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         tx.Commit();
     }
 
-    private SqliteConnection Rent()
+    private Connection Rent()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        if (pool.TryTake(out SqliteConnection? conn))
+        if (pool.TryTake(out Connection? pooled))
         {
-            return conn;
+            return pooled;
         }
 
-        conn = new SqliteConnection(connectionString);
-        conn.Open();
-        string sync = options.Durability == SqliteDurability.Full ? "FULL" : "NORMAL";
-        using SqliteCommand setup = conn.CreateCommand();
-        setup.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;");
-        setup.ExecuteNonQuery();
-        return conn;
+        var conn = new SqliteConnection(connectionString);
+        try
+        {
+            conn.Open();
+            string sync = options.Durability == SqliteDurability.Full ? "FULL" : "NORMAL";
+            using SqliteCommand setup = conn.CreateCommand();
+            setup.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;");
+            setup.ExecuteNonQuery();
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
+
+        return new Connection(conn);
     }
 
-    private void Return(SqliteConnection conn)
+    private void Return(Connection conn)
     {
         if (Volatile.Read(ref disposed) != 0 || pool.Count >= 16)
         {
@@ -820,10 +918,10 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         }
     }
 
-    private ValueTask<T> Run<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    private ValueTask<T> Run<T>(Func<Connection, T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        SqliteConnection conn = Rent();
+        Connection conn = Rent();
         bool healthy = true;
         try
         {
@@ -847,7 +945,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         }
     }
 
-    private ValueTask RunVoid(Action<SqliteConnection> work, CancellationToken cancellationToken)
+    private ValueTask RunVoid(Action<Connection> work, CancellationToken cancellationToken)
     {
         _ = Run(conn =>
         {
@@ -857,5 +955,82 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return ValueTask.CompletedTask;
     }
 
-    private void Run(Action<SqliteConnection> work) => RunVoid(work, CancellationToken.None);
+    private void Run(Action<Connection> work) => RunVoid(work, CancellationToken.None);
+
+    /// <summary>
+    /// A pooled connection and its prepared commands, one per SQL text: preparing a statement costs more than running it, and
+    /// a trial runs the same dozen statements every time. Transactions, too, begin and end through prepared statements.
+    /// </summary>
+    private sealed class Connection : IDisposable
+    {
+        private readonly SqliteConnection connection;
+        private readonly Dictionary<string, SqliteCommand> prepared = new(StringComparer.Ordinal);
+        private readonly Transaction transaction;
+
+        public Connection(SqliteConnection connection)
+        {
+            this.connection = connection;
+            transaction = new Transaction(this);
+        }
+
+        /// <summary>Begins a transaction: <c>BEGIN IMMEDIATE</c> (takes the write lock at once) or, deferred, a read snapshot.</summary>
+        public Transaction BeginTransaction(bool deferred = false)
+        {
+            Prepared(deferred ? "BEGIN" : "BEGIN IMMEDIATE").ExecuteNonQuery();
+            transaction.IsOpen = true;
+            return transaction;
+        }
+
+        public SqliteCommand CreateCommand() => connection.CreateCommand();
+
+        public SqliteCommand Prepared(string sql)
+        {
+            if (!prepared.TryGetValue(sql, out SqliteCommand? cmd))
+            {
+                cmd = connection.CreateCommand();
+                cmd.CommandText = sql;
+                prepared.Add(sql, cmd);
+            }
+
+            return cmd;
+        }
+
+        /// <summary>Determines whether SQLite still has a transaction open on this connection (it may have rolled back by itself).</summary>
+        public bool InTransaction() => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
+
+        public void Dispose()
+        {
+            foreach (SqliteCommand cmd in prepared.Values)
+            {
+                cmd.Dispose();
+            }
+
+            prepared.Clear();
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>The connection's one transaction (they do not nest): commit it, or dispose it to roll back.</summary>
+    private sealed class Transaction(Connection connection) : IDisposable
+    {
+        public bool IsOpen { get; set; }
+
+        public void Commit()
+        {
+            connection.Prepared("COMMIT").ExecuteNonQuery();
+            IsOpen = false;
+        }
+
+        public void Dispose()
+        {
+            if (IsOpen)
+            {
+                IsOpen = false;
+                if (connection.InTransaction())
+                {
+                    connection.Prepared("ROLLBACK").ExecuteNonQuery();
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Hpo.SearchSpaces;
 using Hpo.Trials;
 
@@ -54,12 +52,12 @@ public sealed class RandomSearchTuner : TunerBase
             return Draw(encoding, random, unit);
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<double[]>(PointComparer.Instance);
         foreach (TrialRecord t in context.Trials)
         {
             if (t.Parameters.Count > 0)
             {
-                seen.Add(Key(encoding.ToInternals(t.Parameters)));
+                seen.Add(encoding.ToInternals(t.Parameters));
             }
         }
 
@@ -74,7 +72,7 @@ public sealed class RandomSearchTuner : TunerBase
             for (int i = 0; i < RejectionDraws; i++)
             {
                 IReadOnlyDictionary<string, object> candidate = Draw(encoding, random, unit);
-                if (!seen.Contains(Key(encoding.ToInternals(candidate))))
+                if (!seen.Contains(encoding.ToInternals(candidate)))
                 {
                     return candidate;
                 }
@@ -86,7 +84,7 @@ public sealed class RandomSearchTuner : TunerBase
                 while (true)
                 {
                     IReadOnlyDictionary<string, object> candidate = Draw(encoding, random, unit);
-                    if (!seen.Contains(Key(encoding.ToInternals(candidate))))
+                    if (!seen.Contains(encoding.ToInternals(candidate)))
                     {
                         return candidate;
                     }
@@ -97,7 +95,7 @@ public sealed class RandomSearchTuner : TunerBase
         var unseen = new List<double[]>();
         foreach (double[] point in encoding.EnumeratePoints())
         {
-            if (!seen.Contains(Key(point)))
+            if (!seen.Contains(point))
             {
                 unseen.Add(point);
             }
@@ -116,14 +114,50 @@ public sealed class RandomSearchTuner : TunerBase
         return encoding.Decode(unit);
     }
 
-    private static string Key(double[] internals)
+    /// <summary>
+    /// Compares points by their internal values: equal when every coordinate has the same bits, NaN (an inactive parameter)
+    /// equal to NaN. This is the equality of the points' round-trip text, without building the text.
+    /// </summary>
+    private sealed class PointComparer : IEqualityComparer<double[]>
     {
-        var sb = new StringBuilder(internals.Length * 8);
-        foreach (double v in internals)
+        public static readonly PointComparer Instance = new();
+
+        public bool Equals(double[]? x, double[]? y)
         {
-            sb.Append(double.IsNaN(v) ? "-" : v.ToString("R", CultureInfo.InvariantCulture)).Append('|');
+            if (ReferenceEquals(x, y))
+            {
+                return true;
+            }
+
+            if (x is null || y is null || x.Length != y.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (Bits(x[i]) != Bits(y[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
-        return sb.ToString();
+        public int GetHashCode(double[] obj)
+        {
+            var hash = default(HashCode);
+            foreach (double v in obj)
+            {
+                hash.Add(Bits(v));
+            }
+
+            return hash.ToHashCode();
+        }
+
+        private static readonly long NaNBits = BitConverter.DoubleToInt64Bits(double.NaN);
+
+        private static long Bits(double v) => double.IsNaN(v) ? NaNBits : BitConverter.DoubleToInt64Bits(v);
     }
 }

@@ -1,0 +1,268 @@
+namespace Hpo.Tuners.GaussianProcess;
+
+/// <summary>
+/// Fits the GP hyperparameters by maximum a posteriori: the log marginal likelihood of the standardized outputs (with the
+/// constant mean profiled out by generalized least squares) plus log priors, maximized over log parameters with multi-start
+/// <see cref="BoundedLbfgs"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Priors (Hvarfner et al., ICML 2024, for the lengthscales): each lengthscale ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3), the
+/// output scale ~ LogNormal(0, 1), the noise variance ~ LogNormal(-5, 2) above a floor: broad, so that once there is data the
+/// likelihood decides between a deterministic objective and a noisy one. Densities are taken on the natural
+/// scale, so the mode of the lengthscale prior is exp(mu - sigma^2), about 0.2 sqrt(d) in the unit cube.
+/// </para>
+/// <para>
+/// One evaluation costs one Cholesky factorization (n^3/6), the inverse from the factor for the trace terms of the gradient
+/// (n^3/3) and O(n^2 d) for the kernel and the gradient; the pairwise squared differences are computed once per fit.
+/// </para>
+/// </remarks>
+internal sealed class GaussianProcessFitter
+{
+    private const double HalfLog2Pi = 0.91893853320467274;
+    private const double LengthscaleSigma = 1.7320508075688772;
+    private const double SignalMu = 0.0;
+    private const double SignalSigma = 1.0;
+    private const double NoiseMu = -5.0;
+    private const double NoiseSigma = 2.0;
+
+    private readonly int n;
+    private readonly int d;
+    private readonly double[] y;
+    private readonly double[] differences;
+    private readonly double[] matrix;
+    private readonly double[] inverse;
+    private readonly double[] work;
+    private readonly double[] alpha;
+    private readonly double[] ones;
+    private readonly double[] pairKernel;
+    private readonly double[] pairSlope;
+    private readonly double[] weights;
+    private readonly double[] weightedSums;
+    private readonly double logNoiseFloor;
+
+    /// <summary>Initializes a new instance of the <see cref="GaussianProcessFitter"/> class.</summary>
+    /// <param name="x">The features, row-major, <paramref name="count"/> rows of <paramref name="dimension"/>.</param>
+    /// <param name="count">The number of points.</param>
+    /// <param name="dimension">The number of features.</param>
+    /// <param name="numeric">The number of numeric features (the rest are categorical).</param>
+    /// <param name="y">The standardized targets.</param>
+    /// <param name="noiseFloor">The smallest noise variance allowed.</param>
+    public GaussianProcessFitter(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, double noiseFloor)
+    {
+        n = count;
+        d = dimension;
+        this.y = y[..count].ToArray();
+        int pairs = n * (n - 1) / 2;
+        differences = new double[pairs * d];
+        int p = 0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < i; j++, p++)
+            {
+                Span<double> row = differences.AsSpan(p * d, d);
+                for (int k = 0; k < d; k++)
+                {
+                    double a = x[(i * d) + k];
+                    double b = x[(j * d) + k];
+                    row[k] = k < numeric ? (a - b) * (a - b) : (a != b ? 1.0 : 0.0);
+                }
+            }
+        }
+
+        matrix = new double[n * n];
+        inverse = new double[n * n];
+        work = new double[n * n];
+        alpha = new double[n];
+        ones = new double[n];
+        pairKernel = new double[pairs];
+        pairSlope = new double[pairs];
+        weights = new double[d];
+        weightedSums = new double[d];
+        logNoiseFloor = Math.Log(noiseFloor);
+        LengthscaleMu = 1.4142135623730951 + (0.5 * Math.Log(d));
+    }
+
+    /// <summary>Gets the location parameter of the lengthscale prior, sqrt 2 + ln(d) / 2.</summary>
+    public double LengthscaleMu { get; }
+
+    /// <summary>Gets the number of objective evaluations made so far.</summary>
+    public int Evaluations { get; private set; }
+
+    /// <summary>Gets the default start: the prior modes.</summary>
+    public double[] PriorMode()
+    {
+        var theta = new double[d + 2];
+        double ls = LengthscaleMu - (LengthscaleSigma * LengthscaleSigma);
+        for (int k = 0; k < d; k++)
+        {
+            theta[k] = ls;
+        }
+
+        theta[d] = SignalMu - (SignalSigma * SignalSigma);
+        theta[d + 1] = Math.Max(NoiseMu - (NoiseSigma * NoiseSigma), logNoiseFloor);
+        return theta;
+    }
+
+    /// <summary>Fits from each start and returns the best hyperparameters found.</summary>
+    public GpHyperparameters Fit(IEnumerable<double[]> starts, int maxIterations)
+    {
+        var lower = new double[d + 2];
+        var upper = new double[d + 2];
+        for (int k = 0; k < d; k++)
+        {
+            lower[k] = Math.Log(1e-2);
+            upper[k] = Math.Log(1e2);
+        }
+
+        lower[d] = Math.Log(1e-2);
+        upper[d] = Math.Log(1e2);
+        lower[d + 1] = logNoiseFloor;
+        upper[d + 1] = Math.Log(2.0);
+
+        var optimizer = new BoundedLbfgs(d + 2);
+        double best = double.PositiveInfinity;
+        double[]? bestTheta = null;
+        foreach (double[] start in starts)
+        {
+            double[] theta = (double[])start.Clone();
+            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, 1e-7, 1e-4);
+            if (value < best || bestTheta is null)
+            {
+                best = value;
+                bestTheta = theta;
+            }
+        }
+
+        return GpHyperparameters.FromVector(bestTheta!);
+    }
+
+    /// <summary>Computes the negative log posterior (up to a constant) and its gradient over the log parameters.</summary>
+    public double Evaluate(ReadOnlySpan<double> theta, Span<double> gradient)
+    {
+        for (int k = 0; k < d; k++)
+        {
+            weights[k] = Math.Exp(-2.0 * theta[k]);
+        }
+
+        double signal = Math.Exp(theta[d]);
+        double noise = Math.Exp(theta[d + 1]);
+
+        int p = 0;
+        for (int i = 0; i < n; i++)
+        {
+            Span<double> row = matrix.AsSpan(i * n, n);
+            for (int j = 0; j < i; j++, p++)
+            {
+                double r2 = DenseMath.Dot(weights, differences.AsSpan(p * d, d));
+                double m = MaternKernel.Correlation(r2, out double slope);
+                double k = signal * m;
+                row[j] = k;
+                pairKernel[p] = k;
+                pairSlope[p] = signal * slope;
+            }
+
+            row[i] = signal + noise;
+        }
+
+        double jitter = 0.0;
+        while (!DenseMath.TryCholesky(matrix, n))
+        {
+            jitter = jitter == 0.0 ? 1e-9 * signal : jitter * 10.0;
+            if (jitter > 1e-2 * signal)
+            {
+                return double.PositiveInfinity;
+            }
+
+            RefillLower(signal + noise + jitter);
+        }
+
+        y.CopyTo(alpha, 0);
+        DenseMath.SolveLower(matrix, n, alpha);
+        // Constant mean by generalized least squares, profiled out: c = (1' K^-1 y) / (1' K^-1 1). The gradient below is
+        // exact at the profiled c, since d nll / d c = 0 there.
+        Array.Fill(ones, 1.0);
+        DenseMath.SolveLower(matrix, n, ones);
+        double mean = DenseMath.Dot(ones, alpha) / DenseMath.Dot(ones, ones);
+        DenseMath.Axpy(-mean, ones, alpha);
+        double nll = 0.5 * DenseMath.Dot(alpha, alpha);
+        for (int i = 0; i < n; i++)
+        {
+            nll += Math.Log(matrix[(i * n) + i]);
+        }
+
+        nll += n * HalfLog2Pi;
+        DenseMath.SolveLowerTransposed(matrix, n, alpha);
+        DenseMath.InverseFromCholesky(matrix, n, inverse, work);
+
+        // d nll / d theta = 1/2 sum_ij (K^-1 - alpha alpha^T)_ij dK_ij / d theta.
+        double traceDiag = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            traceDiag += inverse[(i * n) + i] - (alpha[i] * alpha[i]);
+        }
+
+        Array.Clear(weightedSums);
+        double signalSum = 0.0;
+        p = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double ai = alpha[i];
+            ReadOnlySpan<double> invRow = inverse.AsSpan(i * n, i);
+            for (int j = 0; j < i; j++, p++)
+            {
+                double wij = invRow[j] - (ai * alpha[j]);
+                signalSum += wij * pairKernel[p];
+                double c = wij * pairSlope[p];
+                if (c != 0.0)
+                {
+                    DenseMath.Axpy(c, differences.AsSpan(p * d, d), weightedSums);
+                }
+            }
+        }
+
+        for (int k = 0; k < d; k++)
+        {
+            // dK_ij/dtheta_k = slope_ij * (-2 w_k diff_ijk); both triangles count.
+            gradient[k] = -2.0 * weights[k] * weightedSums[k];
+        }
+
+        gradient[d] = 0.5 * ((traceDiag * signal) + (2.0 * signalSum));
+        gradient[d + 1] = 0.5 * traceDiag * noise;
+
+        // Priors, as densities on the natural scale: -log p(e^t) = t + (t - mu)^2 / (2 sigma^2) + const.
+        double prior = 0.0;
+        double ls2 = LengthscaleSigma * LengthscaleSigma;
+        for (int k = 0; k < d; k++)
+        {
+            double z = theta[k] - LengthscaleMu;
+            prior += theta[k] + (z * z / (2.0 * ls2));
+            gradient[k] += 1.0 + (z / ls2);
+        }
+
+        double zs = theta[d] - SignalMu;
+        prior += theta[d] + (zs * zs / (2.0 * SignalSigma * SignalSigma));
+        gradient[d] += 1.0 + (zs / (SignalSigma * SignalSigma));
+        double zn = theta[d + 1] - NoiseMu;
+        prior += theta[d + 1] + (zn * zn / (2.0 * NoiseSigma * NoiseSigma));
+        gradient[d + 1] += 1.0 + (zn / (NoiseSigma * NoiseSigma));
+
+        Evaluations++;
+        return nll + prior;
+    }
+
+    private void RefillLower(double diagonal)
+    {
+        int p = 0;
+        for (int i = 0; i < n; i++)
+        {
+            Span<double> row = matrix.AsSpan(i * n, n);
+            for (int j = 0; j < i; j++, p++)
+            {
+                row[j] = pairKernel[p];
+            }
+
+            row[i] = diagonal;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+namespace Hpo.Tuners.GaussianProcess;
+
+/// <summary>The hyperparameters of the GP: log lengthscales (one per feature), log output scale and log noise variance.</summary>
+internal sealed record GpHyperparameters(double[] LogLengthscales, double LogSignal, double LogNoise)
+{
+
+    /// <summary>Packs the hyperparameters into one vector: lengthscales, signal, noise.</summary>
+    public double[] ToVector() => [.. LogLengthscales, LogSignal, LogNoise];
+
+    /// <summary>Unpacks a vector written by <see cref="ToVector"/>.</summary>
+    public static GpHyperparameters FromVector(ReadOnlySpan<double> theta)
+    {
+        int d = theta.Length - 2;
+        return new GpHyperparameters(theta[..d].ToArray(), theta[d], theta[d + 1]);
+    }
+}
+
+/// <summary>
+/// A Gaussian-process posterior for fixed hyperparameters: a constant prior mean estimated by generalized least squares
+/// (far from the data the model expects a typical value, not the average of a cluster of good ones), Matern-5/2 ARD kernel,
+/// Gaussian noise. Holds the Cholesky factor of K + noise I and K^-1 y; predicts the mean and variance of the latent
+/// function, with gradients over the numeric features.
+/// </summary>
+/// <remarks>Keeps scratch buffers, so an instance is not thread-safe. Prediction costs O(n d + n^2).</remarks>
+internal sealed class GaussianProcessModel
+{
+    private readonly double[] x;
+    private readonly double[] factor;
+    private readonly double[] alpha;
+    private readonly double[] weights;
+    private readonly double[] kernel;
+    private readonly double[] solved;
+    private readonly double[] kernelSlope;
+
+    private GaussianProcessModel(double[] x, int count, int dimension, int numeric, double[] weights, double signal, double[] factor, double[] alpha)
+    {
+        this.x = x;
+        Count = count;
+        Dimension = dimension;
+        Numeric = numeric;
+        this.weights = weights;
+        Signal = signal;
+        this.factor = factor;
+        this.alpha = alpha;
+        kernel = new double[count];
+        solved = new double[count];
+        kernelSlope = new double[count];
+    }
+
+    /// <summary>Gets the number of training points.</summary>
+    public int Count { get; }
+
+    /// <summary>Gets the number of features.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Gets the number of numeric features (they come first).</summary>
+    public int Numeric { get; }
+
+    /// <summary>Gets the constant prior mean.</summary>
+    public double PriorMean { get; private init; }
+
+    /// <summary>Gets the output scale (prior variance of the latent function).</summary>
+    public double Signal { get; }
+
+    /// <summary>
+    /// Builds the posterior for <paramref name="count"/> points <paramref name="x"/> (row-major, <paramref name="dimension"/>
+    /// features each) with targets <paramref name="y"/>. Adds growing jitter to the diagonal until the factorization succeeds.
+    /// </summary>
+    public static GaussianProcessModel Create(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, GpHyperparameters h)
+    {
+        var weights = new double[dimension];
+        for (int k = 0; k < dimension; k++)
+        {
+            weights[k] = Math.Exp(-2.0 * h.LogLengthscales[k]);
+        }
+
+        double signal = Math.Exp(h.LogSignal);
+        double noise = Math.Exp(h.LogNoise);
+        int n = count;
+        var factor = new double[n * n];
+        double jitter = 0.0;
+        for (int attempt = 0; ; attempt++)
+        {
+            Fill(x, n, dimension, numeric, weights, signal, noise + jitter, factor);
+            if (DenseMath.TryCholesky(factor, n))
+            {
+                break;
+            }
+
+            if (attempt >= 12)
+            {
+                throw new InvalidOperationException("The GP kernel matrix could not be factorized even with a large jitter.");
+            }
+
+            jitter = jitter == 0.0 ? 1e-10 * signal : jitter * 10.0;
+        }
+
+        // Constant prior mean by generalized least squares: c = (1' K^-1 y) / (1' K^-1 1); then alpha = K^-1 (y - c).
+        var alpha = y[..n].ToArray();
+        var ones = new double[n];
+        Array.Fill(ones, 1.0);
+        DenseMath.SolveLower(factor, n, alpha);
+        DenseMath.SolveLower(factor, n, ones);
+        double mean = DenseMath.Dot(ones, alpha) / DenseMath.Dot(ones, ones);
+        DenseMath.Axpy(-mean, ones, alpha);
+        DenseMath.SolveLowerTransposed(factor, n, alpha);
+        return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha) { PriorMean = mean };
+    }
+
+    /// <summary>Predicts the posterior mean and variance of the latent function at a feature vector.</summary>
+    public double Predict(ReadOnlySpan<double> feature, out double variance)
+    {
+        int n = Count;
+        int d = Dimension;
+        double mean = PriorMean;
+        for (int i = 0; i < n; i++)
+        {
+            double k = Signal * MaternKernel.Correlation(MaternKernel.SquaredDistance(feature, x.AsSpan(i * d, d), weights, Numeric));
+            kernel[i] = k;
+            mean += alpha[i] * k;
+        }
+
+        DenseMath.SolveLower(factor, n, kernel);
+        variance = Math.Max(Signal - DenseMath.Dot(kernel.AsSpan(0, n), kernel.AsSpan(0, n)), 1e-12 * Signal);
+        return mean;
+    }
+
+    /// <summary>
+    /// Predicts the posterior mean and variance and their gradients with respect to the numeric features (the entries of the
+    /// gradient spans past <see cref="Numeric"/> are set to 0).
+    /// </summary>
+    public double Predict(ReadOnlySpan<double> feature, out double variance, Span<double> meanGradient, Span<double> varianceGradient)
+    {
+        int n = Count;
+        int d = Dimension;
+        double mean = PriorMean;
+        for (int i = 0; i < n; i++)
+        {
+            double m = MaternKernel.Correlation(MaternKernel.SquaredDistance(feature, x.AsSpan(i * d, d), weights, Numeric), out double slope);
+            double k = Signal * m;
+            kernel[i] = k;
+            solved[i] = k;
+            kernelSlope[i] = 2.0 * Signal * slope; // dk/dfeature_j = kernelSlope * w_j * (feature_j - x_ij)
+            mean += alpha[i] * k;
+        }
+
+        DenseMath.SolveLower(factor, n, solved);
+        double raw = Signal - DenseMath.Dot(solved.AsSpan(0, n), solved.AsSpan(0, n));
+        bool floored = raw <= 1e-12 * Signal;
+        variance = floored ? 1e-12 * Signal : raw;
+        DenseMath.SolveLowerTransposed(factor, n, solved); // solved = K^-1 k
+
+        meanGradient.Clear();
+        varianceGradient.Clear();
+        for (int i = 0; i < n; i++)
+        {
+            double am = alpha[i] * kernelSlope[i];
+            double av = floored ? 0.0 : -2.0 * solved[i] * kernelSlope[i];
+            ReadOnlySpan<double> xi = x.AsSpan(i * d, d);
+            for (int j = 0; j < Numeric; j++)
+            {
+                double t = weights[j] * (feature[j] - xi[j]);
+                meanGradient[j] += am * t;
+                varianceGradient[j] += av * t;
+            }
+        }
+
+        return mean;
+    }
+
+    /// <summary>Fills the lower triangle of K + noise I.</summary>
+    internal static void Fill(double[] x, int n, int d, int numeric, ReadOnlySpan<double> weights, double signal, double diagonal, Span<double> matrix)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<double> xi = x.AsSpan(i * d, d);
+            for (int j = 0; j < i; j++)
+            {
+                matrix[(i * n) + j] = signal * MaternKernel.Correlation(MaternKernel.SquaredDistance(xi, x.AsSpan(j * d, d), weights, numeric));
+            }
+
+            matrix[(i * n) + i] = signal + diagonal;
+        }
+    }
+}

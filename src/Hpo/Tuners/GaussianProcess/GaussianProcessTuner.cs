@@ -1,0 +1,364 @@
+using System.Globalization;
+using System.Text;
+using Hpo.SearchSpaces;
+using Hpo.Studies;
+using Hpo.Trials;
+
+namespace Hpo.Tuners.GaussianProcess;
+
+/// <summary>
+/// Gaussian-process Bayesian optimization: a scrambled Sobol design for the first trials, then a GP with a Matern-5/2 ARD
+/// kernel fitted by maximum a posteriori and a log-expected-improvement acquisition maximized over the whole mixed space.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Inputs.</b> The tuner works in the unit-cube encoding of the space: log parameters in log space; integers and stepped
+/// floats at the centres of equal-width bins (bounds widened by half a step); categoricals through a Hamming-distance kernel
+/// term. Inactive conditional parameters take a fixed filler value, so they cannot poison the model (see
+/// <c>GaussianProcessSpace</c>).
+/// </para>
+/// <para>
+/// <b>Outputs.</b> Values are oriented for minimization, infinities are clipped to the finite extremes, and the values are
+/// standardized, warped by a fitted Yeo-Johnson power transform and standardized again.
+/// </para>
+/// <para>
+/// <b>Model.</b> A constant prior mean estimated by generalized least squares (so that far from the data the model expects
+/// a typical value, not the average of a cluster of good ones); lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner
+/// et al., 2024), output scale ~ LogNormal(0, 1), noise variance ~ LogNormal(-5, 2) above a floor of 1e-10 (1e-12 with
+/// <see cref="GaussianProcessTunerOptions.DeterministicObjective"/>); the MAP estimate is found by L-BFGS-B from two starts.
+/// </para>
+/// <para>
+/// <b>Cost.</b> The hyperparameters are refitted on a prefix of the history whose size follows 1, 2, ..., 20, then grows by
+/// 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between refits a proposal costs
+/// one factorization and the acquisition search. Fits use at most 200 observations (the best half and an even spread of
+/// the rest) and the posterior at most 600, so the cost per proposal and the memory stay bounded however long the study
+/// runs.
+/// </para>
+/// <para>
+/// <b>Acquisition.</b> LogEI (Ament et al., 2023) with its stable tail, maximized from the best Sobol candidates and
+/// perturbations of the incumbents by L-BFGS-B on the continuous coordinates alternated with coordinate search on the
+/// discrete ones. When the study has a budget, the last 20% of it search only the neighbourhood of the incumbent: an
+/// exploration that late could not be followed up. A proposal that repeats a trial already in the history is skipped for
+/// the next best point; in a finite space that is not exhausted, an unseen point is drawn instead.
+/// </para>
+/// <para>
+/// <b>History.</b> Complete trials are observations. Pruned trials that carry a value (their last intermediate value) are
+/// observations too: they were stopped for looking bad, and their value says so. Pruned trials without a value and failed
+/// trials are left out (a failure says nothing about the objective's value). Running and waiting trials with parameters
+/// enter the posterior with the current best value (a constant liar), which flattens the acquisition where another worker
+/// is already looking, so concurrent workers do not propose the same point.
+/// </para>
+/// <para>
+/// <b>Determinism.</b> A proposal is a function of the context alone: randomness comes from a generator seeded by the seed
+/// and the trial number (the startup design's scramble from the seed alone), every computation runs in a fixed order, and
+/// the fit cache returns only what a fit of the same data returns, so the same history gives the same proposal in any
+/// process on the same machine. Thread-safe.
+/// </para>
+/// </remarks>
+public sealed class GaussianProcessTuner : TunerBase
+{
+    /// <summary>The name this tuner is registered under.</summary>
+    public const string TunerName = "gp";
+
+    private const int MaxFitPoints = 200;
+    private const int MaxModelPoints = 600;
+    private const int MaxPendingPoints = 200;
+    private const int FitIterations = 100;
+    private const long EnumerationLimit = 200_000;
+
+    private const double EndgameFraction = 0.2;
+    private const double NoiseFloor = 1e-10;
+    private const double DeterministicNoiseFloor = 1e-12;
+
+    private readonly GaussianProcessTunerOptions options;
+    private readonly HyperparameterCache cache = new();
+
+    /// <summary>Initializes a new instance of the <see cref="GaussianProcessTuner"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults. They are copied and validated.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists each problem.</exception>
+    public GaussianProcessTuner(GaussianProcessTunerOptions? options = null)
+    {
+        this.options = (options ?? new GaussianProcessTunerOptions()).Clone();
+        this.options.Validate();
+    }
+
+    /// <inheritdoc/>
+    public override string Name => TunerName;
+
+    /// <inheritdoc/>
+    public override string Settings => options.ToJson();
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        UnitCubeEncoding encoding = context.Encoding;
+        GaussianProcessSpace space = GaussianProcessSpace.For(encoding);
+        int seed = options.Seed ?? context.Seed;
+        Random random = options.Seed is int own ? new Random(TunerContext.DeriveSeed(own, context.TrialNumber)) : context.Random;
+        bool maximize = context.Direction == StudyDirection.Maximize;
+
+        var observed = new List<double[]>();
+        var values = new List<double>();
+        var pending = new List<double[]>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TrialRecord t in context.Trials)
+        {
+            if (t.Parameters.Count == 0)
+            {
+                continue;
+            }
+
+            seen.Add(Key(encoding.ToInternals(t.Parameters)));
+            switch (t.State)
+            {
+                case TrialState.Complete:
+                case TrialState.Pruned:
+                    if (t.Value is double v && !double.IsNaN(v))
+                    {
+                        observed.Add(encoding.Encode(t.Parameters));
+                        values.Add(maximize ? -v : v);
+                    }
+
+                    break;
+                case TrialState.Running:
+                case TrialState.Waiting:
+                    pending.Add(encoding.Encode(t.Parameters));
+                    break;
+                default:
+                    break; // failed: no value to learn from
+            }
+        }
+
+        if (observed.Count < options.StartupTrials)
+        {
+            var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1)));
+            var point = new double[space.Dimensions];
+            sobol.Point(context.TrialNumber % (1L << 32), point);
+            return Finish(encoding, point, seen, random);
+        }
+
+        bool endgame = context.Budget is int budget && context.TrialNumber >= budget - Math.Max(1, (int)Math.Round(EndgameFraction * budget));
+        return Finish(encoding, ProposeFromModel(space, observed, values, pending, seen, random, endgame), seen, random);
+    }
+
+    /// <summary>
+    /// Gets the number of observations (a prefix of the history) the hyperparameters are fitted on when there are
+    /// <paramref name="count"/>: all of them up to 20, then the last size of the series 20, 22, 24, ... that grows by 10%.
+    /// </summary>
+    internal static int RefitSize(int count)
+    {
+        if (count <= 20)
+        {
+            return count;
+        }
+
+        int size = 20;
+        while (true)
+        {
+            int next = Math.Max(size + 1, (int)(size * 1.1));
+            if (next > count)
+            {
+                return size;
+            }
+
+            size = next;
+        }
+    }
+
+    private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random, bool endgame)
+    {
+        int d = space.Dimensions;
+        int numeric = space.Numeric;
+        var activeScratch = new bool[d];
+
+        GpHyperparameters hyper = Hyperparameters(space, observed, rawValues);
+
+        // The posterior: the observations (all of them up to MaxModelPoints), plus the pending trials at the current best value.
+        int nPending = Math.Min(pending.Count, MaxPendingPoints);
+        int[] modelIndex = Subset(rawValues, MaxModelPoints - nPending);
+        int nObs = modelIndex.Length;
+        var modelRaw = new double[nObs];
+        for (int i = 0; i < nObs; i++)
+        {
+            modelRaw[i] = rawValues[modelIndex[i]];
+        }
+
+        double[] y = OutputTransform.Apply(modelRaw, warp: true);
+        double bestY = double.PositiveInfinity;
+        foreach (double v in y)
+        {
+            bestY = Math.Min(bestY, v);
+        }
+
+        int n = nObs + nPending;
+        var points = new double[nObs][];
+        var features = new double[n * d];
+        var modelY = new double[n];
+        for (int i = 0; i < nObs; i++)
+        {
+            points[i] = space.ToPoint(observed[modelIndex[i]], GaussianProcessSpace.NumericFiller);
+            space.Features(points[i], features.AsSpan(i * d, d), activeScratch);
+            modelY[i] = y[i];
+        }
+
+        for (int i = 0; i < nPending; i++)
+        {
+            double[] point = space.ToPoint(pending[pending.Count - nPending + i], GaussianProcessSpace.NumericFiller);
+            space.Features(point, features.AsSpan((nObs + i) * d, d), activeScratch);
+            modelY[nObs + i] = bestY;
+        }
+
+        GaussianProcessModel model = GaussianProcessModel.Create(features, n, d, numeric, modelY, hyper);
+
+        // Incumbents: the best distinct observations.
+        int[] order = [.. Enumerable.Range(0, nObs).OrderBy(i => y[i]).ThenBy(i => i)];
+        var incumbents = new List<double[]>();
+        foreach (int i in order)
+        {
+            if (incumbents.Count >= 3)
+            {
+                break;
+            }
+
+            if (!incumbents.Exists(p => p.AsSpan().SequenceEqual(points[i])))
+            {
+                incumbents.Add(points[i]);
+            }
+        }
+
+        var acquisition = new AcquisitionOptimizer(space, [model], bestY);
+        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame);
+        foreach ((double[] point, _) in results)
+        {
+            if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
+            {
+                return point;
+            }
+        }
+
+        return results[0].Point;
+    }
+
+    /// <summary>
+    /// Fits (or finds in the cache) the hyperparameters on the first <see cref="RefitSize"/> observations: a prefix of the
+    /// history, so that they change only every few trials and a fit is a function of its data alone.
+    /// </summary>
+    private GpHyperparameters Hyperparameters(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues)
+    {
+        int d = space.Dimensions;
+        int m = RefitSize(rawValues.Count);
+        double[] y = OutputTransform.Apply(rawValues.GetRange(0, m).ToArray(), warp: true);
+        int[] fitIndex = Subset(y, MaxFitPoints);
+        var x = new double[fitIndex.Length * d];
+        var fitY = new double[fitIndex.Length];
+        var active = new bool[d];
+        for (int i = 0; i < fitIndex.Length; i++)
+        {
+            double[] point = space.ToPoint(observed[fitIndex[i]], GaussianProcessSpace.NumericFiller);
+            space.Features(point, x.AsSpan(i * d, d), active);
+            fitY[i] = y[fitIndex[i]];
+        }
+
+        double noiseFloor = options.DeterministicObjective ? DeterministicNoiseFloor : NoiseFloor;
+        if (cache.TryGet(x, fitY, space.Numeric, noiseFloor, out GpHyperparameters? cached))
+        {
+            return cached;
+        }
+
+        var fitter = new GaussianProcessFitter(x, fitIndex.Length, d, space.Numeric, fitY, noiseFloor);
+        double[] first = fitter.PriorMode();
+        double[] second = (double[])first.Clone();
+        for (int k = 0; k < d; k++)
+        {
+            second[k] = fitter.LengthscaleMu;
+        }
+
+        GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
+        cache.Add(x, fitY, space.Numeric, noiseFloor, hyper);
+        return hyper;
+    }
+
+    private static IReadOnlyDictionary<string, object> Finish(UnitCubeEncoding encoding, double[] point, HashSet<string> seen, Random random)
+    {
+        double[] internals = encoding.DecodeInternals(point);
+        if (!encoding.IsFinite || !seen.Contains(Key(internals)))
+        {
+            return encoding.ToExternals(internals);
+        }
+
+        // A finite space and a repeat: take an unseen point at random while any is left.
+        long? total = encoding.CountPoints(EnumerationLimit);
+        if (total is long count && seen.Count >= count)
+        {
+            return encoding.ToExternals(internals);
+        }
+
+        var unit = new double[encoding.Dimensions];
+        for (int attempt = 0; attempt < 256; attempt++)
+        {
+            for (int i = 0; i < unit.Length; i++)
+            {
+                unit[i] = random.NextDouble();
+            }
+
+            double[] candidate = encoding.DecodeInternals(unit);
+            if (!seen.Contains(Key(candidate)))
+            {
+                return encoding.ToExternals(candidate);
+            }
+        }
+
+        if (total is not null)
+        {
+            var unseen = encoding.EnumeratePoints().Where(p => !seen.Contains(Key(p))).ToList();
+            if (unseen.Count > 0)
+            {
+                return encoding.ToExternals(unseen[random.Next(unseen.Count)]);
+            }
+        }
+
+        return encoding.ToExternals(internals);
+    }
+
+    /// <summary>
+    /// Picks at most <paramref name="cap"/> indices: all when there are few enough; otherwise the best half by value and an
+    /// even spread (in trial order) of the others. Returned in increasing order.
+    /// </summary>
+    private static int[] Subset(IReadOnlyList<double> values, int cap)
+    {
+        int n = values.Count;
+        if (n <= cap)
+        {
+            return Enumerable.Range(0, n).ToArray();
+        }
+
+        var byValue = Enumerable.Range(0, n).OrderBy(i => values[i]).ThenBy(i => i).ToArray();
+        int bestCount = cap / 2;
+        var chosen = new bool[n];
+        for (int i = 0; i < bestCount; i++)
+        {
+            chosen[byValue[i]] = true;
+        }
+
+        var rest = Enumerable.Range(0, n).Where(i => !chosen[i]).ToArray();
+        int restCount = cap - bestCount;
+        for (int j = 0; j < restCount; j++)
+        {
+            chosen[rest[(int)((long)j * rest.Length / restCount)]] = true;
+        }
+
+        return Enumerable.Range(0, n).Where(i => chosen[i]).ToArray();
+    }
+
+    private static string Key(double[] internals)
+    {
+        var sb = new StringBuilder(internals.Length * 8);
+        foreach (double v in internals)
+        {
+            sb.Append(double.IsNaN(v) ? "-" : v.ToString("R", CultureInfo.InvariantCulture)).Append('|');
+        }
+
+        return sb.ToString();
+    }
+}

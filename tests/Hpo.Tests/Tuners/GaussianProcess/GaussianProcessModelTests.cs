@@ -1,0 +1,113 @@
+using Hpo.Tuners.GaussianProcess;
+
+namespace Hpo.Tests.Tuners.GaussianProcess;
+
+public class GaussianProcessModelTests
+{
+    [Fact]
+    public void Predict_FittedOnAKnown1DFunction_InterpolatesTheDataAndTracksItBetween()
+    {
+        const int n = 14;
+        var x = new double[n];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = i / (n - 1.0);
+            y[i] = Math.Sin(6 * x[i]) + (0.5 * x[i]);
+        }
+
+        double[] z = OutputTransform.Apply(y, warp: false);
+        var fitter = new GaussianProcessFitter(x, n, 1, 1, z, 1e-10);
+        GpHyperparameters h = fitter.Fit([fitter.PriorMode()], 200);
+        var model = GaussianProcessModel.Create(x, n, 1, 1, z, h);
+
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(z[i], model.Predict([x[i]], out double variance), 1e-3);
+            Assert.True(variance < 1e-4, $"variance {variance} at a training point");
+        }
+
+        // Between the points the mean follows the function (in the standardized units) and the variance is larger.
+        double scale = (z[1] - z[0]) / (y[1] - y[0]);
+        for (int i = 0; i < n - 1; i++)
+        {
+            double mid = (x[i] + x[i + 1]) / 2;
+            double truth = Math.Sin(6 * mid) + (0.5 * mid);
+            double predicted = model.Predict([mid], out double variance);
+            double expected = z[i] + (scale * (truth - y[i]));
+            Assert.Equal(expected, predicted, 0.05);
+            Assert.True(variance > 0);
+        }
+
+        Assert.True(Math.Exp(h.LogLengthscales[0]) is > 0.05 and < 2, $"lengthscale {Math.Exp(h.LogLengthscales[0])}");
+    }
+
+    [Fact]
+    public void Predict_Gradients_MatchFiniteDifferences()
+    {
+        var random = new Random(3);
+        const int n = 20;
+        const int d = 3; // two numeric features, one categorical
+        var x = new double[n * d];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[(i * d) + 0] = random.NextDouble();
+            x[(i * d) + 1] = random.NextDouble();
+            x[(i * d) + 2] = random.Next(3);
+            y[i] = Math.Sin(3 * x[i * d]) + x[(i * d) + 1] + (0.3 * x[(i * d) + 2]);
+        }
+
+        var h = new GpHyperparameters([Math.Log(0.4), Math.Log(0.7), Math.Log(1.5)], Math.Log(1.3), Math.Log(1e-4));
+        var model = GaussianProcessModel.Create(x, n, d, 2, y, h);
+        double[] at = [0.37, 0.61, 1];
+        var dMean = new double[d];
+        var dVar = new double[d];
+
+        model.Predict(at, out _, dMean, dVar);
+
+        for (int j = 0; j < 2; j++)
+        {
+            const double e = 1e-6;
+            double[] up = (double[])at.Clone();
+            double[] down = (double[])at.Clone();
+            up[j] += e;
+            down[j] -= e;
+            double mUp = model.Predict(up, out double vUp);
+            double mDown = model.Predict(down, out double vDown);
+            Assert.Equal((mUp - mDown) / (2 * e), dMean[j], 1e-5);
+            Assert.Equal((vUp - vDown) / (2 * e), dVar[j], 1e-5);
+        }
+
+        Assert.Equal(0.0, dMean[2]);
+    }
+
+    [Fact]
+    public void Create_DuplicatedPoints_FactorizesThanksToJitterOrNoise()
+    {
+        var x = new double[] { 0.5, 0.5, 0.5, 0.5, 0.2 };
+        var y = new double[] { 1, 1, 1, 1, 0 };
+        var h = new GpHyperparameters([Math.Log(0.3)], 0.0, Math.Log(1e-14));
+
+        var model = GaussianProcessModel.Create(x, 5, 1, 1, y, h);
+
+        Assert.Equal(1.0, model.Predict([0.5], out double v), 1e-4);
+        Assert.True(double.IsFinite(v));
+    }
+
+    [Fact]
+    public void Predict_FarFromTheData_ReturnsTheEstimatedConstantMean()
+    {
+        // Three points clustered low and two spread high: the generalized-least-squares mean weighs the cluster as about one point.
+        var x = new double[] { 0.0, 0.001, 0.002, 0.5, 1.0 };
+        var y = new double[] { -2, -2, -2, 1, 1 };
+        var h = new GpHyperparameters([Math.Log(0.02)], 0.0, Math.Log(1e-6));
+
+        var model = GaussianProcessModel.Create(x, 5, 1, 1, y, h);
+
+        double far = model.Predict([0.75], out double variance);
+        Assert.Equal(model.PriorMean, far, 1e-6);
+        Assert.True(model.PriorMean > y.Average(), $"GLS mean {model.PriorMean} vs sample mean {y.Average()}");
+        Assert.Equal(1.0, variance, 1e-6);
+    }
+}
