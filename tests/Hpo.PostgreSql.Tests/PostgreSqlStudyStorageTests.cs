@@ -309,6 +309,33 @@ public sealed class PostgreSqlStudyStorageTests(PostgreSqlDatabase database) : S
     }
 
     [Fact]
+    public async Task OptimizeAsync_WorkerOnAnotherMachineLost_ItsTrialIsStaleWithinTwiceTheLeaseAndRetried()
+    {
+        // A trial of a worker on another host (no process check applies): only its lease, by the database's clock, can tell.
+        await using var storage = new PostgreSqlStudyStorage(await database.NewSchemaAsync());
+        TimeSpan lease = TimeSpan.FromSeconds(1);
+        Study study = await Study.CreateAsync(storage, "remote", Space, new StudyOptions { Seed = 4, Budget = 12, Lease = lease, MaxRetries = 1 });
+        TrialRecord remote = await StartAsync(storage, study.Record.Id, "other-host:4242:1:deadbeef");
+        await storage.SetTrialParametersAsync(remote.Id, Params(0.5), CancellationToken.None);
+        await storage.ReportIntermediateValueAsync(remote.Id, 1, 0.75, CancellationToken.None);
+
+        OptimizeResult result = await study.OptimizeAsync(async (t, ct) =>
+        {
+            await Task.Delay(50, ct);
+            return t.Get<double>("x");
+        }, new OptimizeOptions { Concurrency = 2 });
+
+        TrialRecord stale = await GetTrialAsync(storage, study.Record.Id, remote.Number);
+        Assert.Equal(TrialState.Stale, stale.State);
+        TimeSpan detected = stale.FinishedAt!.Value - stale.Heartbeat!.Value;
+        Assert.True(detected > lease && detected <= 2 * lease, $"The lost trial became stale {detected.TotalSeconds:0.###} s after its last heartbeat (lease {lease.TotalSeconds} s).");
+        TrialRecord retry = Assert.Single(await storage.GetTrialsAsync(study.Record.Id, CancellationToken.None), t => TrialRetry.RetryOf(t) == remote.Number);
+        Assert.Equal(TrialState.Complete, retry.State);
+        Assert.Equal(0.75, retry.IntermediateValues[1]);
+        Assert.Equal(12, result.Counts.Complete);
+    }
+
+    [Fact]
     public async Task FailOrphanedTrialsAsync_DatabaseClock_DecidesExpiry()
     {
         // No TimeProvider: the database's clock decides. A lease of 300 ms expires for a trial whose worker stops renewing.
