@@ -49,6 +49,8 @@ namespace Hpo.Tuners.GaussianProcess;
 /// best value, the search restarts in the manner of trust-region BO (Eriksson et al., 2019): a fresh Sobol design, then a
 /// model of the new segment's observations alone, until that segment settles in turn. A restart needs at least twice the
 /// startup trials before the endgame; the endgame uses every observation, so the best basin found is the one refined.
+/// Without a budget there is no endgame and each settled segment is followed by another. Concurrent workers take the
+/// design's points past those that running trials are evaluating.
 /// </para>
 /// <para>
 /// <b>History.</b> Complete trials are observations. Pruned trials that carry a value (their last intermediate value) are
@@ -159,11 +161,12 @@ public sealed class GaussianProcessTuner : TunerBase
             if (segment > 0)
             {
                 int segmentCount = values.Count - segmentStart;
-                if (segmentCount < options.StartupTrials)
+                if (segmentCount + pending.Count < options.StartupTrials)
                 {
+                    // The design's next point, past those that running trials (other workers) are evaluating.
                     var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1 - segment)));
                     var point = new double[space.Dimensions];
-                    sobol.Point(segmentCount, point);
+                    sobol.Point(segmentCount + pending.Count, point);
                     return Finish(encoding, point, seen, random);
                 }
 

@@ -371,6 +371,27 @@ public class GaussianProcessTunerTests
     }
 
     [Fact]
+    public void Propose_RestartDesignWithARunningTrial_ConcurrentProposalDiffers()
+    {
+        SearchSpace space = new SearchSpaceBuilder().AddFloat("x", 0, 1).AddFloat("y", 0, 1).Build();
+        var history = new List<TrialRecord>();
+        for (int i = 0; i < 17; i++)
+        {
+            // A design, then trials that settle at the incumbent (0.5, 0.5) without improving on it: a restart after
+            // trial 14, so the next proposals come from the new segment's design (2 of its 5 points are done).
+            double x = i < 5 ? 0.1 + (0.2 * i) : 0.5 + (1e-4 * i);
+            history.Add(TunerLoop.Complete(i, new Dictionary<string, object> { ["x"] = x, ["y"] = 0.5 }, i == 2 ? -1.0 : 1.0));
+        }
+
+        var tuner = new GaussianProcessTuner(Fast);
+        IReadOnlyDictionary<string, object> alone = tuner.Propose(new TunerContext(space, history, [StudyDirection.Minimize], 17, 1));
+        var withRunning = new List<TrialRecord>(history) { TunerLoop.WithState(17, alone, TrialState.Running) };
+        IReadOnlyDictionary<string, object> next = tuner.Propose(new TunerContext(space, withRunning, [StudyDirection.Minimize], 18, 1));
+
+        Assert.True((double)alone["x"] != (double)next["x"] || (double)alone["y"] != (double)next["y"], "Two workers got the same point of the restart design.");
+    }
+
+    [Fact]
     public void CurrentSegment_SteadyImprovementOrFarMoves_DoesNotRestart()
     {
         var observed = new List<double[]>();
