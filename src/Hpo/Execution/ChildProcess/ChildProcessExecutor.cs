@@ -39,7 +39,8 @@ public sealed class ChildProcessExecutor : ITrialExecutor
     private readonly string artifactsRoot;
     private readonly int logTailLength;
     private readonly ILogger logger;
-    private readonly ConcurrentDictionary<Process, List<int>> running = new();
+    private readonly ConcurrentDictionary<Task<TrialOutcome>, byte> running = new();
+    private readonly CancellationTokenSource disposing = new();
     private volatile bool disposed;
 
     /// <summary>Initializes a new instance of the <see cref="ChildProcessExecutor"/> class.</summary>
@@ -73,13 +74,19 @@ public sealed class ChildProcessExecutor : ITrialExecutor
             return TrialOutcome.Failed("Cancelled before the trial program started.", new OperationCanceledException(cancellationToken));
         }
 
+        Task<TrialOutcome> run = RunAsync(request.Trial, cancellationToken);
+        running.TryAdd(run, 0);
         try
         {
-            return await RunAsync(request.Trial, cancellationToken).ConfigureAwait(false);
+            return await run.ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return TrialOutcome.Failed($"The child-process executor failed: {e.GetType().Name}: {e.Message}", e);
+        }
+        finally
+        {
+            running.TryRemove(run, out _);
         }
     }
 
@@ -87,8 +94,21 @@ public sealed class ChildProcessExecutor : ITrialExecutor
     /// <returns>A task that completes when they are gone.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return;
+        }
+
         disposed = true;
-        await Task.WhenAll(running.Keys.Select(p => StopAsync(p))).ConfigureAwait(false);
+        await disposing.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(running.Keys).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Each failure is reported to its own caller as a failed outcome.
+        }
     }
 
     private static string Sanitize(string name)
@@ -209,22 +229,14 @@ public sealed class ChildProcessExecutor : ITrialExecutor
                 return TrialOutcome.Failed($"The trial program \"{start.FileName}\" could not be started: {e.Message}", e);
             }
 
-            running[process] = [process.Id];
-            try
-            {
-                process.StandardInput.Close();
-                return await SuperviseAsync(trial, process, log, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                running.TryRemove(process, out _);
-            }
+            process.StandardInput.Close();
+            return await SuperviseAsync(trial, process, log, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task<TrialOutcome> SuperviseAsync(ITrial trial, Process process, TrialLog log, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, disposing.Token);
         using var drain = new CancellationTokenSource();
         var session = new Session(trial, log, stop);
         Task stdout = ReadStandardOutputAsync(process.StandardOutput, session, cancellationToken, drain.Token);
@@ -275,6 +287,11 @@ public sealed class ChildProcessExecutor : ITrialExecutor
         if (cancellationToken.IsCancellationRequested)
         {
             return TrialOutcome.Failed("Stopped: the trial was cancelled (the study was cancelled or the trial timed out).", new OperationCanceledException(cancellationToken));
+        }
+
+        if (disposing.IsCancellationRequested)
+        {
+            return TrialOutcome.Failed("Stopped: the child-process executor was disposed while the trial ran.", new ObjectDisposedException(nameof(ChildProcessExecutor)));
         }
 
         if (session.Error is { } error)
