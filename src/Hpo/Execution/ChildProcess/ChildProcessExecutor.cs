@@ -390,7 +390,7 @@ public sealed class ChildProcessExecutor : ITrialExecutor
     /// <summary>SIGTERM to the program and its descendants, then, after the grace period, kills whatever is left of the tree.</summary>
     private async Task StopAsync(Process process)
     {
-        List<int> tree;
+        List<(int Pid, long Start)> tree;
         try
         {
             if (process.HasExited)

@@ -10,16 +10,19 @@ internal static partial class ProcessTree
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
-    /// <summary>Returns the process and all its descendants (Linux); elsewhere only the process.</summary>
-    public static List<int> Snapshot(int root)
+    /// <summary>
+    /// Returns the process and all its descendants (Linux; elsewhere only the process), each with its start time, so that a
+    /// process id reused later by an unrelated process is never signalled.
+    /// </summary>
+    public static List<(int Pid, long Start)> Snapshot(int root)
     {
-        var tree = new List<int> { root };
         if (!OperatingSystem.IsLinux())
         {
-            return tree;
+            return [(root, 0)];
         }
 
         var children = new Dictionary<int, List<int>>();
+        var starts = new Dictionary<int, long>();
         foreach (string dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
@@ -33,6 +36,7 @@ internal static partial class ProcessTree
                 string stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 int ppid = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                starts[pid] = long.Parse(fields[19], CultureInfo.InvariantCulture);
                 if (!children.TryGetValue(ppid, out List<int>? list))
                 {
                     children[ppid] = list = [];
@@ -46,6 +50,7 @@ internal static partial class ProcessTree
             }
         }
 
+        var tree = new List<int> { root };
         for (int i = 0; i < tree.Count; i++)
         {
             if (children.TryGetValue(tree[i], out List<int>? list))
@@ -54,14 +59,14 @@ internal static partial class ProcessTree
             }
         }
 
-        return tree;
+        return [.. tree.Select(pid => (pid, starts.GetValueOrDefault(pid)))];
     }
 
     /// <summary>Sends SIGTERM to every process of a snapshot (no-op on Windows).</summary>
-    public static void Terminate(IEnumerable<int> pids) => Signal(pids, SigTerm);
+    public static void Terminate(IEnumerable<(int Pid, long Start)> snapshot) => Signal(snapshot, SigTerm);
 
     /// <summary>Kills the process with its current tree, then every process of an earlier snapshot still alive.</summary>
-    public static void Kill(Process process, IEnumerable<int> snapshot)
+    public static void Kill(Process process, IEnumerable<(int Pid, long Start)> snapshot)
     {
         try
         {
@@ -75,16 +80,33 @@ internal static partial class ProcessTree
         Signal(snapshot, SigKill);
     }
 
-    private static void Signal(IEnumerable<int> pids, int signal)
+    private static void Signal(IEnumerable<(int Pid, long Start)> snapshot, int signal)
     {
         if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        foreach (int pid in pids)
+        foreach ((int pid, long start) in snapshot)
         {
-            _ = SendSignal(pid, signal);
+            if (!OperatingSystem.IsLinux() || StartTime(pid) == start)
+            {
+                _ = SendSignal(pid, signal);
+            }
+        }
+    }
+
+    /// <summary>Reads a process's start time (clock ticks after boot) from <c>/proc</c>; -1 when it is gone.</summary>
+    private static long StartTime(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return -1;
         }
     }
 

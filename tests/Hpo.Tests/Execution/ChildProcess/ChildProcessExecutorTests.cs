@@ -239,6 +239,69 @@ public sealed class ChildProcessExecutorTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_ProgramPrunesItself_PrunedWithItsValue()
+    {
+        TrialOutcome outcome = await RunAsync("echo 'hpo:report 1 5'; echo 'hpo:pruned 4.5'");
+
+        Assert.Equal(TrialOutcomeKind.Pruned, outcome.Kind);
+        Assert.Equal(4.5, outcome.Value);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_LargeParameters_PassedThroughTheFileOnly()
+    {
+        string big = new('w', TrialProtocol.MaxInlineJsonLength + 10);
+        SearchSpace space = new SearchSpaceBuilder().AddCategorical("text", [big, "small"]).Build();
+        var trial = new FakeTrial(space, new Dictionary<string, object> { ["text"] = big });
+        const string Script = "test -z \"${{HPO_PARAMETERS+set}}\" && test -z \"${{HPO_SEARCH_SPACE+set}}\" && grep -q wwwww \"$HPO_PARAMETERS_FILE\" && echo 'hpo:result 1'";
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(Script);
+        options.Environment[TrialProtocol.ParametersVariable] = "stale value from the worker's environment";
+        await using var executor = new ChildProcessExecutor(options);
+
+        TrialOutcome outcome = await executor.ExecuteAsync(new TrialRequest(trial), CancellationToken.None);
+
+        Assert.True(outcome.Kind == TrialOutcomeKind.Completed, outcome.ToString());
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_EnvironmentAndWorkingDirectory_Applied()
+    {
+        string directory = TrialPrograms.NewArtifactsRoot();
+        Directory.CreateDirectory(directory);
+        System.Environment.SetEnvironmentVariable("HPO_TEST_INHERITED", "inherited");
+        FakeTrial trial = NewTrial();
+        ChildProcessExecutorOptions options = TrialPrograms.Shell("echo \"hpo:attr pwd $(pwd)\"; echo \"hpo:attr extra $EXTRA\"; echo \"hpo:attr gone ${{HPO_TEST_INHERITED:-none}}\"; echo 'hpo:result 0'");
+        options.WorkingDirectory = directory;
+        options.Environment["EXTRA"] = "x y";
+        options.Environment["HPO_TEST_INHERITED"] = null;
+        await using var executor = new ChildProcessExecutor(options);
+
+        TrialOutcome outcome = await executor.ExecuteAsync(new TrialRequest(trial), CancellationToken.None);
+
+        Assert.Equal(TrialOutcomeKind.Completed, outcome.Kind);
+        Assert.Equal(directory, trial.UserAttributes["pwd"]);
+        Assert.Equal("x y", trial.UserAttributes["extra"]);
+        Assert.Equal("none", trial.UserAttributes["gone"]);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_DescendantKeepsOutputOpenAfterExit_DoesNotStallTheWorker()
+    {
+        FakeTrial trial = NewTrial();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        TrialOutcome outcome = await RunAsync("sleep 5 & echo $! > \"$HPO_ARTIFACTS_DIR/lingering\"; echo 'hpo:result 1'", trial);
+
+        Assert.Equal(TrialOutcomeKind.Completed, outcome.Kind);
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(4.5));
+        int lingering = TrialPrograms.ReadPid(Path.Combine(trial.UserAttributes[TrialProtocol.ArtifactsDirectoryAttribute], "lingering"));
+        if (TrialPrograms.IsAlive(lingering))
+        {
+            System.Diagnostics.Process.GetProcessById(lingering).Kill();
+        }
+    }
+
+    [Fact]
     public async Task ExecuteAsync_ProgramCannotStart_FailedNamingTheProgram()
     {
         var options = new ChildProcessExecutorOptions { Command = ["/nonexistent/trainer"], ArtifactsRoot = TrialPrograms.NewArtifactsRoot() };
