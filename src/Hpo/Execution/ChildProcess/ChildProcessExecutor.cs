@@ -31,6 +31,7 @@ namespace Hpo.Execution.ChildProcess;
 /// </remarks>
 public sealed class ChildProcessExecutor : ITrialExecutor
 {
+    private const int MaxLineLength = 64 * 1024;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
     private readonly string[] command;
     private readonly string? workingDirectory;
@@ -320,9 +321,10 @@ public sealed class ChildProcessExecutor : ITrialExecutor
 
     private async Task ReadStandardOutputAsync(StreamReader reader, Session session, CancellationToken cancellationToken, CancellationToken drain)
     {
-        while (await reader.ReadLineAsync(drain).ConfigureAwait(false) is { } line)
+        var lines = new LineReader(reader, MaxLineLength);
+        while (await lines.ReadLineAsync(drain).ConfigureAwait(false) is (string line, bool overlong))
         {
-            ProtocolLine? parsed = TrialProtocol.Parse(line);
+            ProtocolLine? parsed = overlong ? null : TrialProtocol.Parse(line);
             if (parsed is null)
             {
                 session.Log.Append(line);
@@ -381,7 +383,8 @@ public sealed class ChildProcessExecutor : ITrialExecutor
 
     private static async Task ReadLogAsync(StreamReader reader, TrialLog log, CancellationToken drain)
     {
-        while (await reader.ReadLineAsync(drain).ConfigureAwait(false) is { } line)
+        var lines = new LineReader(reader, MaxLineLength);
+        while (await lines.ReadLineAsync(drain).ConfigureAwait(false) is (string line, _))
         {
             log.Append(line);
         }

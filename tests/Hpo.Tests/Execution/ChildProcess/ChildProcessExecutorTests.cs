@@ -134,6 +134,19 @@ public sealed class ChildProcessExecutorTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_FloodWithoutLineBreaks_LoggedInPiecesAndCompleted()
+    {
+        FakeTrial trial = NewTrial();
+
+        TrialOutcome outcome = await RunAsync("head -c 3000000 /dev/zero | tr '\\000' x; echo 'hpo:result 3'; echo; echo 'hpo:result 2'", trial);
+
+        Assert.Equal(TrialOutcomeKind.Completed, outcome.Kind);
+        Assert.Equal(2, outcome.Value);
+        string log = Path.Combine(trial.UserAttributes[TrialProtocol.ArtifactsDirectoryAttribute], TrialProtocol.LogFileName);
+        Assert.Equal(3_000_000 + "hpo:result 3".Length, File.ReadLines(log).Sum(l => l.Length));
+    }
+
+    [Fact]
     public async Task ExecuteAsync_Environment_CarriesTheProtocolVariables()
     {
         FakeTrial trial = NewTrial();
