@@ -480,6 +480,7 @@ public sealed class ChildProcessExecutorTests
         {
             Assert.Contains("exited with code 1", t.FailReason, StringComparison.Ordinal);
             Assert.Contains("Traceback: bad", t.FailReason, StringComparison.Ordinal);
+            Assert.StartsWith("The trial program exited with code 1.", t.FailReason, StringComparison.Ordinal);
             Assert.Equal(typeof(TrialExecutionException).FullName, t.ExceptionType);
         }
     }
