@@ -11,7 +11,7 @@ using Hpo.Trials;
 namespace Hpo.Tests.Execution.ChildProcess;
 
 /// <summary>Runs real child processes: shell scripts for the protocol cases, tests/Hpo.TestTrialProgram end to end through a study.</summary>
-public sealed class ChildProcessExecutorTests
+public sealed class ChildProcessExecutorTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
@@ -23,6 +23,8 @@ public sealed class ChildProcessExecutorTests
         await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(script));
         return await executor.ExecuteAsync(new TrialRequest(trial ?? NewTrial()), cancellationToken);
     }
+
+    public void Dispose() => TrialPrograms.DeleteArtifactsRoots();
 
     [Fact]
     public async Task ExecuteAsync_ResultLine_CompletedWithValueAndAttributes()
