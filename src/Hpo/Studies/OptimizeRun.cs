@@ -198,6 +198,12 @@ internal sealed class OptimizeRun : IDisposable
         {
             finish = Study.ToFinish(ObjectiveResult.Pruned(), trial.LastReportedValue);
         }
+        catch (TrialExecutionException e)
+        {
+            // An executor's reason is already a sentence about the trial: record it as is, with the type of its cause.
+            thrown = e;
+            finish = new TrialFinish(TrialState.Failed, [], e.Message, (e.InnerException ?? e).GetType().FullName);
+        }
         catch (Exception e)
         {
             thrown = e;

@@ -42,6 +42,17 @@ namespace Hpo.Tuners.GaussianProcess;
 /// the next best point; in a finite space that is not exhausted, an unseen point is drawn instead.
 /// </para>
 /// <para>
+/// <b>Restarts.</b> A model fitted on a study that has settled in one basin describes that basin: its lengthscales say
+/// which coordinates matter there, and elsewhere it predicts a typical value with little uncertainty, so the acquisition
+/// only refines the basin it knows (on Hartmann-6, the local minimum 0.12 above the global one). When the last 10
+/// observations all stayed near the incumbent and none improved it by more than 1% of the gap between the median and the
+/// best value, the search restarts in the manner of trust-region BO (Eriksson et al., 2019): a fresh Sobol design, then a
+/// model of the new segment's observations alone, until that segment settles in turn. A restart needs at least twice the
+/// startup trials before the endgame; the endgame uses every observation, so the best basin found is the one refined.
+/// Without a budget there is no endgame and each settled segment is followed by another. Concurrent workers take the
+/// design's points past those that running trials are evaluating.
+/// </para>
+/// <para>
 /// <b>History.</b> Complete trials are observations. Pruned trials that carry a value (their last intermediate value) are
 /// observations too: they were stopped for looking bad, and their value says so. Pruned trials without a value and failed
 /// trials are left out (a failure says nothing about the objective's value). Running and waiting trials with parameters
@@ -67,6 +78,9 @@ public sealed class GaussianProcessTuner : TunerBase
     private const long EnumerationLimit = 200_000;
 
     private const double EndgameFraction = 0.2;
+    private const int RestartPatience = 10;
+    private const double RestartTolerance = 0.01;
+    private const double RestartRadius = 0.2;
     private const double NoiseFloor = 1e-10;
     private const double DeterministicNoiseFloor = 1e-12;
 
@@ -138,8 +152,102 @@ public sealed class GaussianProcessTuner : TunerBase
             return Finish(encoding, point, seen, random);
         }
 
-        bool endgame = context.Budget is int budget && context.TrialNumber >= budget - Math.Max(1, (int)Math.Round(EndgameFraction * budget));
+        int? endgameStart = context.Budget is int budget ? budget - Math.Max(1, (int)Math.Round(EndgameFraction * budget)) : null;
+        bool endgame = context.TrialNumber >= endgameStart;
+        if (!endgame)
+        {
+            // A restart after the search has settled in a basin: a fresh design and a model of the new segment alone.
+            (int segmentStart, int segment) = CurrentSegment(observed, values, options.StartupTrials, endgameStart);
+            if (segment > 0)
+            {
+                int segmentCount = values.Count - segmentStart;
+                if (segmentCount + pending.Count < options.StartupTrials)
+                {
+                    // The design's next point, past those that running trials (other workers) are evaluating.
+                    var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1 - segment)));
+                    var point = new double[space.Dimensions];
+                    sobol.Point(segmentCount + pending.Count, point);
+                    return Finish(encoding, point, seen, random);
+                }
+
+                observed = observed.GetRange(segmentStart, segmentCount);
+                values = values.GetRange(segmentStart, segmentCount);
+            }
+        }
+
         return Finish(encoding, ProposeFromModel(space, observed, values, pending, seen, random, endgame), seen, random);
+    }
+
+    /// <summary>
+    /// Splits the observations (in trial order) into segments and returns where the last one starts and its index. A segment
+    /// ends once, after its startup design and at least <see cref="RestartPatience"/> model-based trials, its last
+    /// <see cref="RestartPatience"/> observations all stayed within <see cref="RestartRadius"/> (max-norm, unit cube) of the
+    /// segment's incumbent and none improved on it by more than <see cref="RestartTolerance"/> times the gap between the
+    /// segment's median and best values: the search has settled in one basin and only refines it. A restart needs room:
+    /// with an endgame at <paramref name="endgameStart"/>, at least twice the startup trials must be left before it.
+    /// </summary>
+    /// <param name="observed">The encoded points, in trial order.</param>
+    /// <param name="values">Their values, oriented for minimization.</param>
+    /// <param name="startupTrials">The size of a segment's startup design.</param>
+    /// <param name="endgameStart">The trial number where the endgame starts; <see langword="null"/> without a budget.</param>
+    /// <returns>The index of the first observation of the current segment and the number of restarts before it.</returns>
+    internal static (int Start, int Segment) CurrentSegment(IReadOnlyList<double[]> observed, IReadOnlyList<double> values, int startupTrials, int? endgameStart)
+    {
+        int start = 0;
+        int segment = 0;
+        int bestIndex = 0;
+        int lastProgress = 0;
+        var sorted = new List<double>();
+        for (int i = 0; i < values.Count; i++)
+        {
+            double v = values[i];
+            int count = i - start + 1;
+            if (count == 1)
+            {
+                sorted.Clear();
+                sorted.Add(v);
+                bestIndex = i;
+                lastProgress = i;
+                continue;
+            }
+
+            int at = sorted.BinarySearch(v);
+            sorted.Insert(at < 0 ? ~at : at, v);
+            double best = values[bestIndex];
+            double tolerance = RestartTolerance * (sorted[count / 2] - best);
+            if (v < best - tolerance || Distance(observed[i], observed[bestIndex]) > RestartRadius)
+            {
+                lastProgress = i;
+            }
+
+            if (v < best)
+            {
+                bestIndex = i;
+            }
+
+            bool room = endgameStart is not int end || end - (i + 1) >= 2 * startupTrials;
+            if (room && count >= startupTrials + RestartPatience && i - lastProgress >= RestartPatience)
+            {
+                start = i + 1;
+                segment++;
+            }
+        }
+
+        return (start, segment);
+    }
+
+    private static double Distance(double[] a, double[] b)
+    {
+        double distance = 0.0;
+        for (int k = 0; k < a.Length; k++)
+        {
+            if (!double.IsNaN(a[k]) && !double.IsNaN(b[k]))
+            {
+                distance = Math.Max(distance, Math.Abs(a[k] - b[k]));
+            }
+        }
+
+        return distance;
     }
 
     /// <summary>

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using Hpo.Execution.ChildProcess;
+using Hpo.SearchSpaces;
+
+namespace Hpo.Tests.Execution.ChildProcess;
+
+/// <summary>Commands for the child-process tests: shell scripts, and tests/Hpo.TestTrialProgram run by the dotnet host.</summary>
+internal static class TrialPrograms
+{
+    /// <summary>Gets the built C# trial program: its path is recorded in this assembly at build time (see Hpo.Tests.csproj).</summary>
+    public static string CSharpProgramPath { get; } = typeof(TrialPrograms).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "Hpo.TestTrialProgram").Value!;
+
+    public static SearchSpace Space { get; } = new SearchSpaceBuilder()
+        .AddFloat("x", -2, 2)
+        .AddInt("layers", 1, 4)
+        .AddCategorical("optimizer", ["sgd", "adam"])
+        .Build();
+
+    public static string DotnetHost
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+            {
+                return host;
+            }
+
+            string? self = Environment.ProcessPath;
+            return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<string> Roots = new();
+
+    public static string NewArtifactsRoot()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "hpo-exec-tests", Guid.NewGuid().ToString("N"));
+        Roots.Enqueue(root);
+        return root;
+    }
+
+    /// <summary>Deletes the artifacts roots made so far (the tests of one class run one at a time).</summary>
+    public static void DeleteArtifactsRoots()
+    {
+        while (Roots.TryDequeue(out string? root))
+        {
+            try
+            {
+                if (Directory.Exists(root))
+                {
+                    Directory.Delete(root, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+                // A trial program stopped in the background may still be writing; the system's temp cleaner gets it.
+            }
+        }
+    }
+
+    /// <summary>Options that run a shell script (argument $0 is "trial", then the extra arguments).</summary>
+    public static ChildProcessExecutorOptions Shell(string script, params string[] arguments)
+    {
+        var options = new ChildProcessExecutorOptions { Command = ["/bin/sh", "-c", script, "trial", .. arguments], ArtifactsRoot = NewArtifactsRoot(), GracePeriod = TimeSpan.FromSeconds(1) };
+        return options;
+    }
+
+    public static ChildProcessExecutorOptions CSharp(string mode, int epochs = 3) =>
+        new() { Command = [DotnetHost, CSharpProgramPath, mode, epochs.ToString(CultureInfo.InvariantCulture)], ArtifactsRoot = NewArtifactsRoot(), GracePeriod = TimeSpan.FromSeconds(2) };
+
+    /// <summary>Determines whether a process runs (a zombie counts as gone).</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits until the processes are gone; returns those still alive after the timeout.</summary>
+    public static async Task<int[]> WaitGoneAsync(IEnumerable<int> pids, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        int[] alive = [.. pids.Where(IsAlive)];
+        while (alive.Length > 0 && watch.Elapsed < timeout)
+        {
+            await Task.Delay(50);
+            alive = [.. alive.Where(IsAlive)];
+        }
+
+        return alive;
+    }
+
+    public static int ReadPid(string path)
+    {
+        return int.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Waits for a file to exist with content.</summary>
+    public static async Task WaitForFileAsync(string path, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!(File.Exists(path) && new FileInfo(path).Length > 0))
+        {
+            Assert.True(watch.Elapsed < timeout, $"{path} did not appear within {timeout}.");
+            await Task.Delay(20);
+        }
+    }
+}
