@@ -306,12 +306,11 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     public override ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken) => RunVoid(conn =>
     {
         using Transaction tx = conn.BeginTransaction();
-        (long studyId, TrialState state, TrialRecord? _) = TrialHeader(conn, tx, trialId, "report intermediate values");
+        long studyId = StudyOfUnfinishedTrial(conn, tx, trialId, "report intermediate values");
         long version = BumpVersion(conn, tx, studyId);
         Exec(conn, tx, "INSERT INTO trial_values (trial_id, step, value) VALUES ($id, $step, $value) ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value", ("$id", trialId), ("$step", step), ("$value", double.IsNaN(value) ? DBNull.Value : value));
         Exec(conn, tx, "UPDATE trials SET version = $v WHERE id = $id", ("$v", version), ("$id", trialId));
         tx.Commit();
-        _ = state;
     }, cancellationToken);
 
     /// <inheritdoc/>
@@ -695,8 +694,8 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return (study, WithIntermediateValues(conn, tx, t));
     }
 
-    /// <summary>Reads what a write to an unfinished trial needs, throwing if it is finished.</summary>
-    private (long StudyId, TrialState State, TrialRecord? Trial) TrialHeader(Connection conn, Transaction tx, long trialId, string action)
+    /// <summary>Gets the study of a trial that a write is about to change, throwing if the trial is finished.</summary>
+    private long StudyOfUnfinishedTrial(Connection conn, Transaction tx, long trialId, string action)
     {
         long studyId;
         TrialState state;
@@ -717,7 +716,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             throw StorageGuards.AlreadyFinished(ReadTrial(conn, tx, Study(studyId), trialId), action);
         }
 
-        return (studyId, state, null);
+        return studyId;
     }
 
     private ValueTask SetAttribute(long trialId, string column, string key, string value, CancellationToken cancellationToken)
@@ -727,7 +726,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return RunVoid(conn =>
         {
             using Transaction tx = conn.BeginTransaction();
-            (long studyId, TrialState _, TrialRecord? _) = TrialHeader(conn, tx, trialId, "change its attributes");
+            long studyId = StudyOfUnfinishedTrial(conn, tx, trialId, "change its attributes");
             string? current;
             SqliteCommand read = Command(conn, tx, $"SELECT {column} FROM trials WHERE id = $id", ("$id", trialId));
             current = read.ExecuteScalar() as string;
