@@ -1,5 +1,9 @@
 using System.Globalization;
 using Hpo.Trials;
+using Microsoft.ML;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.LightGbm;
 
 namespace Hpo.MLNet.Trainers;
@@ -88,31 +92,7 @@ public sealed record LightGbmParameters
     public LightGbmMulticlassTrainer.Options ToMulticlassOptions(string labelColumnName = DefaultLabelColumnName, string featureColumnName = DefaultFeatureColumnName, int? seed = null, int numberOfThreads = 1)
     {
         ThrowIfInvalid(labelColumnName, featureColumnName, numberOfThreads);
-        var options = new LightGbmMulticlassTrainer.Options
-        {
-            UseSoftmax = true,
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            LearningRate = LearningRate,
-            NumberOfLeaves = NumberOfLeaves,
-            MinimumExampleCountPerLeaf = MinimumExampleCountPerLeaf,
-            Seed = seed,
-            NumberOfThreads = numberOfThreads,
-            Deterministic = true,
-            Silent = true,
-            Verbose = false,
-        };
-        if (NumberOfIterations is int iterations)
-        {
-            options.NumberOfIterations = iterations;
-        }
-
-        if (L2Regularization is double l2)
-        {
-            options.Booster = new GradientBooster.Options { L2Regularization = l2 };
-        }
-
-        return options;
+        return Fill<LightGbmMulticlassTrainer.Options, VBuffer<float>, MulticlassPredictionTransformer<OneVersusAllModelParameters>, OneVersusAllModelParameters>(new LightGbmMulticlassTrainer.Options { UseSoftmax = true }, labelColumnName, featureColumnName, seed, numberOfThreads);
     }
 
     /// <summary>Builds the options of ML.NET's LightGbm binary classification trainer.</summary>
@@ -126,30 +106,7 @@ public sealed record LightGbmParameters
     public LightGbmBinaryTrainer.Options ToBinaryOptions(string labelColumnName = DefaultLabelColumnName, string featureColumnName = DefaultFeatureColumnName, int? seed = null, int numberOfThreads = 1)
     {
         ThrowIfInvalid(labelColumnName, featureColumnName, numberOfThreads);
-        var options = new LightGbmBinaryTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            LearningRate = LearningRate,
-            NumberOfLeaves = NumberOfLeaves,
-            MinimumExampleCountPerLeaf = MinimumExampleCountPerLeaf,
-            Seed = seed,
-            NumberOfThreads = numberOfThreads,
-            Deterministic = true,
-            Silent = true,
-            Verbose = false,
-        };
-        if (NumberOfIterations is int iterations)
-        {
-            options.NumberOfIterations = iterations;
-        }
-
-        if (L2Regularization is double l2)
-        {
-            options.Booster = new GradientBooster.Options { L2Regularization = l2 };
-        }
-
-        return options;
+        return Fill<LightGbmBinaryTrainer.Options, float, BinaryPredictionTransformer<CalibratedModelParametersBase<LightGbmBinaryModelParameters, PlattCalibrator>>, CalibratedModelParametersBase<LightGbmBinaryModelParameters, PlattCalibrator>>(new LightGbmBinaryTrainer.Options(), labelColumnName, featureColumnName, seed, numberOfThreads);
     }
 
     /// <summary>Builds the options of ML.NET's LightGbm regression trainer.</summary>
@@ -163,19 +120,25 @@ public sealed record LightGbmParameters
     public LightGbmRegressionTrainer.Options ToRegressionOptions(string labelColumnName = DefaultLabelColumnName, string featureColumnName = DefaultFeatureColumnName, int? seed = null, int numberOfThreads = 1)
     {
         ThrowIfInvalid(labelColumnName, featureColumnName, numberOfThreads);
-        var options = new LightGbmRegressionTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            LearningRate = LearningRate,
-            NumberOfLeaves = NumberOfLeaves,
-            MinimumExampleCountPerLeaf = MinimumExampleCountPerLeaf,
-            Seed = seed,
-            NumberOfThreads = numberOfThreads,
-            Deterministic = true,
-            Silent = true,
-            Verbose = false,
-        };
+        return Fill<LightGbmRegressionTrainer.Options, float, RegressionPredictionTransformer<LightGbmRegressionModelParameters>, LightGbmRegressionModelParameters>(new LightGbmRegressionTrainer.Options(), labelColumnName, featureColumnName, seed, numberOfThreads);
+    }
+
+    /// <summary>Sets what the three LightGbm trainers' options share: columns, the tuned parameters and reproducible settings.</summary>
+    private TOptions Fill<TOptions, TOutput, TTransformer, TModel>(TOptions options, string labelColumnName, string featureColumnName, int? seed, int numberOfThreads)
+        where TOptions : LightGbmTrainerBase<TOptions, TOutput, TTransformer, TModel>.OptionsBase, new()
+        where TTransformer : ISingleFeaturePredictionTransformer<TModel>
+        where TModel : class
+    {
+        options.LabelColumnName = labelColumnName;
+        options.FeatureColumnName = featureColumnName;
+        options.LearningRate = LearningRate;
+        options.NumberOfLeaves = NumberOfLeaves;
+        options.MinimumExampleCountPerLeaf = MinimumExampleCountPerLeaf;
+        options.Seed = seed;
+        options.NumberOfThreads = numberOfThreads;
+        options.Deterministic = true;
+        options.Silent = true;
+        options.Verbose = false;
         if (NumberOfIterations is int iterations)
         {
             options.NumberOfIterations = iterations;
