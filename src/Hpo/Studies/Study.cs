@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Hpo.Execution;
 using Hpo.Internal;
