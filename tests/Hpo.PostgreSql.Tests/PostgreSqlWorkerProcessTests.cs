@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Hpo.PostgreSql.Tests.Support;
 using Hpo.Storage;
-using Hpo.Tests.Execution;
+using Hpo.Testing;
 using Hpo.Trials;
-using Npgsql;
 
 namespace Hpo.PostgreSql.Tests;
 
@@ -15,14 +14,7 @@ public sealed class PostgreSqlWorkerProcessTests(PostgreSqlDatabase database) : 
     private const int Budget = 40;
     private const int HangAt = 3;
 
-    private string Url
-    {
-        get
-        {
-            var b = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-            return $"postgresql://{Uri.EscapeDataString(b.Username!)}@{b.Host}:{b.Port}/{b.Database}";
-        }
-    }
+    private string Url => database.Url;
 
     [Fact]
     public async Task OptimizeAsync_WorkerKilledMidTrialOthersJoinAndLeave_BudgetExactAndKilledTrialStaleAndRetried()

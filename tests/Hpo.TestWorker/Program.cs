@@ -6,6 +6,8 @@
 //       The objective sleeps <sleep-ms> per trial; trial number <hang-at-trial> (if given) sleeps for ten minutes, so that a
 //       test can kill the process while that trial runs. Each trial first reports its x as the intermediate value of step 0.
 //       HPO_TEST_MAX_RETRIES, when set, is the new study's MaxRetries (lost workers are retried).
+//       HPO_TEST_SPACE, when set, is the study's search space as JSON (SearchSpace.ToJson) instead of x in [-5, 5] and n in
+//       0..10; the objective then reports 0 at step 0 and returns the sum of the numeric parameters and the categoricals' lengths.
 //   Hpo.TestWorker wait
 //       Prints "waiting <pid>" and waits until standard input is closed (a live process for WorkerIdentity tests).
 using System.Globalization;
@@ -33,6 +35,9 @@ catch (Exception e)
 
 static int Int(string s) => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture);
 
+static double Score(IReadOnlyDictionary<string, object> parameters) =>
+    parameters.Values.Sum(v => v is string s ? s.Length : Convert.ToDouble(v, CultureInfo.InvariantCulture));
+
 static int Usage()
 {
     Console.Error.WriteLine("usage: Hpo.TestWorker run <storage-url> <study> <budget> <seed> <lease-ms> <sleep-ms> [hang-at-trial] | wait");
@@ -48,7 +53,8 @@ static async Task<int> WaitAsync()
 
 static async Task<int> RunAsync(string url, string name, int budget, int seed, int leaseMs, int sleepMs, int hangAt)
 {
-    SearchSpace space = SearchSpace.CreateBuilder()
+    SearchSpace? custom = Environment.GetEnvironmentVariable("HPO_TEST_SPACE") is { Length: > 0 } json ? SearchSpace.FromJson(json) : null;
+    SearchSpace space = custom ?? SearchSpace.CreateBuilder()
         .AddFloat("x", -5, 5)
         .AddInt("n", 0, 10)
         .Build();
@@ -60,10 +66,10 @@ static async Task<int> RunAsync(string url, string name, int budget, int seed, i
     OptimizeResult result = await study.OptimizeAsync(
         async (ITrial trial, CancellationToken ct) =>
         {
-            double x = trial.Get<double>("x");
+            double x = custom is null ? trial.Get<double>("x") : 0;
             await trial.ReportAsync(0, x, ct);
             await Task.Delay(trial.Number == hangAt ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(sleepMs), ct);
-            return (ObjectiveResult)((x * x) + trial.Get<int>("n"));
+            return (ObjectiveResult)(custom is null ? (x * x) + trial.Get<int>("n") : Score(trial.Parameters));
         },
         new OptimizeOptions());
     Console.WriteLine($"done {result.TrialsRun} {result.StopReason}");

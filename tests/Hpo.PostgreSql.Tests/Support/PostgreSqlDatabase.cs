@@ -15,6 +15,16 @@ public sealed class PostgreSqlDatabase : IAsyncLifetime
     /// <summary>Gets the connection string of the fresh database.</summary>
     public string ConnectionString { get; private set; } = string.Empty;
 
+    /// <summary>Gets the fresh database as a <c>postgresql://</c> URL, for worker processes and the hpo tool.</summary>
+    public string Url
+    {
+        get
+        {
+            var b = new NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"postgresql://{Uri.EscapeDataString(b.Username!)}@{b.Host}:{b.Port}/{b.Database}";
+        }
+    }
+
     public async Task InitializeAsync() => ConnectionString = await PostgreSqlTestServer.CreateDatabaseAsync(Name);
 
     public Task DisposeAsync() => ConnectionString.Length == 0 ? Task.CompletedTask : PostgreSqlTestServer.DropDatabaseAsync(Name);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Hpo.Storage;
 using Hpo.Storage.Sqlite;
+using Hpo.Testing;
 using Hpo.Tests.Storage;
 using Hpo.Trials;
 using Microsoft.Data.Sqlite;

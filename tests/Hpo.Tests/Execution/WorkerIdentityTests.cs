@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hpo.Execution;
+using Hpo.Testing;
 
 namespace Hpo.Tests.Execution;
 

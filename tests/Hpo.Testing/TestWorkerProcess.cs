@@ -1,20 +1,21 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
+using Hpo.SearchSpaces;
+using Xunit;
 
-namespace Hpo.Tests.Execution;
+namespace Hpo.Testing;
 
 /// <summary>A running tests/Hpo.TestWorker child process (see its Program.cs for the commands), with its output captured.</summary>
-internal sealed class TestWorkerProcess : IDisposable
+public sealed class TestWorkerProcess : IDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
     private readonly StringBuilder error = new();
     private readonly Lock gate = new();
 
-    private TestWorkerProcess(IEnumerable<string> arguments, int maxRetries = 0)
+    private TestWorkerProcess(IEnumerable<string> arguments, int maxRetries = 0, SearchSpace? space = null)
     {
-        var start = new ProcessStartInfo(DotnetHost)
+        var start = new ProcessStartInfo(BuiltTools.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -25,6 +26,11 @@ internal sealed class TestWorkerProcess : IDisposable
         if (maxRetries > 0)
         {
             start.Environment["HPO_TEST_MAX_RETRIES"] = maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (space is not null)
+        {
+            start.Environment["HPO_TEST_SPACE"] = space.ToJson();
         }
 
         foreach (string a in arguments)
@@ -40,8 +46,8 @@ internal sealed class TestWorkerProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>Gets the built worker: its path is recorded in this assembly at build time (see Hpo.Tests.csproj).</summary>
-    public static string WorkerPath { get; } = FindWorker();
+    /// <summary>Gets the built worker: its path is recorded in this assembly at build time (see Hpo.Testing.csproj).</summary>
+    public static string WorkerPath { get; } = BuiltTools.Find("Hpo.TestWorker");
 
     public int Id => process.Id;
 
@@ -73,22 +79,11 @@ internal sealed class TestWorkerProcess : IDisposable
         }
     }
 
-    private static string DotnetHost
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-            {
-                return host;
-            }
-
-            string? self = Environment.ProcessPath;
-            return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-        }
-    }
-
-    /// <summary>Starts <c>run</c>: join or create the study and optimize it until its budget is spent.</summary>
-    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1, int maxRetries = 0)
+    /// <summary>
+    /// Starts <c>run</c>: join or create the study and optimize it until its budget is spent (in <paramref name="space"/> when
+    /// given, otherwise in the worker's own space of x and n).
+    /// </summary>
+    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1, int maxRetries = 0, SearchSpace? space = null)
     {
         var args = new List<string> { "run", url, study, Invariant(budget), Invariant(seed), Invariant((int)lease.TotalMilliseconds), Invariant((int)sleep.TotalMilliseconds) };
         if (hangAtTrial >= 0)
@@ -96,7 +91,7 @@ internal sealed class TestWorkerProcess : IDisposable
             args.Add(Invariant(hangAtTrial));
         }
 
-        return new TestWorkerProcess(args, maxRetries);
+        return new TestWorkerProcess(args, maxRetries, space);
     }
 
     /// <summary>Starts <c>wait</c>: a live process that exits when its standard input is closed.</summary>
@@ -164,17 +159,6 @@ internal sealed class TestWorkerProcess : IDisposable
     }
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string FindWorker()
-    {
-        string? path = typeof(TestWorkerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "Hpo.TestWorker")?.Value;
-        if (path is null || !File.Exists(path))
-        {
-            throw new InvalidOperationException($"The test worker was not found at '{path}'. Build tests/Hpo.TestWorker (Hpo.Tests references it, so building the tests builds it).");
-        }
-
-        return path;
-    }
 
     private void Append(StringBuilder to, string? line)
     {
