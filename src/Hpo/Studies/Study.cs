@@ -31,6 +31,8 @@ public sealed class Study
     private readonly ILogger logger;
     private readonly TimeProvider timeProvider;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> askedTrials = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> proposing = new(); // trials this object is proposing
+    private readonly bool finiteSpace;
     private int askHeartbeatRunning;
     private int askedCount; // at least askedTrials.Count, so that finishing a trial that was not asked skips the dictionary
 
@@ -44,6 +46,7 @@ public sealed class Study
         logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Study>();
         this.timeProvider = timeProvider ?? TimeProvider.System;
         history = new StudyHistory(record.Definition.Direction);
+        finiteSpace = record.Definition.SearchSpace.Parameters.All(p => p.Distribution.IsDiscrete);
     }
 
     /// <summary>Gets the storage that holds the study.</summary>
@@ -325,11 +328,11 @@ public sealed class Study
 
         if (started.Parameters.Count == 0 && SearchSpace.Count > 0)
         {
+            long id = started.Id;
+            proposing[id] = 0;
             try
             {
-                IReadOnlyDictionary<string, object> proposal = await ProposeAsync(started.Number, cancellationToken).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-                started = await Storage.SetTrialParametersAsync(started.Id, proposal, cancellationToken).ConfigureAwait(false);
+                started = await ProposeAsync(started, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -337,6 +340,10 @@ public sealed class Study
                 // until its lease expired.
                 await FailUnproposedAsync(started, e).ConfigureAwait(false);
                 throw;
+            }
+            finally
+            {
+                proposing.TryRemove(id, out _);
             }
         }
 
@@ -463,26 +470,71 @@ public sealed class Study
         }
     }
 
-    private async ValueTask<IReadOnlyDictionary<string, object>> ProposeAsync(int number, CancellationToken cancellationToken)
+    /// <summary>
+    /// Proposes a started trial's parameters and stores them. One proposal at a time in this object, from the sync to the stored
+    /// parameters, so that the next proposal sees this one's point. In a finite space, proposals across workers (other processes,
+    /// other <see cref="Study"/> objects) are ordered as well: the proposal first waits until every trial numbered below it that
+    /// another worker is proposing has its parameters (bounded by the lease), so that no two concurrent trials get the same point.
+    /// </summary>
+    private async ValueTask<TrialRecord> ProposeAsync(TrialRecord started, CancellationToken cancellationToken)
     {
+        if (finiteSpace)
+        {
+            await WaitForEarlierProposalsAsync(started.Number, cancellationToken).ConfigureAwait(false);
+        }
+
         await proposeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
-            var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, number, Seed, Budget);
+            var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, started.Number, Seed, Budget);
             IReadOnlyDictionary<string, object> proposal = Tuner.Propose(context);
+            IReadOnlyDictionary<string, object> valid;
             try
             {
-                return SearchSpace.Validate(proposal);
+                valid = SearchSpace.Validate(proposal);
             }
             catch (ArgumentException e)
             {
                 throw new InvalidOperationException($"Tuner '{Tuner.Name}' proposed parameters that do not fit the search space: {e.Message}", e);
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            TrialRecord proposed = await Storage.SetTrialParametersAsync(started.Id, valid, cancellationToken).ConfigureAwait(false);
+            history.Apply(proposed);
+            return proposed;
         }
         finally
         {
             proposeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits until no trial numbered below <paramref name="number"/> is still running without parameters in another worker (one
+    /// that started before this trial and has not stored its proposal yet), or until the lease has passed (its worker may be gone).
+    /// </summary>
+    private async Task WaitForEarlierProposalsAsync(int number, CancellationToken cancellationToken)
+    {
+        long start = timeProvider.GetTimestamp();
+        TimeSpan delay = TimeSpan.FromMilliseconds(1);
+        while (true)
+        {
+            IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
+            bool pending = false;
+            for (int i = Math.Min(number, trials.Count) - 1; i >= 0 && !pending; i--)
+            {
+                TrialRecord t = trials[i];
+                pending = t.State == TrialState.Running && t.Parameters.Count == 0 && !proposing.ContainsKey(t.Id);
+            }
+
+            if (!pending || timeProvider.GetElapsedTime(start) >= Record.Definition.Lease)
+            {
+                return;
+            }
+
+            await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(32).Ticks));
         }
     }
 

@@ -216,6 +216,43 @@ public sealed class StudyTests : IDisposable
     }
 
     [Fact]
+    public async Task AskAsync_FiniteSpaceWhileAnotherWorkerProposesALowerTrial_WaitsForItsPointAndTakesAnother()
+    {
+        await using var storage = new InMemoryStudyStorage();
+        SearchSpace two = SearchSpace.CreateBuilder().AddCategorical("c", "p", "q").Build();
+        Study study = await Study.CreateAsync(storage, "two", two, new StudyOptions { Seed = 3, Lease = TimeSpan.FromSeconds(30) });
+
+        // Another worker has started trial 0 and not stored its proposal yet; it will take the point this study would propose for
+        // trial 1 on an empty history, so asking now must wait for it and then take the other point.
+        TrialRecord other = (await storage.StartTrialAsync(study.Record.Id, "other-worker", CancellationToken.None))!;
+        IReadOnlyDictionary<string, object> contested = new RandomSearchTuner().Propose(new TunerContext(two, [], [StudyDirection.Minimize], 1, 3));
+        Task<ITrial> ask = study.AskAsync();
+        await Task.Delay(200);
+        Assert.False(ask.IsCompleted, "The ask did not wait for the lower-numbered trial's proposal.");
+        await storage.SetTrialParametersAsync(other.Id, contested, CancellationToken.None);
+        ITrial trial = await ask.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, trial.Number);
+        Assert.NotEqual(contested["c"], trial.Parameters["c"]);
+    }
+
+    [Fact]
+    public async Task AskAsync_FiniteSpaceLowerTrialOfAWorkerThatNeverProposes_ProceedsAfterTheLease()
+    {
+        await using var storage = new InMemoryStudyStorage();
+        SearchSpace two = SearchSpace.CreateBuilder().AddCategorical("c", "p", "q").Build();
+        Study study = await Study.CreateAsync(storage, "two", two, new StudyOptions { Seed = 3, Lease = TimeSpan.FromMilliseconds(300) });
+        await storage.StartTrialAsync(study.Record.Id, "gone-worker", CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+
+        ITrial trial = await study.AskAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, trial.Number);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"The ask took {clock.Elapsed}: it did not wait for the lower trial.");
+        two.Validate(trial.Parameters);
+    }
+
+    [Fact]
     public async Task TellAsync_Value_RecordsACompleteTrialAndTheBest()
     {
         await using var storage = new InMemoryStudyStorage();
