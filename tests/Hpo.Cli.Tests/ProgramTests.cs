@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
+using Hpo.Testing;
 
 namespace Hpo.Cli.Tests;
 
@@ -55,52 +54,7 @@ public sealed class ProgramTests(DemoDatabase db) : IClassFixture<DemoDatabase>,
 
     private static async Task<CliResult> RunAsync(string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        start.ArgumentList.Add(ToolPath());
-        foreach (string a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new CliResult(process.ExitCode, (await output).ReplaceLineEndings("\n"), await error);
-    }
-
-    private static string ToolPath()
-    {
-        string? path = typeof(ProgramTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "Hpo.Cli")?.Value;
-        return path is not null && File.Exists(path)
-            ? path
-            : throw new InvalidOperationException($"The built tool was not found at '{path}'. Build src/Hpo.Cli (the test project references it).");
-    }
-
-    private static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        (int exit, string output, string error) = await HpoTool.RunInAsync(workingDirectory, arguments);
+        return new CliResult(exit, output.ReplaceLineEndings("\n"), error);
     }
 }

@@ -12,9 +12,18 @@ public static class HpoTool
     public static string Path { get; } = BuiltTools.Find("Hpo.Cli");
 
     /// <summary>Runs the tool and returns its exit code and what it printed.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) => RunInAsync(null, arguments);
+
+    /// <summary>Runs the tool in a working folder (null: this process's) and returns its exit code and what it printed.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunInAsync(string? workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(BuiltTools.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(BuiltTools.DotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
+        };
         start.ArgumentList.Add(Path);
         foreach (string a in arguments)
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using Hpo.Execution.ChildProcess;
 using Hpo.SearchSpaces;
+using Hpo.Testing;
 
 namespace Hpo.Tests.Execution.ChildProcess;
 
@@ -18,20 +19,6 @@ internal static class TrialPrograms
         .AddInt("layers", 1, 4)
         .AddCategorical("optimizer", ["sgd", "adam"])
         .Build();
-
-    public static string DotnetHost
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-            {
-                return host;
-            }
-
-            string? self = Environment.ProcessPath;
-            return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-        }
-    }
 
     private static readonly System.Collections.Concurrent.ConcurrentQueue<string> Roots = new();
 
@@ -69,7 +56,7 @@ internal static class TrialPrograms
     }
 
     public static ChildProcessExecutorOptions CSharp(string mode, int epochs = 3) =>
-        new() { Command = [DotnetHost, CSharpProgramPath, mode, epochs.ToString(CultureInfo.InvariantCulture)], ArtifactsRoot = NewArtifactsRoot(), GracePeriod = TimeSpan.FromSeconds(2) };
+        new() { Command = [BuiltTools.DotnetHost, CSharpProgramPath, mode, epochs.ToString(CultureInfo.InvariantCulture)], ArtifactsRoot = NewArtifactsRoot(), GracePeriod = TimeSpan.FromSeconds(2) };
 
     /// <summary>Determines whether a process runs (a zombie counts as gone).</summary>
     public static bool IsAlive(int pid)
