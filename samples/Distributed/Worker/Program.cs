@@ -6,8 +6,8 @@
 //
 // --executor in-process (the default) evaluates the objective in this process; child-process runs each trial as the
 // sample's trial program (samples/Distributed/TrialProgram) through the trial protocol. The study is created with
-// space.json and --budget when it does not exist yet (`hpo create` can create it first instead). Ctrl+C stops the worker:
-// its running trials are recorded as cancelled.
+// space.json, --budget, a 10-second lease and 2 retries of lost trials when it does not exist yet (or create it first
+// with `hpo create`, as README.md does). Ctrl+C stops the worker: its running trials are recorded as cancelled.
 
 using System.Globalization;
 using System.Reflection;
@@ -60,6 +60,8 @@ Study study = await Study.CreateOrLoadAsync(storage, options["--study"], space, 
     Direction = StudyDirection.Minimize,
     Budget = int.Parse(options["--budget"], CultureInfo.InvariantCulture),
     Seed = 7,
+    Lease = TimeSpan.FromSeconds(10),
+    MaxRetries = 2, // a trial whose worker is lost (killed, its machine removed) runs again with the same parameters
 }, cancellation.Token);
 
 ChildProcessExecutor? executor = null;
