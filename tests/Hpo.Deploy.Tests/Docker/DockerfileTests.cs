@@ -72,6 +72,18 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void DockerIgnore_KeepsLocalBuildOutputOutOfTheContext()
+    {
+        string[] patterns = Repository.Read(".dockerignore").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
+
+        // The Dockerfiles copy whole project folders: without these, a developer's bin/ and obj/ (with host paths in
+        // project.assets.json) would go into the build.
+        Assert.Contains("**/bin/", patterns);
+        Assert.Contains("**/obj/", patterns);
+        Assert.Contains("**/*.db", patterns);
+    }
+
+    [Fact]
     public void Worker_RunsHpoWorkerAsANonRootUser()
     {
         IReadOnlyList<string> instructions = Instructions(Worker);
