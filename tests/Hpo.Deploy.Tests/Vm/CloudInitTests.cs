@@ -70,10 +70,13 @@ public sealed class CloudInitTests
     }
 
     [Fact]
-    public void Users_CreatesTheUnitsUser()
+    public void Users_CreatesTheUnitsUserAndKeepsTheDefaultOne()
     {
         string user = SystemdUnit.Load().Single("Service", "User");
 
-        Assert.Contains(((YamlSequenceNode)Root()["users"]).Children.Cast<YamlMappingNode>(), u => ((YamlScalarNode)u["name"]).Value == user);
+        IList<YamlNode> users = ((YamlSequenceNode)Root()["users"]).Children;
+
+        Assert.Contains(users.OfType<YamlMappingNode>(), u => ((YamlScalarNode)u["name"]).Value == user);
+        Assert.Contains(users.OfType<YamlScalarNode>(), u => u.Value == "default"); // without it cloud-init drops the image's login user
     }
 }
