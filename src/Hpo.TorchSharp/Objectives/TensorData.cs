@@ -3,8 +3,10 @@ using TorchTensor = TorchSharp.torch.Tensor;
 namespace Hpo.TorchSharp.Objectives;
 
 /// <summary>A data set held as two tensors whose first dimension is the row: the features and the targets.</summary>
-/// <remarks>The tensors stay owned by the caller: the objective neither changes nor disposes them. Added in 0.1.</remarks>
-public sealed class TensorData
+/// <remarks>
+/// The objective neither changes nor disposes the tensors; <see cref="Dispose"/> releases both when the caller is done. Added in 0.1.
+/// </remarks>
+public sealed class TensorData : IDisposable
 {
     /// <summary>Initializes a new instance of the <see cref="TensorData"/> class.</summary>
     /// <param name="features">The features, one row per example.</param>
@@ -32,4 +34,11 @@ public sealed class TensorData
 
     /// <summary>Gets the number of rows.</summary>
     public long Count => Features.shape[0];
+
+    /// <summary>Releases both tensors.</summary>
+    public void Dispose()
+    {
+        Features.Dispose();
+        Targets.Dispose();
+    }
 }

@@ -24,10 +24,8 @@ public sealed class TorchTrainingObjectiveTests : IDisposable
 
     public void Dispose()
     {
-        training.Features.Dispose();
-        training.Targets.Dispose();
-        validation.Features.Dispose();
-        validation.Targets.Dispose();
+        training.Dispose();
+        validation.Dispose();
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, recursive: true);
