@@ -69,7 +69,19 @@ public sealed class TorchTrainingObjectiveTests : IDisposable
     [Fact]
     public async Task EvaluateAsync_BestCheckpoint_ReloadsToTheSamePredictions()
     {
+        // The test keeps the predictions of the model being trained after each epoch, to compare with the reloaded checkpoint.
+        nn.Module<Tensor, Tensor>? trained = null;
+        var predictions = new Dictionary<int, float[]>();
         TorchTrainingOptions options = Options(seed: 3, epochs: 4);
+        options.ModelFactory = _ => trained = Model(hidden: 8);
+        options.OnEpochFinished = args =>
+        {
+            trained!.eval();
+            using var noGrad = no_grad();
+            using Tensor output = trained.call(validation.Features);
+            predictions[args.Epoch] = output.data<float>().ToArray();
+            return ValueTask.CompletedTask;
+        };
         TrialRecord trial = await RunOneTrialAsync(options, "checkpoint");
         string path = trial.UserAttributes[TorchTrainingObjective.CheckpointAttribute];
         int bestEpoch = int.Parse(trial.UserAttributes[TorchTrainingObjective.BestEpochAttribute], System.Globalization.CultureInfo.InvariantCulture);
@@ -78,12 +90,45 @@ public sealed class TorchTrainingObjectiveTests : IDisposable
         using nn.Module<Tensor, Tensor> model = TorchTrainingObjective.LoadCheckpoint(trial, Model(hidden: 8));
         model.eval();
         using var noGrad = no_grad();
-        double reloaded = CrossEntropy(model.call(validation.Features), validation.Targets);
+        using Tensor reloaded = model.call(validation.Features);
 
         Assert.StartsWith(folder, path, StringComparison.Ordinal);
         Assert.True(File.Exists(path));
-        Assert.Equal(trial.IntermediateValues[bestEpoch], reloaded, 6);
+        Assert.Equal(4, predictions.Count);
+        Assert.Equal(predictions[bestEpoch], reloaded.data<float>().ToArray());
         Assert.Equal(trial.IntermediateValues.Values.Min(), trial.Value);
+        Assert.Equal(trial.IntermediateValues[bestEpoch], CrossEntropy(reloaded, validation.Targets), 6);
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_BestEpochBeforeTheLast_KeepsThatEpochsCheckpoint()
+    {
+        nn.Module<Tensor, Tensor>? trained = null;
+        var predictions = new Dictionary<int, float[]>();
+        double[] metrics = [3, 1, 2, 4];
+        int calls = 0;
+        TorchTrainingOptions options = Options(seed: 4, epochs: 4);
+        options.ModelFactory = _ => trained = Model(hidden: 8);
+        options.Metric = (_, _) => metrics[calls++];
+        options.OnEpochFinished = args =>
+        {
+            trained!.eval();
+            using var noGrad = no_grad();
+            using Tensor output = trained.call(validation.Features);
+            predictions[args.Epoch] = output.data<float>().ToArray();
+            return ValueTask.CompletedTask;
+        };
+
+        TrialRecord trial = await RunOneTrialAsync(options, "best-before-last");
+        using nn.Module<Tensor, Tensor> model = TorchTrainingObjective.LoadCheckpoint(trial, Model(hidden: 8));
+        model.eval();
+        using var noGrad = no_grad();
+        using Tensor reloaded = model.call(validation.Features);
+
+        Assert.Equal("2", trial.UserAttributes[TorchTrainingObjective.BestEpochAttribute]);
+        Assert.Equal(1, trial.Value);
+        Assert.Equal(predictions[2], reloaded.data<float>().ToArray());
+        Assert.NotEqual(predictions[4], reloaded.data<float>().ToArray());
     }
 
     [Fact]
