@@ -111,10 +111,12 @@ public sealed partial class TorchTrainingObjective : IObjective
         long batchesPerEpoch = (training.Count + batchSize - 1) / batchSize;
         LearningRateSchedule schedule = settings.CreateSchedule(options.Epochs * batchesPerEpoch);
 
-        using Tensor trainX = training.Features.to(device);
-        using Tensor trainY = training.Targets.to(device);
-        using Tensor validX = validation.Features.to(device);
-        using Tensor validY = validation.Targets.to(device);
+        // The caller's tensors are used as they are when they already sit on the device; copies are disposed at the end.
+        using var copies = new DisposableList();
+        Tensor trainX = copies.OnDevice(training.Features, device);
+        Tensor trainY = copies.OnDevice(training.Targets, device);
+        Tensor validX = copies.OnDevice(validation.Features, device);
+        Tensor validY = copies.OnDevice(validation.Targets, device);
 
         bool maximize = options.MetricDirection == StudyDirection.Maximize;
         double? best = null;
@@ -165,7 +167,7 @@ public sealed partial class TorchTrainingObjective : IObjective
         long rows = x.shape[0];
         double lossSum = 0;
         double lr = schedule.LearningRateAt(step);
-        using Tensor order = randperm(rows, device: x.device);
+        using Tensor order = options.Shuffle ? randperm(rows, device: x.device) : arange(rows, device: x.device);
         for (long start = 0; start < rows; start += batchSize)
         {
             using var scope = NewDisposeScope();
@@ -213,6 +215,32 @@ public sealed partial class TorchTrainingObjective : IObjective
         string root = options.CheckpointDirectory ?? Path.Combine(Path.GetTempPath(), "hpo-torchsharp");
         string study = string.Concat(trial.StudyName.Select(c => Path.GetInvalidFileNameChars().Contains(c) || c == Path.DirectorySeparatorChar ? '_' : c));
         return Path.GetFullPath(Path.Combine(root, study, $"trial-{trial.Number}", CheckpointFileName));
+    }
+
+    // Tensors copied to the training device, disposed together.
+    private sealed class DisposableList : IDisposable
+    {
+        private readonly List<Tensor> tensors = [];
+
+        public Tensor OnDevice(Tensor tensor, Device device)
+        {
+            if (tensor.device.type == device.type && tensor.device.index == device.index)
+            {
+                return tensor;
+            }
+
+            Tensor copy = tensor.to(device);
+            tensors.Add(copy);
+            return copy;
+        }
+
+        public void Dispose()
+        {
+            foreach (Tensor tensor in tensors)
+            {
+                tensor.Dispose();
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Trial {Trial} epoch {Epoch}: training loss {Loss}, validation metric {Metric}.")]
