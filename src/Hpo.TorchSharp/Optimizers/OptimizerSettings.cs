@@ -131,6 +131,20 @@ public sealed record OptimizerSettings
         };
     }
 
+    /// <summary>Determines whether two settings are equal, comparing the piecewise boundaries element by element.</summary>
+    /// <param name="other">The other settings.</param>
+    /// <returns><see langword="true"/> when every setting is equal.</returns>
+    public bool Equals(OptimizerSettings? other) =>
+        other is not null
+        && (Optimizer, LearningRate, WeightDecay, ClipNorm, Momentum, Beta1, Beta2, Epsilon) ==
+           (other.Optimizer, other.LearningRate, other.WeightDecay, other.ClipNorm, other.Momentum, other.Beta1, other.Beta2, other.Epsilon)
+        && (Decay, DecayPeriod, DecayRate, Staircase, EndFactor, Power, PiecewiseFactor, BatchSize) ==
+           (other.Decay, other.DecayPeriod, other.DecayRate, other.Staircase, other.EndFactor, other.Power, other.PiecewiseFactor, other.BatchSize)
+        && PiecewiseBoundaries.SequenceEqual(other.PiecewiseBoundaries);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Optimizer, LearningRate, WeightDecay, Decay, BatchSize, PiecewiseBoundaries.Count);
+
     /// <summary>Creates the TorchSharp optimizer for a model's parameters.</summary>
     /// <param name="parameters">The parameters to optimize, usually <c>model.parameters()</c>.</param>
     /// <returns>
