@@ -96,6 +96,19 @@ public class HpoPatchElfVersionNeedTests
     }
 
     [Fact]
+    public void NuGetCacheLibTorchSharp_AfterBuild_IsLeftAsShipped()
+    {
+        // The targets patch the copy in the output folder, never the package cache that every project shares.
+        string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string version = typeof(Tensor).Assembly.GetName().Version!.ToString(3);
+        string path = Path.Combine(cache, "torchsharp", version, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        Assert.True(File.Exists(path), $"No TorchSharp {version} in the package cache at {path}.");
+
+        Assert.Equal(ElfPatchResult.Patched, HpoElfVersionNeedPatcher.Patch(File.ReadAllBytes(path), Version));
+    }
+
+    [Fact]
     public void TorchSharp_InThisProcess_Loads()
     {
         using Tensor t = ones(3);

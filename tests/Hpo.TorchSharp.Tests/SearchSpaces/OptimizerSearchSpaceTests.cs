@@ -1,6 +1,11 @@
+using FsCheck.Xunit;
 using Hpo.SearchSpaces;
+using Hpo.Studies;
 using Hpo.TorchSharp.Optimizers;
 using Hpo.TorchSharp.SearchSpaces;
+using Hpo.Trials;
+using Hpo.Tuners;
+using Hpo.Tuners.RandomSearch;
 
 namespace Hpo.TorchSharp.Tests.SearchSpaces;
 
@@ -146,5 +151,31 @@ public class OptimizerSearchSpaceTests
         SearchSpace space = OptimizerSearchSpace.Create();
 
         Assert.Equal(space, SearchSpace.FromJson(space.ToJson()));
+    }
+
+    [Property(MaxTest = 30)]
+    public void Create_RandomProposals_GiveSettingsWithANonIncreasingPositiveSchedule(int seed)
+    {
+        SearchSpace space = OptimizerSearchSpace.Create();
+        ITuner tuner = new RandomSearchTuner();
+        for (int number = 0; number < 5; number++)
+        {
+            var context = new TunerContext(space, Array.Empty<TrialRecord>(), [StudyDirection.Minimize], number, seed);
+            IReadOnlyDictionary<string, object> proposal = space.Validate(tuner.Propose(context));
+
+            var settings = OptimizerSettings.FromParameters(proposal);
+            var schedule = settings.CreateSchedule(200);
+
+            Assert.Equal(proposal[OptimizerSearchSpace.Optimizer], OptimizerSearchSpace.NameOf(settings.Optimizer));
+            Assert.Equal(proposal[OptimizerSearchSpace.Decay], OptimizerSearchSpace.NameOf(settings.Decay));
+            Assert.InRange(settings.BatchSize, 8, 256);
+            double previous = settings.LearningRate;
+            for (long step = 0; step < 200; step += 7)
+            {
+                double rate = schedule.LearningRateAt(step);
+                Assert.True(rate > 0 && rate <= previous * (1 + 1e-12), $"step {step}: {rate} after {previous} ({settings})");
+                previous = rate;
+            }
+        }
     }
 }
