@@ -26,6 +26,9 @@ internal sealed class TrialFiles
 
     public string SearchSpaceJson { get; }
 
+    /// <summary>Gets or sets the name the host gave this run (a container's name), so that it can stop it.</summary>
+    public string? RunName { get; set; }
+
     public const string ParametersFileName = "parameters.json";
 
     public const string SearchSpaceFileName = "search-space.json";
