@@ -55,14 +55,14 @@ public sealed class ProgramTests(DemoDatabase db) : IClassFixture<DemoDatabase>,
 
     private static async Task<CliResult> RunAsync(string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(ToolPaths.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(ToolPath());
+        start.ArgumentList.Add(ToolPaths.Tool());
         foreach (string a in arguments)
         {
             start.ArgumentList.Add(a);
@@ -83,24 +83,5 @@ public sealed class ProgramTests(DemoDatabase db) : IClassFixture<DemoDatabase>,
         }
 
         return new CliResult(process.ExitCode, (await output).ReplaceLineEndings("\n"), await error);
-    }
-
-    private static string ToolPath()
-    {
-        string? path = typeof(ProgramTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "Hpo.Cli")?.Value;
-        return path is not null && File.Exists(path)
-            ? path
-            : throw new InvalidOperationException($"The built tool was not found at '{path}'. Build src/Hpo.Cli (the test project references it).");
-    }
-
-    private static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
+using Hpo.Tests.Shared;
 using Hpo.Trials;
 
 namespace Hpo.Cli.Tests.Commands;
@@ -136,6 +137,30 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.Equal(X(handed), X(retry));
     }
 
+    [PodmanFact]
+    public async Task Worker_Image_RunsEachTrialInAContainerOfTheImageWithItsOwnCommand()
+    {
+        const string Image = "localhost/hpo-test-trial:rootfs-2";
+        await TestPodman.EnsureImageAsync(Image, """["/bin/sh", "-c", "echo \"hpo:report 1 $HPO_TRIAL_NUMBER\"; cat $HPO_PARAMETERS_FILE > $HPO_ARTIFACTS_DIR/seen.json; echo \"hpo:result $HPO_TRIAL_NUMBER\""]""");
+        await CreateStudyAsync("image", budget: 3);
+
+        CliResult result = await ToolProcess.Start(folder.Path, "worker", "--storage", Url, "--study", "image", "--image", Image, "--concurrency", "2", "--format", "json",
+            "--container-cli", "podman", "--container-global-arg", string.Join(' ', TestPodman.GlobalArguments), "--container-arg", string.Join(' ', TestPodman.RunArguments),
+            "--artifacts", folder.File("artifacts")).WaitAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        IReadOnlyList<TrialRecord> trials = await TrialsAsync("image");
+        Assert.Equal(3, trials.Count);
+        Assert.All(trials, t =>
+        {
+            Assert.True(t.State == TrialState.Complete, t.FailReason);
+            Assert.Equal(t.Number, t.Value!.Value);
+            string seen = File.ReadAllText(Path.Combine(folder.File("artifacts"), "image", "trial-" + t.Number.ToString(CultureInfo.InvariantCulture), "seen.json"));
+            Assert.Equal(X(t), JsonDocument.Parse(seen).RootElement.GetProperty("x").GetDouble());
+        });
+        Assert.Empty(TestPodman.Containers("hpo.study=image"));
+    }
+
     [Fact]
     public async Task Worker_Objective_LoadsTheTypeFromTheAssemblyAndRunsTheBudgetInProcess()
     {
@@ -211,8 +236,8 @@ public sealed class WorkerCommandTests : IDisposable
 
         public static ToolProcess Start(string workingDirectory, params string[] arguments)
         {
-            var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
-            start.ArgumentList.Add(ToolPath());
+            var start = new ProcessStartInfo(ToolPaths.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+            start.ArgumentList.Add(ToolPaths.Tool());
             foreach (string a in arguments)
             {
                 start.ArgumentList.Add(a);
@@ -242,20 +267,6 @@ public sealed class WorkerCommandTests : IDisposable
 
             await errorDone;
             return new CliResult(process.ExitCode, (await output).ReplaceLineEndings("\n"), error.ToString());
-        }
-
-        private static string ToolPath() =>
-            typeof(WorkerCommandTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Hpo.Cli").Value!;
-
-        private static string DotnetHost()
-        {
-            if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-            {
-                return host;
-            }
-
-            string? self = Environment.ProcessPath;
-            return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
         }
     }
 }

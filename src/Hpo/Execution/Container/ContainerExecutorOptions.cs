@@ -145,17 +145,7 @@ public sealed partial class ContainerExecutorOptions
         }
         else
         {
-            foreach (string part in Command)
-            {
-                if (part is null)
-                {
-                    problems.Add("Command cannot hold null elements.");
-                }
-                else if (CommandTemplate.Check(part) is { } error)
-                {
-                    problems.Add($"Command element \"{part}\": {error}");
-                }
-            }
+            CommandTemplate.Validate(Command, problems);
         }
 
         if (Environment.Any(e => string.IsNullOrEmpty(e.Key) || e.Key.Contains('=', StringComparison.Ordinal) || e.Value is null))

@@ -6,6 +6,7 @@ using Hpo.SearchSpaces;
 using Hpo.Storage.InMemory;
 using Hpo.Studies;
 using Hpo.Tests.Execution.ChildProcess;
+using Hpo.Tests.Shared;
 using Hpo.Trials;
 
 namespace Hpo.Tests.Execution.Container;
@@ -18,11 +19,11 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
 {
     private static int nextNumber = 1000;
 
-    public Task InitializeAsync() => Podman.SkipReason is null ? Podman.EnsureImageAsync() : Task.CompletedTask;
+    public Task InitializeAsync() => TestPodman.SkipReason is null ? TestPodman.EnsureImageAsync() : Task.CompletedTask;
 
     public Task DisposeAsync()
     {
-        TrialPrograms.DeleteArtifactsRoots();
+        Podman.Roots.DeleteAll();
         return Task.CompletedTask;
     }
 
@@ -60,7 +61,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
         string parameters = TrialProtocol.WriteParameters(trial.Parameters);
         Assert.Equal(parameters, log[1]);
         Assert.Equal(parameters, log[2]);
-        Assert.Empty(Podman.Containers(Label(trial)));
+        Assert.Empty(TestPodman.Containers(Label(trial)));
     }
 
     [PodmanFact]
@@ -79,7 +80,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     [PodmanFact]
     public async Task ExecuteAsync_DataMount_ReadableButNotWritable()
     {
-        string data = Path.Combine(TrialPrograms.NewArtifactsRoot(), "data");
+        string data = Path.Combine(Podman.Roots.New(), "data");
         Directory.CreateDirectory(data);
         await File.WriteAllTextAsync(Path.Combine(data, "train.csv"), "a,b\n");
         ContainerExecutorOptions options = Podman.Shell("cat /data/train.csv; if (echo x > /data/new.txt) 2>/dev/null; then echo writable; else echo read-only; fi; echo 'hpo:result 1'");
@@ -156,7 +157,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
         Assert.Equal(TrialOutcomeKind.Pruned, outcome.Kind);
         Assert.Equal(2, outcome.Value);
         Assert.Equal(2, trial.PruneQuestions);
-        Assert.Empty(Podman.Containers(Label(trial)));
+        Assert.Empty(TestPodman.Containers(Label(trial)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 
@@ -171,7 +172,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
 
         Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
         Assert.Contains("cancelled", outcome.Reason, StringComparison.Ordinal);
-        Assert.Empty(Podman.Containers(Label(trial)));
+        Assert.Empty(TestPodman.Containers(Label(trial)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 
@@ -185,7 +186,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
         Assert.True(outcome.Kind == TrialOutcomeKind.Pruned, outcome.Reason);
         Assert.Contains("stopped cleanly after SIGTERM", trial.UserAttributes[TrialProtocol.LogTailAttribute], StringComparison.Ordinal);
         Assert.Equal("0", trial.UserAttributes[TrialProtocol.ExitCodeAttribute]);
-        Assert.Empty(Podman.Containers(Label(trial)));
+        Assert.Empty(TestPodman.Containers(Label(trial)));
     }
 
     [PodmanFact]
@@ -201,7 +202,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
 
         Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
         Assert.Contains("disposed", outcome.Reason, StringComparison.Ordinal);
-        Assert.Empty(Podman.Containers(Label(trial)));
+        Assert.Empty(TestPodman.Containers(Label(trial)));
     }
 
     [PodmanFact]
@@ -245,7 +246,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
 
         // The study records a timed-out trial at once and moves on; the executor stops its container in the background.
-        await WaitUntilAsync(() => Podman.Containers("hpo.study=unruly containers").Count == 0);
+        await WaitUntilAsync(() => TestPodman.Containers("hpo.study=unruly containers").Count == 0);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
