@@ -30,6 +30,9 @@ internal sealed class CreateCommand : CliCommand
     /// <summary>The <c>--lease SECONDS</c> option.</summary>
     public static readonly OptionSpec LeaseOption = new("--lease", "SECONDS", "How long a running trial's heartbeat stays valid (30 when omitted, at least 0.1).");
 
+    /// <summary>The <c>--max-retries N</c> option.</summary>
+    public static readonly OptionSpec MaxRetriesOption = new("--max-retries", "N", "How many times a trial lost with its worker (stale: a killed worker, or one that handed it back when stopped) is run again with its parameters (0 when omitted).");
+
     private static readonly KeyValuePair<string, StudyDirection>[] Directions =
     [
         KeyValuePair.Create("minimize", StudyDirection.Minimize),
@@ -48,7 +51,7 @@ internal sealed class CreateCommand : CliCommand
         "Fails (exit code 1) if a study with that name exists. Prints the new study as hpo studies does.";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, StudyOption, SpaceOption, DirectionOption, TunerOption, BudgetOption, SeedOption, LeaseOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, StudyOption, SpaceOption, DirectionOption, TunerOption, BudgetOption, SeedOption, LeaseOption, MaxRetriesOption, FormatOption];
 
     /// <inheritdoc/>
     public override async Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
@@ -57,6 +60,7 @@ internal sealed class CreateCommand : CliCommand
         StudyDirection direction = options.GetChoice(DirectionOption.Name, Directions) ?? throw new UsageException($"Option '{DirectionOption.Name}' is required.");
         int? budget = options.GetInt32(BudgetOption.Name, minimum: 1);
         int? seed = options.GetInt32(SeedOption.Name);
+        int maxRetries = options.GetInt32(MaxRetriesOption.Name, minimum: 0) ?? 0;
         double? leaseSeconds = options.GetPositiveDouble(LeaseOption.Name);
         if (leaseSeconds < 0.1)
         {
@@ -74,6 +78,7 @@ internal sealed class CreateCommand : CliCommand
             Seed = seed,
             Budget = budget,
             Lease = leaseSeconds is double s ? TimeSpan.FromSeconds(s) : new StudyOptions().Lease,
+            MaxRetries = maxRetries,
         };
         return await WithStorageAsync(context, url, mustExist: false, async storage =>
         {

@@ -57,6 +57,9 @@ internal sealed class WorkerCommand : CliCommand
 
     private static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long handed-back trials may take to stop once cancelled (child processes and containers get their own grace period within it).</summary>
+    private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(15);
+
     /// <inheritdoc/>
     public override string Name => "worker";
 
@@ -158,11 +161,18 @@ internal sealed class WorkerCommand : CliCommand
             OptimizeResult? result = null;
             try
             {
-                result = await optimization.ConfigureAwait(false);
+                // After a hand-back, an in-process objective that ignores its token must not keep the worker alive.
+                result = abort.IsCancellationRequested
+                    ? await optimization.WaitAsync(AbandonAfter, CancellationToken.None).ConfigureAwait(false)
+                    : await optimization.ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {
                 // The handed-back trials were recorded stale before their programs were stopped.
+            }
+            catch (TimeoutException)
+            {
+                context.Error.WriteLine($"hpo worker: the handed-back trials did not stop within {AbandonAfter.TotalSeconds:0} s of being cancelled; exiting without them.");
             }
 
             TrialCounts counts = await storage.GetTrialCountsAsync(study.Record.Id, CancellationToken.None).ConfigureAwait(false);
