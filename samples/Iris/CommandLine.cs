@@ -21,7 +21,19 @@ internal sealed record CommandLine
 
     public bool ShowHelp { get; init; }
 
-    public string StudyName => Study ?? $"iris-lightgbm-{Tuner.ToLowerInvariant()}";
+    /// <summary>The model: <c>lightgbm</c> (ML.NET, the default) or <c>mlp</c> (a TorchSharp multilayer perceptron).</summary>
+    public string Model { get; init; } = "lightgbm";
+
+    /// <summary>The pruner of the MLP study: <c>asha</c> or <c>none</c>.</summary>
+    public string Pruner { get; init; } = "asha";
+
+    public bool PrunerGiven { get; init; }
+
+    public bool IsMlp => Model == "mlp";
+
+    public string StudyName => Study ?? (IsMlp
+        ? $"iris-mlp-{Tuner.ToLowerInvariant()}-{Pruner}"
+        : $"iris-lightgbm-{Tuner.ToLowerInvariant()}");
 
     /// <summary>Parses the arguments, or prints what is wrong and the usage to standard error and returns <see langword="null"/>.</summary>
     public static CommandLine? Parse(string[] args)
@@ -43,7 +55,7 @@ internal sealed record CommandLine
                 return options with { ShowHelp = true };
             }
 
-            if (arg is not ("--tuner" or "--trials" or "--storage" or "--study"))
+            if (arg is not ("--tuner" or "--trials" or "--storage" or "--study" or "--model" or "--pruner"))
             {
                 return Fail($"Unknown option '{args[i]}'.");
             }
@@ -69,10 +81,25 @@ internal sealed record CommandLine
                 case "--storage":
                     options = options with { Storage = value };
                     break;
+                case "--model" when value is not ("lightgbm" or "mlp"):
+                    return Fail($"--model must be lightgbm or mlp, but got '{value}'.");
+                case "--model":
+                    options = options with { Model = value };
+                    break;
+                case "--pruner" when value is not ("asha" or "none"):
+                    return Fail($"--pruner must be asha or none, but got '{value}'.");
+                case "--pruner":
+                    options = options with { Pruner = value, PrunerGiven = true };
+                    break;
                 default:
                     options = options with { Study = value };
                     break;
             }
+        }
+
+        if (options.PrunerGiven && !options.IsMlp)
+        {
+            return Fail("--pruner applies to --model mlp only: the LightGbm study trains each trial in one go.");
         }
 
         return options;
@@ -80,7 +107,8 @@ internal sealed record CommandLine
 
     public static void PrintUsage(TextWriter writer)
     {
-        writer.WriteLine("Tunes ML.NET's LightGbm multiclass trainer on Iris by 5-fold cross-validated accuracy.");
+        writer.WriteLine("Tunes ML.NET's LightGbm multiclass trainer on Iris by 5-fold cross-validated accuracy, or (--model mlp)");
+        writer.WriteLine("a TorchSharp multilayer perceptron with early stopping, scored at the end on 30 held-out rows.");
         writer.WriteLine();
         writer.WriteLine("Usage: dotnet run --project samples/Iris -- [options]");
         writer.WriteLine();
@@ -88,7 +116,9 @@ internal sealed record CommandLine
         writer.WriteLine($"  --trials N       the study's budget of finished trials when it is created (default: {DefaultTrials})");
         writer.WriteLine("  --storage URL    where the study lives: sqlite:///relative.db, sqlite:////absolute.db or memory");
         writer.WriteLine($"                   (default: sqlite:///{Path.Combine(SampleDirectory(), "iris.db")})");
-        writer.WriteLine("  --study NAME     the study's name (default: iris-lightgbm-<tuner>)");
+        writer.WriteLine("  --study NAME     the study's name (default: iris-lightgbm-<tuner>, or iris-mlp-<tuner>-<pruner>)");
+        writer.WriteLine("  --model NAME     lightgbm (ML.NET) or mlp (TorchSharp) (default: lightgbm)");
+        writer.WriteLine("  --pruner NAME    for --model mlp: asha (asynchronous successive halving) or none (default: asha)");
         writer.WriteLine("  -h, --help       shows this text");
         writer.WriteLine();
         writer.WriteLine("Running the same command again resumes the study until its budget is spent; Ctrl+C stops it cleanly.");
@@ -98,7 +128,7 @@ internal sealed record CommandLine
     /// Finds samples/Iris, where iris.db belongs: the folder holding Iris.csproj above the running program (bin/...), or else the
     /// folder the project was built from, or else the program's own folder.
     /// </summary>
-    private static string SampleDirectory()
+    public static string SampleDirectory()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

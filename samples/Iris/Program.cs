@@ -2,7 +2,7 @@
 //
 // Every trial trains LightGbm with the parameters a tuner proposes and is scored by its 5-fold cross-validated accuracy.
 // The study lives in a SQLite file (samples/Iris/iris.db by default), so running the program again resumes it where it
-// stopped; Ctrl+C stops it cleanly. `dotnet run --project samples/Iris -- --help` lists the options (see README.md).
+// stopped; Ctrl+C stops it cleanly. `--model mlp` tunes a TorchSharp network instead (MlpStudy.cs). `dotnet run --project samples/Iris -- --help` lists the options (see README.md).
 
 using System.Diagnostics;
 using Hpo.MLNet.Evaluation;
@@ -37,6 +37,12 @@ Console.CancelKeyPress += (_, e) =>
         cancellation.Cancel();
     }
 };
+
+// --model mlp: a TorchSharp network tuned with early stopping (MlpStudy.cs); the rest of this file is the LightGbm study.
+if (options.IsMlp)
+{
+    return await MlpStudy.RunAsync(options, cancellation.Token);
+}
 
 // The data: 150 flowers, 4 measurements each, and their species (0, 1 or 2).
 var ml = new MLContext(seed: 0);

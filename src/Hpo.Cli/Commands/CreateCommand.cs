@@ -31,7 +31,7 @@ internal sealed class CreateCommand : CliCommand
     public static readonly OptionSpec LeaseOption = new("--lease", "SECONDS", "How long a running trial's heartbeat stays valid (30 when omitted, at least 0.1).");
 
     /// <summary>The <c>--max-retries N</c> option.</summary>
-    public static readonly OptionSpec MaxRetriesOption = new("--max-retries", "N", "How many times a trial lost with its worker (stale: a killed worker, or one that handed it back when stopped) is run again with its parameters (0 when omitted).");
+    public static readonly OptionSpec MaxRetriesOption = new("--max-retries", "N", "How many times a trial whose worker was lost (its lease expired: a removed node, a killed process) is run again with the same parameters (0 when omitted).");
 
     private static readonly KeyValuePair<string, StudyDirection>[] Directions =
     [
@@ -60,7 +60,7 @@ internal sealed class CreateCommand : CliCommand
         StudyDirection direction = options.GetChoice(DirectionOption.Name, Directions) ?? throw new UsageException($"Option '{DirectionOption.Name}' is required.");
         int? budget = options.GetInt32(BudgetOption.Name, minimum: 1);
         int? seed = options.GetInt32(SeedOption.Name);
-        int maxRetries = options.GetInt32(MaxRetriesOption.Name, minimum: 0) ?? 0;
+        int? maxRetries = options.GetInt32(MaxRetriesOption.Name, minimum: 0);
         double? leaseSeconds = options.GetPositiveDouble(LeaseOption.Name);
         if (leaseSeconds < 0.1)
         {
@@ -78,7 +78,7 @@ internal sealed class CreateCommand : CliCommand
             Seed = seed,
             Budget = budget,
             Lease = leaseSeconds is double s ? TimeSpan.FromSeconds(s) : new StudyOptions().Lease,
-            MaxRetries = maxRetries,
+            MaxRetries = maxRetries ?? 0,
         };
         return await WithStorageAsync(context, url, mustExist: false, async storage =>
         {

@@ -16,7 +16,7 @@ public sealed class CreateCommandTests : IDisposable
         string space = folder.Write("space.json", DemoDatabase.Space.ToJson());
 
         CliResult result = await Cli.RunAsync("create", "--storage", folder.Url(), "--study", "made", "--space", space,
-            "--direction", "Maximize", "--tuner", "random", "--budget", "30", "--seed", "-5", "--lease", "2.5", "--max-retries", "2", "--format", "json");
+            "--direction", "Maximize", "--tuner", "random", "--budget", "30", "--seed", "-5", "--lease", "2.5", "--max-retries", "3", "--format", "json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         JsonElement printed = result.Json();
@@ -31,7 +31,7 @@ public sealed class CreateCommandTests : IDisposable
         Assert.Equal(-5, study.Seed);
         Assert.Equal("random", study.Tuner.Name);
         Assert.Equal(TimeSpan.FromSeconds(2.5), study.Record.Definition.Lease);
-        Assert.Equal(2, study.Record.Definition.MaxRetries);
+        Assert.Equal(3, study.Record.Definition.MaxRetries);
     }
 
     [Fact]
@@ -100,8 +100,8 @@ public sealed class CreateCommandTests : IDisposable
     [InlineData("--budget", "ten", "whole number")]
     [InlineData("--seed", "1.5", "whole number")]
     [InlineData("--lease", "0.01", "at least 0.1")]
-    [InlineData("--max-retries", "-1", "at least 0")]
     [InlineData("--lease", "-3", "greater than zero")]
+    [InlineData("--max-retries", "-1", "at least 0")]
     public async Task Create_BadOptionValue_IsAUsageErrorAndCreatesNothing(string option, string value, string message)
     {
         string space = folder.Write("space.json", DemoDatabase.Space.ToJson());
