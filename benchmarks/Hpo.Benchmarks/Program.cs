@@ -9,6 +9,7 @@ const string Usage = """
     Usage:
       suite --tuner NAME --seeds N --out FILE [--functions a,b,...]
       overhead --storage URL --tuner NAME --trials T --processes P [--warmup W] [--warmup-ms MS] [--mode in-process|processes]
+      executor-overhead --executor inprocess|process|container [--program sh|csharp] [--trials N] [--warmup W] [--image IMAGE] [--container-cli CLI] [--container-global-args "A B"] [--container-args "A B"]
       gp-latency [--dims D] [--trials N1,N2,...] [--repeats R]
       bdn [BenchmarkDotNet arguments, e.g. --filter *AskTell*]
     """;
@@ -27,6 +28,8 @@ try
         "suite" => await SuiteCommand.RunAsync(rest, Console.Out),
         "overhead" => await OverheadCommand.RunAsync(rest, Console.Out),
         "overhead-worker" => await OverheadWorker.RunAsync(rest, Console.In, Console.Out),
+        "executor-overhead" => await ExecutorOverheadCommand.RunAsync(rest, Console.Out),
+        "trial-program" => TrialProgramCommand.Run(),
         "gp-latency" => GpLatencyCommand.Run(rest, Console.Out),
         "bdn" => RunBenchmarkDotNet(rest),
         "-h" or "--help" or "help" => Help(),

@@ -31,7 +31,7 @@ internal static class HpoCli
     ];
 
     /// <summary>Gets the commands, in help order.</summary>
-    public static IReadOnlyList<CliCommand> Commands { get; } = [new StudiesCommand(), new TrialsCommand(), new BestCommand(), new StatusCommand(), new CreateCommand()];
+    public static IReadOnlyList<CliCommand> Commands { get; } = [new StudiesCommand(), new TrialsCommand(), new BestCommand(), new StatusCommand(), new CreateCommand(), new WorkerCommand()];
 
     /// <summary>Gets the tool's version.</summary>
     public static string Version { get; } =
@@ -107,8 +107,9 @@ internal static class HpoCli
             // Rendered whole before anything is printed, so a failure never leaves half a result on standard output.
             using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = output.NewLine };
             OutputWriter.Write(document, format, text);
-            await output.WriteAsync(text.ToString().AsMemory(), cancellationToken).ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            // Not cancellable: a worker stopped by SIGTERM still prints its summary.
+            await output.WriteAsync(text.ToString().AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return Success;
         }
         catch (UsageException e)

@@ -6,10 +6,12 @@ namespace Hpo.Cli.Parsing;
 internal sealed class ParsedOptions
 {
     private readonly Dictionary<string, string> values;
+    private readonly Dictionary<string, List<string>> lists;
 
-    private ParsedOptions(Dictionary<string, string> values, bool helpRequested)
+    private ParsedOptions(Dictionary<string, string> values, Dictionary<string, List<string>> lists, bool helpRequested)
     {
         this.values = values;
+        this.lists = lists;
         HelpRequested = helpRequested;
     }
 
@@ -30,10 +32,11 @@ internal sealed class ParsedOptions
         ArgumentNullException.ThrowIfNull(specs);
         if (arguments.Any(a => a is "-h" or "--help" or "-?"))
         {
-            return new ParsedOptions(new Dictionary<string, string>(StringComparer.Ordinal), helpRequested: true);
+            return new ParsedOptions(new Dictionary<string, string>(StringComparer.Ordinal), new Dictionary<string, List<string>>(StringComparer.Ordinal), helpRequested: true);
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         for (int i = 0; i < arguments.Count; i++)
         {
             string argument = arguments[i];
@@ -55,7 +58,7 @@ internal sealed class ParsedOptions
                 ?? throw new UsageException($"Unknown option '{name}'. Options: {string.Join(", ", specs.Select(s => s.Name))}.");
             if (value is null)
             {
-                if (i + 1 >= arguments.Count || arguments[i + 1].StartsWith("--", StringComparison.Ordinal))
+                if (i + 1 >= arguments.Count || (!spec.Repeatable && arguments[i + 1].StartsWith("--", StringComparison.Ordinal)))
                 {
                     throw new UsageException($"Option '{name}' needs a value ({spec.ValueName}).");
                 }
@@ -68,24 +71,65 @@ internal sealed class ParsedOptions
                 throw new UsageException($"Option '{name}' needs a value ({spec.ValueName}), but got an empty one.");
             }
 
-            if (!values.TryAdd(name, value))
+            if (spec.Repeatable)
+            {
+                if (!lists.TryGetValue(name, out List<string>? list))
+                {
+                    lists[name] = list = [];
+                }
+
+                list.Add(value);
+            }
+            else if (!values.TryAdd(name, value))
             {
                 throw new UsageException($"Option '{name}' is given twice ('{values[name]}' and '{value}').");
             }
         }
 
-        foreach (OptionSpec spec in specs.Where(s => s.Required && !values.ContainsKey(s.Name)))
+        foreach (OptionSpec spec in specs.Where(s => s.Required && !values.ContainsKey(s.Name) && !lists.ContainsKey(s.Name)))
         {
             throw new UsageException($"Option '{spec.Name} {spec.ValueName}' is required.");
         }
 
-        return new ParsedOptions(values, helpRequested: false);
+        return new ParsedOptions(values, lists, helpRequested: false);
     }
 
     /// <summary>Gets an option's text, or <see langword="null"/> when it was not given.</summary>
     /// <param name="name">The option's name, with its dashes.</param>
     /// <returns>The value.</returns>
     public string? Get(string name) => values.GetValueOrDefault(name);
+
+    /// <summary>Gets every value of a repeatable option, in command-line order (empty when it was not given).</summary>
+    /// <param name="name">The option's name, with its dashes.</param>
+    /// <returns>The values.</returns>
+    public IReadOnlyList<string> GetAll(string name) => lists.TryGetValue(name, out List<string>? list) ? list : [];
+
+    /// <summary>
+    /// Gets a duration option: a number of seconds, or a number with the unit <c>ms</c>, <c>s</c>, <c>m</c> or <c>h</c> (<c>90</c>, <c>1.5m</c>, <c>2h</c>).
+    /// </summary>
+    /// <param name="name">The option's name.</param>
+    /// <returns>The value, or <see langword="null"/> when it was not given.</returns>
+    /// <exception cref="UsageException">The value is not a positive duration.</exception>
+    public TimeSpan? GetDuration(string name)
+    {
+        string? text = Get(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        (string number, double unit) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.001),
+            _ when text.EndsWith('s') || text.EndsWith('S') => (text[..^1], 1.0),
+            _ when text.EndsWith('m') || text.EndsWith('M') => (text[..^1], 60.0),
+            _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600.0),
+            _ => (text, 1.0),
+        };
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value > 0 && value * unit < TimeSpan.MaxValue.TotalSeconds / 2
+            ? TimeSpan.FromSeconds(value * unit)
+            : throw new UsageException($"Option '{name}' must be a positive duration in seconds, or with a unit (ms, s, m, h: '90', '1.5m', '2h'), but got '{text}'.");
+    }
 
     /// <summary>Gets a required option's text.</summary>
     /// <param name="name">The option's name, with its dashes.</param>

@@ -39,7 +39,7 @@ internal sealed class OptimizeRun : IDisposable
         timeoutSource = options.Timeout is TimeSpan timeout
             ? new CancellationTokenSource(timeout, study.TimeProvider)
             : new CancellationTokenSource();
-        stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken, timeoutSource.Token);
+        stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken, timeoutSource.Token, options.StopToken);
     }
 
     private TimeSpan HeartbeatInterval => study.Record.Definition.Lease / 3;
@@ -72,6 +72,7 @@ internal sealed class OptimizeRun : IDisposable
         (TrialCounts counts, TrialRecord? best) = study.Summary;
         OptimizeStopReason reason = budgetReached ? OptimizeStopReason.BudgetReached
             : options.TrialCount is int n && started >= n ? OptimizeStopReason.TrialCountReached
+            : options.StopToken.IsCancellationRequested && !timeoutSource.IsCancellationRequested ? OptimizeStopReason.Stopped
             : OptimizeStopReason.TimedOut;
         return new OptimizeResult(finished, reason, counts, best);
     }

@@ -104,6 +104,14 @@ public sealed class OptimizeOptions
     /// <value>The default value is <see langword="null"/> (no limit).</value>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>
+    /// Gets or sets a token that, once cancelled, stops this run from starting trials, as <see cref="Timeout"/> does: running
+    /// trials finish and are recorded, and the run returns normally. (Cancelling the method's own token stops running trials too.)
+    /// A worker uses it to shut down gracefully.
+    /// </summary>
+    /// <value>The default value is <see cref="CancellationToken.None"/>.</value>
+    public CancellationToken StopToken { get; set; }
+
     /// <summary>Gets or sets how many trials run at once in this process.</summary>
     /// <value>The default value is 1.</value>
     public int Concurrency { get; set; } = 1;
@@ -148,9 +156,9 @@ public sealed class OptimizeOptions
             problems.Add($"FailurePolicy must be Continue or Stop, but got {(int)FailurePolicy}.");
         }
 
-        if (TrialCount is null && Timeout is null && budget is null)
+        if (TrialCount is null && Timeout is null && budget is null && !StopToken.CanBeCanceled)
         {
-            problems.Add("The run has no end: set TrialCount or Timeout, or give the study a Budget.");
+            problems.Add("The run has no end: set TrialCount, Timeout or StopToken, or give the study a Budget.");
         }
 
         OptionsValidation.ThrowIfAny(nameof(OptimizeOptions), problems);

@@ -42,6 +42,9 @@ public enum OptimizeStopReason
 
     /// <summary>This run's <see cref="OptimizeOptions.Timeout"/> elapsed.</summary>
     TimedOut,
+
+    /// <summary>This run's <see cref="OptimizeOptions.StopToken"/> was cancelled (a worker shutting down).</summary>
+    Stopped,
 }
 
 /// <summary>The outcome of an optimization run.</summary>

@@ -10,6 +10,8 @@ public sealed class ParsedOptionsTests
         new("--count", "N", "count"),
         new("--rate", "X", "rate"),
         new("--mode", "MODE", "mode"),
+        new("--arg", "ARGS", "arg", Repeatable: true),
+        new("--wait", "DURATION", "wait"),
     ];
 
     private static readonly KeyValuePair<string, DayOfWeek>[] Days = [KeyValuePair.Create("monday", DayOfWeek.Monday), KeyValuePair.Create("friday", DayOfWeek.Friday)];
@@ -117,5 +119,40 @@ public sealed class ParsedOptionsTests
         ParsedOptions options = ParsedOptions.Parse(["--storage", "x"], Specs);
 
         Assert.Throws<UsageException>(() => options.GetRequired("--mode"));
+    }
+
+    [Fact]
+    public void Parse_RepeatableOption_KeepsEveryValueInOrderEvenWhenItStartsWithDashes()
+    {
+        ParsedOptions options = ParsedOptions.Parse(["--storage", "x", "--arg", "--ulimit nofile=1024:1024", "--arg=--network=none", "--arg", "b"], Specs);
+
+        Assert.Equal(["--ulimit nofile=1024:1024", "--network=none", "b"], options.GetAll("--arg"));
+        Assert.Empty(options.GetAll("--mode"));
+    }
+
+    [Theory]
+    [InlineData("90", 90.0)]
+    [InlineData("1.5m", 90.0)]
+    [InlineData("2h", 7200.0)]
+    [InlineData("250ms", 0.25)]
+    [InlineData("30s", 30.0)]
+    public void GetDuration_NumberWithOptionalUnit_ReadsSeconds(string text, double seconds)
+    {
+        ParsedOptions options = ParsedOptions.Parse(["--storage", "x", "--wait", text], Specs);
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.GetDuration("--wait"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3s")]
+    [InlineData("soon")]
+    [InlineData("5d")]
+    public void GetDuration_NotAPositiveDuration_UsageErrorNamingTheUnits(string text)
+    {
+        ParsedOptions options = ParsedOptions.Parse(["--storage", "x", "--wait", text], Specs);
+
+        UsageException e = Assert.Throws<UsageException>(() => options.GetDuration("--wait"));
+        Assert.Contains("(ms, s, m, h", e.Message, StringComparison.Ordinal);
     }
 }

@@ -41,7 +41,7 @@ public sealed class OptimizeOptionsTests
         ArgumentException e = Assert.Throws<ArgumentException>(() => new OptimizeOptions().Validate(budget: null));
 
         Assert.Equal(
-            "The 'OptimizeOptions' are invalid." + Environment.NewLine + "- The run has no end: set TrialCount or Timeout, or give the study a Budget.",
+            "The 'OptimizeOptions' are invalid." + Environment.NewLine + "- The run has no end: set TrialCount, Timeout or StopToken, or give the study a Budget.",
             e.Message);
     }
 

@@ -484,6 +484,32 @@ public sealed class StudyTests : IDisposable
         await AssertNothingUnfinishedAsync(storage, study);
     }
 
+    [Fact]
+    public async Task OptimizeAsync_StopTokenCancelledMidTrial_RunningTrialsFinishAndNoneStarts()
+    {
+        await using var storage = new InMemoryStudyStorage();
+        Study study = await CreateAsync(storage);
+        using var stop = new CancellationTokenSource();
+        var started = new SemaphoreSlim(0);
+
+        Task<OptimizeResult> run = study.OptimizeAsync(async (t, ct) =>
+        {
+            started.Release();
+            await Task.Delay(300, ct);
+            return Quadratic(t);
+        }, new OptimizeOptions { StopToken = stop.Token, Concurrency = 2 });
+        await started.WaitAsync();
+        await started.WaitAsync();
+        await stop.CancelAsync();
+        OptimizeResult result = await run;
+
+        Assert.Equal(OptimizeStopReason.Stopped, result.StopReason);
+        Assert.Equal(2, result.TrialsRun);
+        TrialCounts counts = await study.GetTrialCountsAsync();
+        Assert.Equal(2, counts.Complete);
+        Assert.Equal(2, counts.Total);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4)]

@@ -51,17 +51,7 @@ public sealed class ChildProcessExecutorOptions
         }
         else
         {
-            foreach (string part in Command)
-            {
-                if (part is null)
-                {
-                    problems.Add("Command cannot hold null elements.");
-                }
-                else if (CommandTemplate.Check(part) is { } error)
-                {
-                    problems.Add($"Command element \"{part}\": {error}");
-                }
-            }
+            CommandTemplate.Validate(Command, problems);
         }
 
         if (GracePeriod < TimeSpan.Zero || GracePeriod > TimeSpan.FromHours(1))

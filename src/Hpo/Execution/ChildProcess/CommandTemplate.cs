@@ -21,6 +21,22 @@ internal static class CommandTemplate
         }
     }
 
+    /// <summary>Adds a problem for each null or invalid element of a command (the options' validation).</summary>
+    public static void Validate(IEnumerable<string> command, List<string> problems)
+    {
+        foreach (string part in command)
+        {
+            if (part is null)
+            {
+                problems.Add("Command cannot hold null elements.");
+            }
+            else if (Check(part) is { } error)
+            {
+                problems.Add($"Command element \"{part}\": {error}");
+            }
+        }
+    }
+
     /// <summary>Expands a template; <paramref name="resolve"/> returns <see langword="null"/> for an unknown placeholder.</summary>
     public static string Expand(string template, Func<string, string?> resolve)
     {

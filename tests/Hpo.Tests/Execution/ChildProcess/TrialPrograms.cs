@@ -20,33 +20,13 @@ internal static class TrialPrograms
         .AddCategorical("optimizer", ["sgd", "adam"])
         .Build();
 
-    private static readonly System.Collections.Concurrent.ConcurrentQueue<string> Roots = new();
+    /// <summary>The artifacts roots of the child-process tests (each test class keeps its own: classes run in parallel).</summary>
+    public static ArtifactRoots Roots { get; } = new();
 
-    public static string NewArtifactsRoot()
-    {
-        string root = Path.Combine(Path.GetTempPath(), "hpo-exec-tests", Guid.NewGuid().ToString("N"));
-        Roots.Enqueue(root);
-        return root;
-    }
+    public static string NewArtifactsRoot() => Roots.New();
 
     /// <summary>Deletes the artifacts roots made so far (the tests of one class run one at a time).</summary>
-    public static void DeleteArtifactsRoots()
-    {
-        while (Roots.TryDequeue(out string? root))
-        {
-            try
-            {
-                if (Directory.Exists(root))
-                {
-                    Directory.Delete(root, recursive: true);
-                }
-            }
-            catch (IOException)
-            {
-                // A trial program stopped in the background may still be writing; the system's temp cleaner gets it.
-            }
-        }
-    }
+    public static void DeleteArtifactsRoots() => Roots.DeleteAll();
 
     /// <summary>Options that run a shell script (argument $0 is "trial", then the extra arguments).</summary>
     public static ChildProcessExecutorOptions Shell(string script, params string[] arguments)

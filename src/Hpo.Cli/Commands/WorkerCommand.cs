@@ -1,0 +1,310 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Hpo.Cli.Formatting;
+using Hpo.Cli.Parsing;
+using Hpo.Cli.Workers;
+using Hpo.Execution;
+using Hpo.Execution.ChildProcess;
+using Hpo.Execution.Container;
+using Hpo.Objectives;
+using Hpo.Storage;
+using Hpo.Studies;
+using Hpo.Trials;
+
+namespace Hpo.Cli.Commands;
+
+/// <summary>
+/// <c>hpo worker</c>: claims and runs a study's trials (as child processes, containers, or an objective loaded from an assembly)
+/// until the budget is spent, its own trial count is reached, or it is stopped. On SIGTERM or Ctrl+C it stops claiming, lets the
+/// running trials finish within the grace period, hands back those still running (recorded stale, so the study's retry policy
+/// runs them again and the budget does not count them), and exits 0.
+/// </summary>
+internal sealed class WorkerCommand : CliCommand
+{
+    /// <summary>The <c>--command</c> option.</summary>
+    public static readonly OptionSpec CommandOption = new("--command", "COMMAND", "Run each trial as a child process: the command, split into words as a shell quotes them (no expansion; use sh -c '...' for shell syntax), with the placeholders {trial_number}, {study_name}, {artifacts_dir}, {parameters_file}, {search_space_file} and {param:NAME}.");
+
+    /// <summary>The <c>--image</c> option.</summary>
+    public static readonly OptionSpec ImageOption = new("--image", "IMAGE", "Run each trial as a container of this image (its own entrypoint and command), with --container-cli.");
+
+    /// <summary>The <c>--objective</c> option.</summary>
+    public static readonly OptionSpec ObjectiveOption = new("--objective", "PATH.dll:TYPE", "Run each trial in this process with an IObjective implementation from an assembly (Namespace.Type with a public parameterless constructor).");
+
+    /// <summary>The <c>--concurrency</c> option.</summary>
+    public static readonly OptionSpec ConcurrencyOption = new("--concurrency", "N", "How many trials this worker runs at once (1 when omitted).");
+
+    /// <summary>The <c>--trials</c> option.</summary>
+    public static readonly OptionSpec TrialsOption = new("--trials", "N", "The most trials this worker starts (the study's budget still applies; needed when the study has no budget, unless it runs until stopped).");
+
+    /// <summary>The <c>--timeout</c> option.</summary>
+    public static readonly OptionSpec TimeoutOption = new("--timeout", "DURATION", "How long one trial may run before it is stopped and recorded as failed: seconds, or with a unit (90, 30m, 2h).");
+
+    /// <summary>The <c>--grace-period</c> option.</summary>
+    public static readonly OptionSpec GracePeriodOption = new("--grace-period", "DURATION", "On SIGTERM or Ctrl+C, how long running trials may finish before they are handed back (20s when omitted; keep it under the platform's own, such as Kubernetes' 30 s).");
+
+    /// <summary>The <c>--container-cli</c> option.</summary>
+    public static readonly OptionSpec ContainerCliOption = new("--container-cli", "CLI", "The container CLI for --image: podman (the default), docker, or a path to either.");
+
+    /// <summary>The <c>--container-arg</c> option.</summary>
+    public static readonly OptionSpec ContainerArgOption = new("--container-arg", "ARGS", "Extra arguments of 'run' for --image, split into words (repeatable; taken as is even when they start with --): --container-arg '--cpus 2 --memory 4g --gpus all'.", Repeatable: true);
+
+    /// <summary>The <c>--container-global-arg</c> option.</summary>
+    public static readonly OptionSpec ContainerGlobalArgOption = new("--container-global-arg", "ARGS", "Arguments of the container CLI itself, before 'run' (repeatable): --container-global-arg '--runtime runc'.", Repeatable: true);
+
+    /// <summary>The <c>--artifacts</c> option.</summary>
+    public static readonly OptionSpec ArtifactsOption = new("--artifacts", "DIR", "Where each trial's artifacts directory is made (<DIR>/<study>/trial-<n>, with trial.log); hpo-artifacts in the temporary folder when omitted.");
+
+    private static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long handed-back trials may take to stop once cancelled (child processes and containers get their own grace period within it).</summary>
+    private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(15);
+
+    /// <inheritdoc/>
+    public override string Name => "worker";
+
+    /// <inheritdoc/>
+    public override string Summary => "Claim and run a study's trials until its budget is spent or the worker is stopped.";
+
+    /// <inheritdoc/>
+    public override string Description =>
+        "Runs the study's trials with exactly one of --command (child processes that speak the trial protocol of the Hpo README), " +
+        "--image (containers of an image that speaks it) or --objective (an IObjective from an assembly, in this process), " +
+        "--concurrency at a time, until the study's budget is spent, --trials are started, or the worker is stopped. Any number of " +
+        "workers on any machines may share a study through its storage. On SIGTERM or Ctrl+C the worker stops claiming trials, " +
+        "lets the running ones finish within --grace-period, then hands back the rest: they are recorded stale (never counted by the " +
+        "budget), so the study's retry policy runs them again with their parameters, and the worker exits 0. " +
+        "Each finished trial is noted on standard error; at the end it prints: study, trials_run (by this worker), stop_reason " +
+        "(budget reached, trial count reached, stopped, handed back), handed_back, and the study's counts by state.";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        StorageOption, StudyOption, CommandOption, ImageOption, ObjectiveOption, ConcurrencyOption, TrialsOption, TimeoutOption,
+        GracePeriodOption, ContainerCliOption, ContainerArgOption, ContainerGlobalArgOption, ArtifactsOption, FormatOption,
+    ];
+
+    /// <inheritdoc/>
+    public override async Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+
+        // The token is the request to stop (SIGTERM, Ctrl+C): a graceful shutdown, never an error.
+        CancellationToken stopRequested = cancellationToken;
+        string? command = options.Get(CommandOption.Name);
+        string? image = options.Get(ImageOption.Name);
+        string? objectiveReference = options.Get(ObjectiveOption.Name);
+        if (new[] { command, image, objectiveReference }.Count(v => v is not null) != 1)
+        {
+            throw new UsageException("Give exactly one of --command, --image or --objective: how to run each trial.");
+        }
+
+        int concurrency = options.GetInt32(ConcurrencyOption.Name, minimum: 1) ?? 1;
+        int? trials = options.GetInt32(TrialsOption.Name, minimum: 1);
+        TimeSpan? timeout = options.GetDuration(TimeoutOption.Name);
+        TimeSpan grace = options.GetDuration(GracePeriodOption.Name) ?? DefaultGracePeriod;
+        List<string> runArguments = [.. options.GetAll(ContainerArgOption.Name).SelectMany(CommandWords.Split)];
+        List<string> globalArguments = [.. options.GetAll(ContainerGlobalArgOption.Name).SelectMany(CommandWords.Split)];
+        if (image is null && (runArguments.Count > 0 || globalArguments.Count > 0 || options.Get(ContainerCliOption.Name) is not null))
+        {
+            throw new UsageException("--container-cli, --container-arg and --container-global-arg go with --image.");
+        }
+
+        string? artifacts = options.Get(ArtifactsOption.Name);
+        (IObjective objective, IAsyncDisposable? executor) = Build(command, image, objectiveReference, options.Get(ContainerCliOption.Name), runArguments, globalArguments, artifacts);
+        await using ConfiguredAsyncDisposable executorScope = new AsyncDisposer(executor).ConfigureAwait(false);
+
+        IStudyStorage storage = context.Storage.Open(options.GetRequired(StorageOption.Name), mustExist: true);
+        await using (storage.ConfigureAwait(false))
+        {
+            Study study = await Study.LoadAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            if (trials is null && study.Budget is null)
+            {
+                context.Error.WriteLine($"hpo worker: study '{study.Name}' has no budget and --trials is not given: running until stopped.");
+            }
+
+            var running = new ConcurrentDictionary<int, byte>();
+            var tracked = new TrackingObjective(objective, running);
+            using var abort = new CancellationTokenSource();
+            var run = new OptimizeOptions
+            {
+                Concurrency = concurrency,
+                TrialCount = trials,
+                TrialTimeout = timeout,
+                StopToken = stopRequested,
+                OnTrialFinished = args =>
+                {
+                    TrialRecord t = args.Trial;
+                    string detail = t.State switch
+                    {
+                        TrialState.Complete => "value " + t.Value!.Value.ToString("R", CultureInfo.InvariantCulture),
+                        TrialState.Failed => t.FailReason?.Split('\n')[0] ?? "failed",
+                        _ => string.Empty,
+                    };
+                    context.Error.WriteLine($"hpo worker: trial {t.Number} {t.State.ToString().ToLowerInvariant()}{(detail.Length > 0 ? ": " + detail : string.Empty)}");
+                    return ValueTask.CompletedTask;
+                },
+            };
+
+            Task<OptimizeResult> optimization = study.OptimizeAsync(tracked, run, abort.Token);
+            using var finished = new CancellationTokenSource();
+            Task graceOver = GraceOverAsync(stopRequested, grace, finished.Token);
+            int handedBack = 0;
+            if (await Task.WhenAny(optimization, graceOver).ConfigureAwait(false) == graceOver && !optimization.IsCompleted)
+            {
+                handedBack = await HandBackAsync(storage, study, running, context.Error).ConfigureAwait(false);
+                await abort.CancelAsync().ConfigureAwait(false);
+            }
+
+            await finished.CancelAsync().ConfigureAwait(false);
+            OptimizeResult? result = null;
+            try
+            {
+                // After a hand-back, an in-process objective that ignores its token must not keep the worker alive.
+                result = abort.IsCancellationRequested
+                    ? await optimization.WaitAsync(AbandonAfter, CancellationToken.None).ConfigureAwait(false)
+                    : await optimization.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                // The handed-back trials were recorded stale before their programs were stopped.
+            }
+            catch (TimeoutException)
+            {
+                context.Error.WriteLine($"hpo worker: the handed-back trials did not stop within {AbandonAfter.TotalSeconds:0} s of being cancelled; exiting without them.");
+            }
+
+            TrialCounts counts = await storage.GetTrialCountsAsync(study.Record.Id, CancellationToken.None).ConfigureAwait(false);
+            string reason = result is null ? "handed back" : result.StopReason switch
+            {
+                OptimizeStopReason.BudgetReached => "budget reached",
+                OptimizeStopReason.TrialCountReached => "trial count reached",
+                OptimizeStopReason.Stopped => "stopped",
+                _ => "timed out",
+            };
+            return OutputDocument.Single(new OutputRecord(
+            [
+                new("study", study.Name),
+                new("trials_run", result?.TrialsRun),
+                new("stop_reason", reason),
+                new("handed_back", handedBack),
+                .. StudyFields.Counts(counts),
+            ]));
+        }
+    }
+
+    private static (IObjective Objective, IAsyncDisposable? Executor) Build(string? command, string? image, string? objective, string? cli, List<string> runArguments, List<string> globalArguments, string? artifacts)
+    {
+        if (objective is not null)
+        {
+            IObjective loaded = ObjectiveLoader.Load(objective);
+            return (loaded, loaded as IAsyncDisposable);
+        }
+
+        ITrialExecutor executor;
+        if (command is not null)
+        {
+            List<string> words = CommandWords.Split(command);
+            if (words.Count == 0)
+            {
+                throw new UsageException("--command is empty.");
+            }
+
+            executor = new ChildProcessExecutor(new ChildProcessExecutorOptions { Command = words, ArtifactsRoot = artifacts });
+        }
+        else
+        {
+            var container = new ContainerExecutorOptions { Image = image!, ArtifactsRoot = artifacts };
+            if (cli is not null)
+            {
+                container.Cli = cli;
+            }
+
+            foreach (string a in runArguments)
+            {
+                container.RunArguments.Add(a);
+            }
+
+            foreach (string a in globalArguments)
+            {
+                container.GlobalArguments.Add(a);
+            }
+
+            executor = new ContainerExecutor(container);
+        }
+
+        return (executor.AsObjective(), executor);
+    }
+
+    /// <summary>Completes once a stop was requested and the grace period has passed since (never when the run ends first).</summary>
+    private static async Task GraceOverAsync(CancellationToken stopRequested, TimeSpan grace, CancellationToken finished)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, finished);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (finished.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(grace, finished).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Records the trials this worker still runs as stale (its owner handed them back), so that they are retried elsewhere.</summary>
+    private static async Task<int> HandBackAsync(IStudyStorage storage, Study study, ConcurrentDictionary<int, byte> running, TextWriter error)
+    {
+        int count = 0;
+        foreach (int number in running.Keys.Order())
+        {
+            TrialRecord? record = await storage.GetTrialAsync(study.Record.Id, number, CancellationToken.None).ConfigureAwait(false);
+            if (record is not { State: TrialState.Running, Owner: string owner })
+            {
+                continue;
+            }
+
+            string reason = $"Stale: handed back by a worker that was stopped ({Environment.MachineName}, pid {Environment.ProcessId}) before the trial finished.";
+            if (await storage.FailAbandonedTrialAsync(record.Id, owner, reason, CancellationToken.None).ConfigureAwait(false) is not null)
+            {
+                count++;
+                error.WriteLine($"hpo worker: trial {number} handed back (recorded stale; the study's retry policy runs it again).");
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Knows which trials are running in this worker.</summary>
+    private sealed class TrackingObjective(IObjective inner, ConcurrentDictionary<int, byte> running) : IObjective
+    {
+        public async ValueTask<ObjectiveResult> EvaluateAsync(ITrial trial, CancellationToken cancellationToken)
+        {
+            running.TryAdd(trial.Number, 0);
+            try
+            {
+                return await inner.EvaluateAsync(trial, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                running.TryRemove(trial.Number, out _);
+            }
+        }
+    }
+
+    private sealed class AsyncDisposer(IAsyncDisposable? inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => inner?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+}
