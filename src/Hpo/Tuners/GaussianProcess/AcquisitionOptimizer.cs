@@ -72,6 +72,63 @@ internal sealed class AcquisitionOptimizer
         return max + Math.Log(sum / models.Length);
     }
 
+    /// <summary>Computes LogEI at every point of <paramref name="pool"/> (its values are overwritten), in batches.</summary>
+    private void Score(List<(double[] Point, double Value)> pool)
+    {
+        const int Batch = 256;
+        int d = space.Dimensions;
+        var features = new double[Batch * d];
+        var means = new double[Batch];
+        var variances = new double[Batch];
+        var logs = models.Length == 1 ? null : new double[models.Length * Batch];
+        for (int start = 0; start < pool.Count; start += Batch)
+        {
+            int count = Math.Min(Batch, pool.Count - start);
+            for (int c = 0; c < count; c++)
+            {
+                space.Features(pool[start + c].Point, features.AsSpan(c * d, d), active);
+            }
+
+            Evaluations += count;
+            for (int k = 0; k < models.Length; k++)
+            {
+                models[k].PredictBatch(features, count, means, variances);
+                for (int c = 0; c < count; c++)
+                {
+                    double logEi = LogExpectedImprovement.Value(means[c], Math.Sqrt(variances[c]), best, out _, out _);
+                    if (logs is null)
+                    {
+                        pool[start + c] = (pool[start + c].Point, logEi);
+                    }
+                    else
+                    {
+                        logs[(k * Batch) + c] = logEi;
+                    }
+                }
+            }
+
+            if (logs is not null)
+            {
+                for (int c = 0; c < count; c++)
+                {
+                    double max = double.NegativeInfinity;
+                    for (int k = 0; k < models.Length; k++)
+                    {
+                        max = Math.Max(max, logs[(k * Batch) + c]);
+                    }
+
+                    double sum = 0.0;
+                    for (int k = 0; k < models.Length; k++)
+                    {
+                        sum += Math.Exp(logs[(k * Batch) + c] - max);
+                    }
+
+                    pool[start + c] = (pool[start + c].Point, max + Math.Log(sum / models.Length));
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Runs the search and returns the distinct local optima found, best first, each with its LogEI.
     /// </summary>
@@ -92,7 +149,7 @@ internal sealed class AcquisitionOptimizer
                 var point = new double[d];
                 sobol.Point(c, point);
                 SnapDiscrete(point);
-                pool.Add((point, Value(point)));
+                pool.Add((point, 0.0));
             }
         }
 
@@ -118,10 +175,11 @@ internal sealed class AcquisitionOptimizer
                 }
 
                 SnapDiscrete(point);
-                pool.Add((point, Value(point)));
+                pool.Add((point, 0.0));
             }
         }
 
+        Score(pool);
         pool.Sort((a, b) => b.Value.CompareTo(a.Value));
 
         var starts = new List<double[]>();

@@ -55,6 +55,12 @@ internal sealed class BoundedLbfgs
     public int Evaluations { get; private set; }
 
     /// <summary>
+    /// Gets the number of iterations of the last call to <see cref="Minimize"/> that took a step; it equals the limit when
+    /// the call stopped at the limit rather than by convergence.
+    /// </summary>
+    public int Iterations { get; private set; }
+
+    /// <summary>
     /// Minimizes <paramref name="f"/> from <paramref name="x"/> (overwritten with the best point found) within the box.
     /// Stops after <paramref name="maxIterations"/> iterations, when the projected gradient's largest component is at most
     /// <paramref name="gradientTolerance"/>, or when an iteration lowers f by at most <paramref name="relativeTolerance"/>
@@ -70,6 +76,7 @@ internal sealed class BoundedLbfgs
         }
 
         Evaluations = 1;
+        Iterations = 0;
         double fx = f(x, gradient);
         if (!double.IsFinite(fx))
         {
@@ -180,6 +187,7 @@ internal sealed class BoundedLbfgs
                 stored = Math.Min(stored + 1, memory);
             }
 
+            Iterations++;
             double previous = fx;
             trial.AsSpan(0, n).CopyTo(x);
             newGradient.AsSpan(0, n).CopyTo(gradient);

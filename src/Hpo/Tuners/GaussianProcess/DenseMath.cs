@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Hpo.Tuners.GaussianProcess;
@@ -15,6 +16,7 @@ namespace Hpo.Tuners.GaussianProcess;
 internal static class DenseMath
 {
     /// <summary>Computes the dot product of two spans of equal length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         int n = a.Length;
@@ -51,6 +53,7 @@ internal static class DenseMath
     }
 
     /// <summary>Computes <c>y += alpha * x</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
         int n = x.Length;
@@ -75,6 +78,7 @@ internal static class DenseMath
     }
 
     /// <summary>Computes <c>result[i] = (a[i] - c * b[i]) * scale[i]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Difference(ReadOnlySpan<double> a, double c, ReadOnlySpan<double> b, ReadOnlySpan<double> scale, Span<double> result)
     {
         int n = a.Length;
@@ -104,6 +108,7 @@ internal static class DenseMath
     /// Computes four dot products of <paramref name="a"/> with <paramref name="b0"/> to <paramref name="b3"/> (all of the
     /// length of <paramref name="a"/>) in one pass, so each element of <paramref name="a"/> is loaded once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dot4(ReadOnlySpan<double> a, ReadOnlySpan<double> b0, ReadOnlySpan<double> b1, ReadOnlySpan<double> b2, ReadOnlySpan<double> b3, Span<double> result)
     {
         int n = a.Length;
@@ -160,6 +165,7 @@ internal static class DenseMath
     /// share one pass (<see cref="Dot4"/>), the small triangle among the four being finished one by one.
     /// </remarks>
     /// <returns><see langword="false"/> when the matrix is not numerically positive definite.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryCholesky(Span<double> a, int n)
     {
         Span<double> s = stackalloc double[4];
@@ -204,6 +210,7 @@ internal static class DenseMath
     }
 
     /// <summary>Solves <c>L x = b</c> in place (<paramref name="b"/> becomes <c>x</c>) for the lower factor <paramref name="l"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SolveLower(ReadOnlySpan<double> l, int n, Span<double> b)
     {
         for (int i = 0; i < n; i++)
@@ -213,6 +220,7 @@ internal static class DenseMath
     }
 
     /// <summary>Solves <c>L^T x = b</c> in place (<paramref name="b"/> becomes <c>x</c>) for the lower factor <paramref name="l"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SolveLowerTransposed(ReadOnlySpan<double> l, int n, Span<double> b)
     {
         for (int i = n - 1; i >= 0; i--)
@@ -235,7 +243,50 @@ internal static class DenseMath
     /// Both passes are dot products of contiguous row segments, four at a time: <c>U[j,i] = -L[i,j..i) . U[j, j..i) / L[i,i]</c>
     /// (a row of <c>L</c> against rows of <c>U</c>), then <c>(U U^T)[i,j] = U[i, i..n) . U[j, i..n)</c> for j &lt;= i.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InverseFromCholesky(ReadOnlySpan<double> l, int n, Span<double> inverse, Span<double> work)
+    {
+        InverseTransposed(l, n, work);
+        Span<double> s = stackalloc double[4];
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<double> rowU = work.Slice((i * n) + i, n - i);
+            Span<double> rowInv = inverse.Slice(i * n, i + 1);
+            int j = 0;
+            for (; j + 4 <= i + 1; j += 4)
+            {
+                Dot4(rowU, work.Slice((j * n) + i, n - i), work.Slice(((j + 1) * n) + i, n - i), work.Slice(((j + 2) * n) + i, n - i), work.Slice(((j + 3) * n) + i, n - i), s);
+                s.CopyTo(rowInv[j..]);
+            }
+
+            for (; j <= i; j++)
+            {
+                rowInv[j] = Dot(rowU, work.Slice((j * n) + i, n - i));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Computes the lower triangle of <c>L^-1</c> (row-major) into <paramref name="result"/> from the lower factor, using
+    /// <paramref name="work"/> (n by n) as scratch. The upper triangle of <paramref name="result"/> is left undefined.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LowerInverse(ReadOnlySpan<double> l, int n, Span<double> result, Span<double> work)
+    {
+        InverseTransposed(l, n, work);
+        for (int i = 0; i < n; i++)
+        {
+            Span<double> row = result.Slice(i * n, i + 1);
+            for (int j = 0; j <= i; j++)
+            {
+                row[j] = work[(j * n) + i];
+            }
+        }
+    }
+
+    /// <summary>Computes the upper triangle of <c>U = L^-T</c> (row-major) into <paramref name="work"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InverseTransposed(ReadOnlySpan<double> l, int n, Span<double> work)
     {
         Span<double> s = stackalloc double[4];
         for (int i = 0; i < n; i++)
@@ -265,23 +316,6 @@ internal static class DenseMath
             for (; j < i; j++)
             {
                 work[(j * n) + i] = -Dot(rowL[j..i], work.Slice((j * n) + j, i - j)) * inv;
-            }
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            ReadOnlySpan<double> rowU = work.Slice((i * n) + i, n - i);
-            Span<double> rowInv = inverse.Slice(i * n, i + 1);
-            int j = 0;
-            for (; j + 4 <= i + 1; j += 4)
-            {
-                Dot4(rowU, work.Slice((j * n) + i, n - i), work.Slice(((j + 1) * n) + i, n - i), work.Slice(((j + 2) * n) + i, n - i), work.Slice(((j + 3) * n) + i, n - i), s);
-                s.CopyTo(rowInv[j..]);
-            }
-
-            for (; j <= i; j++)
-            {
-                rowInv[j] = Dot(rowU, work.Slice((j * n) + i, n - i));
             }
         }
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
@@ -25,6 +27,14 @@ internal sealed class GaussianProcessFitter
     private const double SignalSigma = 1.0;
     private const double NoiseMu = -5.0;
     private const double NoiseSigma = 2.0;
+    private const double RelativeTolerance = 1e-6;
+    private const double GradientTolerance = 1e-4;
+
+    /// <summary>The number of iterations a later start runs before it is compared with the best fit so far.</summary>
+    internal const int RaceIterations = 10;
+
+    /// <summary>How far (in log posterior) a later start may trail the best fit after <see cref="RaceIterations"/> and go on.</summary>
+    internal const double RaceMargin = 1.0;
 
     private readonly int n;
     private readonly int d;
@@ -112,7 +122,11 @@ internal sealed class GaussianProcessFitter
         return theta;
     }
 
-    /// <summary>Fits from each start and returns the best hyperparameters found.</summary>
+    /// <summary>
+    /// Fits from each start and returns the best hyperparameters found. The first start runs to convergence; each later one
+    /// runs <see cref="RaceIterations"/> iterations first and goes on only if it is then within <see cref="RaceMargin"/> of
+    /// the best value so far (a start that trails by more at that point is heading for a worse or the same optimum, slowly).
+    /// </summary>
     public GpHyperparameters Fit(IEnumerable<double[]> starts, int maxIterations)
     {
         var lower = new double[d + 2];
@@ -134,7 +148,20 @@ internal sealed class GaussianProcessFitter
         foreach (double[] start in starts)
         {
             double[] theta = (double[])start.Clone();
-            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, 1e-7, 1e-4);
+            double value;
+            if (bestTheta is null || maxIterations <= RaceIterations)
+            {
+                value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, RelativeTolerance, GradientTolerance);
+            }
+            else
+            {
+                value = optimizer.Minimize(Evaluate, theta, lower, upper, RaceIterations, RelativeTolerance, GradientTolerance);
+                if (value < best + RaceMargin && optimizer.Iterations == RaceIterations)
+                {
+                    value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations - RaceIterations, RelativeTolerance, GradientTolerance);
+                }
+            }
+
             if (value < best || bestTheta is null)
             {
                 best = value;
@@ -146,6 +173,7 @@ internal sealed class GaussianProcessFitter
     }
 
     /// <summary>Computes the negative log posterior (up to a constant) and its gradient over the log parameters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Evaluate(ReadOnlySpan<double> theta, Span<double> gradient)
     {
         for (int k = 0; k < d; k++)

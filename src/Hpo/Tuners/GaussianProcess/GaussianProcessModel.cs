@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>The hyperparameters of the GP: log lengthscales (one per feature), log output scale and log noise variance.</summary>
@@ -31,6 +33,9 @@ internal sealed class GaussianProcessModel
     private readonly double[] kernel;
     private readonly double[] solved;
     private readonly double[] kernelSlope;
+    private double[]? inverseFactor;
+    private double[]? batchKernel;
+    private double[]? batchScratch;
 
     private GaussianProcessModel(double[] x, int count, int dimension, int numeric, double[] weights, double signal, double[] factor, double[] alpha)
     {
@@ -108,6 +113,7 @@ internal sealed class GaussianProcessModel
     }
 
     /// <summary>Predicts the posterior mean and variance of the latent function at a feature vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Predict(ReadOnlySpan<double> feature, out double variance)
     {
         int n = Count;
@@ -129,6 +135,7 @@ internal sealed class GaussianProcessModel
     /// Predicts the posterior mean and variance and their gradients with respect to the numeric features (the entries of the
     /// gradient spans past <see cref="Numeric"/> are set to 0).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Predict(ReadOnlySpan<double> feature, out double variance, Span<double> meanGradient, Span<double> varianceGradient)
     {
         int n = Count;
@@ -166,6 +173,67 @@ internal sealed class GaussianProcessModel
         }
 
         return mean;
+    }
+
+    /// <summary>
+    /// Predicts the posterior means and variances at <paramref name="count"/> feature vectors (row-major in
+    /// <paramref name="features"/>): the same quantities as <see cref="Predict(ReadOnlySpan{double}, out double)"/>, for many
+    /// points at a lower cost per point.
+    /// </summary>
+    /// <remarks>
+    /// The variance is <c>s - |L^-1 k|^2</c> with <c>L^-1</c> computed once per model; the products with <c>L^-1</c> take
+    /// four points at a time, so each row of <c>L^-1</c> is loaded once per four points and no step waits on the one before
+    /// (as the steps of a triangular solve do).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void PredictBatch(ReadOnlySpan<double> features, int count, Span<double> means, Span<double> variances)
+    {
+        int n = Count;
+        int d = Dimension;
+        if (inverseFactor is null)
+        {
+            inverseFactor = new double[n * n];
+            DenseMath.LowerInverse(factor, n, inverseFactor, new double[n * n]);
+            batchKernel = new double[4 * n];
+            batchScratch = new double[n];
+        }
+
+        double[] k = batchKernel!;
+        double[] r2 = batchScratch!;
+        Span<double> dots = stackalloc double[4];
+        Span<double> squares = stackalloc double[4];
+        for (int start = 0; start < count; start += 4)
+        {
+            int block = Math.Min(4, count - start);
+            for (int q = 0; q < 4; q++)
+            {
+                // A short last block repeats its last point; the repeats are not written out.
+                ReadOnlySpan<double> f = features.Slice((start + Math.Min(q, block - 1)) * d, d);
+                for (int i = 0; i < n; i++)
+                {
+                    r2[i] = MaternKernel.SquaredDistance(f, x.AsSpan(i * d, d), weights, Numeric);
+                }
+
+                MaternKernel.Correlations(r2, Signal, k.AsSpan(q * n, n));
+            }
+
+            squares.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<double> row = inverseFactor.AsSpan(i * n, i + 1);
+                DenseMath.Dot4(row, k.AsSpan(0, i + 1), k.AsSpan(n, i + 1), k.AsSpan(2 * n, i + 1), k.AsSpan(3 * n, i + 1), dots);
+                for (int q = 0; q < 4; q++)
+                {
+                    squares[q] += dots[q] * dots[q];
+                }
+            }
+
+            for (int q = 0; q < block; q++)
+            {
+                means[start + q] = PriorMean + DenseMath.Dot(alpha.AsSpan(0, n), k.AsSpan(q * n, n));
+                variances[start + q] = Math.Max(Signal - squares[q], 1e-12 * Signal);
+            }
+        }
     }
 
     /// <summary>Fills the lower triangle of K + noise I.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Hpo.Tuners.GaussianProcess;
@@ -61,6 +62,7 @@ internal static class MaternKernel
     /// <summary>
     /// Computes <c>s m(r)</c> and <c>s dm/d(r^2)</c> for every entry of <paramref name="r2"/> (vectorized, in a fixed order).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Correlations(ReadOnlySpan<double> r2, double signal, Span<double> kernel, Span<double> dByR2)
     {
         int n = r2.Length;
@@ -92,6 +94,35 @@ internal static class MaternKernel
             double m = Correlation(r2[i], out double slope);
             kernel[i] = signal * m;
             dByR2[i] = signal * slope;
+        }
+    }
+
+    /// <summary>Computes <c>s m(r)</c> for every entry of <paramref name="r2"/> (vectorized, in a fixed order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Correlations(ReadOnlySpan<double> r2, double signal, Span<double> kernel)
+    {
+        int n = r2.Length;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            ReadOnlySpan<Vector<double>> vr2 = MemoryMarshal.Cast<double, Vector<double>>(r2);
+            Span<Vector<double>> vk = MemoryMarshal.Cast<double, Vector<double>>(kernel[..n]);
+            var sqrt5 = new Vector<double>(Sqrt5);
+            var fiveThirds = new Vector<double>(5.0 / 3.0);
+            var s = new Vector<double>(signal);
+            for (int k = 0; k < vr2.Length; k++)
+            {
+                Vector<double> q = vr2[k];
+                Vector<double> sr = sqrt5 * Vector.SquareRoot(q);
+                vk[k] = s * ((Vector<double>.One + sr + (fiveThirds * q)) * Vector.Exp(-sr));
+            }
+
+            i = vr2.Length * Vector<double>.Count;
+        }
+
+        for (; i < n; i++)
+        {
+            kernel[i] = signal * Correlation(r2[i]);
         }
     }
 }

@@ -99,6 +99,32 @@ public class DenseMathTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    [InlineData(41)]
+    public void LowerInverse_Factor_GivesTheInverseOfTheFactor(int n)
+    {
+        double[] factor = RandomSpd(n, new Random(n));
+        Assert.True(DenseMath.TryCholesky(factor, n));
+        var inverse = new double[n * n];
+        DenseMath.LowerInverse(factor, n, inverse, new double[n * n]);
+
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double product = 0; // (L^-1 L)[i, j]
+                for (int k = j; k <= i; k++)
+                {
+                    product += inverse[(i * n) + k] * factor[(k * n) + j];
+                }
+
+                Assert.Equal(i == j ? 1.0 : 0.0, product, 1e-10);
+            }
+        }
+    }
+
     [Fact]
     public void Dot4AndDifference_LongAndShortSpans_MatchScalarLoops()
     {
