@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Hpo.Tuners.GaussianProcess;
 
@@ -34,8 +36,8 @@ internal sealed class GaussianProcessModel
     private readonly double[] solved;
     private readonly double[] kernelSlope;
     private double[]? inverseFactor;
-    private double[]? batchKernel;
-    private double[]? batchScratch;
+    private double[] batchKernel = [];
+    private double[] batchScratch = [];
 
     private GaussianProcessModel(double[] x, int count, int dimension, int numeric, double[] weights, double signal, double[] factor, double[] alpha)
     {
@@ -181,56 +183,115 @@ internal sealed class GaussianProcessModel
     /// points at a lower cost per point.
     /// </summary>
     /// <remarks>
-    /// The variance is <c>s - |L^-1 k|^2</c> with <c>L^-1</c> computed once per model; the products with <c>L^-1</c> take
-    /// four points at a time, so each row of <c>L^-1</c> is loaded once per four points and no step waits on the one before
-    /// (as the steps of a triangular solve do).
+    /// The variance is <c>s - |L^-1 k|^2</c> with <c>L^-1</c> computed once per model. The points go in blocks of one
+    /// <see cref="Vector{T}"/> width, their kernel vectors interleaved (one vector per training point holds the block's
+    /// values), so the product with <c>L^-1</c> broadcasts each entry of four rows of <c>L^-1</c> against one vector: no
+    /// horizontal sums, and no step waits on the one before (as the steps of a triangular solve do).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PredictBatch(ReadOnlySpan<double> features, int count, Span<double> means, Span<double> variances)
     {
         int n = Count;
         int d = Dimension;
+        int w = Vector<double>.Count;
         if (inverseFactor is null)
         {
             inverseFactor = new double[n * n];
             DenseMath.LowerInverse(factor, n, inverseFactor, new double[n * n]);
-            batchKernel = new double[4 * n];
-            batchScratch = new double[n];
+            batchKernel = new double[w * n];
+            batchScratch = new double[w * n];
         }
 
-        double[] k = batchKernel!;
-        double[] r2 = batchScratch!;
-        Span<double> dots = stackalloc double[4];
-        Span<double> squares = stackalloc double[4];
-        for (int start = 0; start < count; start += 4)
+        double[] m = inverseFactor;
+        Span<Vector<double>> r2 = MemoryMarshal.Cast<double, Vector<double>>(batchScratch.AsSpan());
+        Span<Vector<double>> k = MemoryMarshal.Cast<double, Vector<double>>(batchKernel.AsSpan());
+        Span<double> lanes = stackalloc double[w];
+        Span<Vector<double>> blockFeatures = d <= 64 ? stackalloc Vector<double>[d] : new Vector<double>[d];
+        for (int start = 0; start < count; start += w)
         {
-            int block = Math.Min(4, count - start);
-            for (int q = 0; q < 4; q++)
+            int block = Math.Min(w, count - start);
+
+            // The block's features transposed (one vector per feature); a short last block repeats its last point, and the
+            // repeats are not written out.
+            for (int f = 0; f < d; f++)
             {
-                // A short last block repeats its last point; the repeats are not written out.
-                ReadOnlySpan<double> f = features.Slice((start + Math.Min(q, block - 1)) * d, d);
-                for (int i = 0; i < n; i++)
+                for (int q = 0; q < w; q++)
                 {
-                    r2[i] = MaternKernel.SquaredDistance(f, x.AsSpan(i * d, d), weights, Numeric);
+                    lanes[q] = features[((start + Math.Min(q, block - 1)) * d) + f];
                 }
 
-                MaternKernel.Correlations(r2, Signal, k.AsSpan(q * n, n));
+                blockFeatures[f] = new Vector<double>(lanes);
             }
 
-            squares.Clear();
             for (int i = 0; i < n; i++)
             {
-                ReadOnlySpan<double> row = inverseFactor.AsSpan(i * n, i + 1);
-                DenseMath.Dot4(row, k.AsSpan(0, i + 1), k.AsSpan(n, i + 1), k.AsSpan(2 * n, i + 1), k.AsSpan(3 * n, i + 1), dots);
-                for (int q = 0; q < 4; q++)
+                ReadOnlySpan<double> xi = x.AsSpan(i * d, d);
+                Vector<double> sum = Vector<double>.Zero;
+                for (int f = 0; f < Numeric; f++)
                 {
-                    squares[q] += dots[q] * dots[q];
+                    Vector<double> diff = blockFeatures[f] - new Vector<double>(xi[f]);
+                    sum += new Vector<double>(weights[f]) * (diff * diff);
                 }
+
+                for (int f = Numeric; f < d; f++)
+                {
+                    sum += Vector.ConditionalSelect(Vector.Equals(blockFeatures[f], new Vector<double>(xi[f])), Vector<double>.Zero, new Vector<double>(weights[f]));
+                }
+
+                r2[i] = sum;
+            }
+
+            MaternKernel.Correlations(batchScratch, Signal, batchKernel);
+
+            Vector<double> mean = Vector<double>.Zero;
+            for (int i = 0; i < n; i++)
+            {
+                mean += new Vector<double>(alpha[i]) * k[i];
+            }
+
+            // v = L^-1 k, four rows at a time over their common columns, then the small triangle; squares summed as they come.
+            Vector<double> squares = Vector<double>.Zero;
+            int row = 0;
+            for (; row + 4 <= n; row += 4)
+            {
+                ReadOnlySpan<double> m0 = m.AsSpan(row * n, row + 1);
+                ReadOnlySpan<double> m1 = m.AsSpan((row + 1) * n, row + 2);
+                ReadOnlySpan<double> m2 = m.AsSpan((row + 2) * n, row + 3);
+                ReadOnlySpan<double> m3 = m.AsSpan((row + 3) * n, row + 4);
+                Vector<double> v0 = Vector<double>.Zero;
+                Vector<double> v1 = Vector<double>.Zero;
+                Vector<double> v2 = Vector<double>.Zero;
+                Vector<double> v3 = Vector<double>.Zero;
+                for (int j = 0; j <= row; j++)
+                {
+                    Vector<double> kj = k[j];
+                    v0 += new Vector<double>(m0[j]) * kj;
+                    v1 += new Vector<double>(m1[j]) * kj;
+                    v2 += new Vector<double>(m2[j]) * kj;
+                    v3 += new Vector<double>(m3[j]) * kj;
+                }
+
+                v1 += new Vector<double>(m1[row + 1]) * k[row + 1];
+                v2 += (new Vector<double>(m2[row + 1]) * k[row + 1]) + (new Vector<double>(m2[row + 2]) * k[row + 2]);
+                v3 += (new Vector<double>(m3[row + 1]) * k[row + 1]) + (new Vector<double>(m3[row + 2]) * k[row + 2]) + (new Vector<double>(m3[row + 3]) * k[row + 3]);
+                squares += (v0 * v0) + (v1 * v1) + (v2 * v2) + (v3 * v3);
+            }
+
+            for (; row < n; row++)
+            {
+                ReadOnlySpan<double> mr = m.AsSpan(row * n, row + 1);
+                Vector<double> v = Vector<double>.Zero;
+                for (int j = 0; j <= row; j++)
+                {
+                    v += new Vector<double>(mr[j]) * k[j];
+                }
+
+                squares += v * v;
             }
 
             for (int q = 0; q < block; q++)
             {
-                means[start + q] = PriorMean + DenseMath.Dot(alpha.AsSpan(0, n), k.AsSpan(q * n, n));
+                means[start + q] = PriorMean + mean[q];
                 variances[start + q] = Math.Max(Signal - squares[q], 1e-12 * Signal);
             }
         }
