@@ -32,7 +32,7 @@ internal sealed class GaussianProcessFitter
     private const double GradientTolerance = 1e-4;
 
     /// <summary>The number of iterations a later start runs before it is compared with the best fit so far.</summary>
-    internal const int RaceIterations = 10;
+    internal const int RaceIterations = 5;
 
     /// <summary>How far (in log posterior) a later start may trail the best fit after <see cref="RaceIterations"/> and go on.</summary>
     internal const double RaceMargin = 1.0;
