@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
@@ -45,6 +47,7 @@ internal sealed class AcquisitionOptimizer
     public int Evaluations { get; private set; }
 
     /// <summary>Computes LogEI at a point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Value(ReadOnlySpan<double> point)
     {
         Evaluations++;
@@ -73,6 +76,7 @@ internal sealed class AcquisitionOptimizer
     }
 
     /// <summary>Computes LogEI at every point of <paramref name="pool"/> (its values are overwritten), in batches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Score(List<(double[] Point, double Value)> pool)
     {
         const int Batch = 256;
@@ -137,6 +141,7 @@ internal sealed class AcquisitionOptimizer
     /// <param name="restarts">The number of candidates to refine.</param>
     /// <param name="random">The source of the candidates' scramble and of the perturbations.</param>
     /// <param name="local">Whether to search only the neighbourhood of the best incumbent (the end of a budget).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random, bool local = false)
     {
         int d = space.Dimensions;
@@ -232,6 +237,7 @@ internal sealed class AcquisitionOptimizer
     }
 
     /// <summary>Alternates L-BFGS-B on the relaxed coordinates with coordinate search on the discrete ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Refine(double[] point, BoundedLbfgs? optimizer)
     {
         double value = Value(point);
@@ -267,6 +273,7 @@ internal sealed class AcquisitionOptimizer
         return value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double ContinuousStep(double[] point, BoundedLbfgs optimizer)
     {
         int[] relaxed = space.Relaxed;
@@ -306,6 +313,7 @@ internal sealed class AcquisitionOptimizer
 
         return snapped ? Value(point) : -negative;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         double Objective(ReadOnlySpan<double> z, Span<double> gradient)
         {
             Evaluations++;
@@ -353,6 +361,7 @@ internal sealed class AcquisitionOptimizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CoordinateStep(double[] point, int i, ref double value)
     {
         space.Activity(point, active);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
@@ -67,6 +69,7 @@ internal sealed class BoundedLbfgs
     /// times max(1, |f|).
     /// </summary>
     /// <returns>The value at the returned point (positive infinity when even the start is not finite).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Minimize(Objective f, Span<double> x, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, int maxIterations, double relativeTolerance, double gradientTolerance)
     {
         int n = Dimension;
@@ -202,6 +205,7 @@ internal sealed class BoundedLbfgs
     }
 
     /// <summary>Two-loop recursion on the free variables: direction = -H gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeDirection(int stored, int head)
     {
         int n = Dimension;

@@ -62,6 +62,7 @@ internal sealed class GaussianProcessFitter
     /// <param name="numeric">The number of numeric features (the rest are categorical).</param>
     /// <param name="y">The standardized targets.</param>
     /// <param name="noiseFloor">The smallest noise variance allowed.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public GaussianProcessFitter(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, double noiseFloor)
     {
         n = count;

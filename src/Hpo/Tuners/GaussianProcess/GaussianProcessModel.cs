@@ -73,6 +73,7 @@ internal sealed class GaussianProcessModel
     /// Builds the posterior for <paramref name="count"/> points <paramref name="x"/> (row-major, <paramref name="dimension"/>
     /// features each) with targets <paramref name="y"/>. Adds growing jitter to the diagonal until the factorization succeeds.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GaussianProcessModel Create(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, GpHyperparameters h)
     {
         var weights = new double[dimension];
@@ -298,6 +299,7 @@ internal sealed class GaussianProcessModel
     }
 
     /// <summary>Fills the lower triangle of K + noise I.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fill(double[] x, int n, int d, int numeric, ReadOnlySpan<double> weights, double signal, double diagonal, Span<double> matrix)
     {
         for (int i = 0; i < n; i++)

@@ -34,8 +34,9 @@ namespace Hpo.Tuners.GaussianProcess;
 /// 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between refits a proposal costs
 /// one factorization and the acquisition search. Fits use at most 200 observations (the best half and an even spread of
 /// the rest) and the posterior at most 600, so the cost per proposal and the memory stay bounded however long the study
-/// runs. The dense kernels are blocked and vectorized (the candidates are scored a vector of them at a time), and compiled
-/// fully optimized from the first call, so a fresh process proposes quickly too.
+/// runs. The dense kernels are blocked and vectorized (the candidates are scored a vector of them at a time); they, the
+/// acquisition search and the optimizer are compiled fully optimized from their first call, so a fresh process proposes
+/// quickly too.
 /// </para>
 /// <para>
 /// <b>Acquisition.</b> LogEI (Ament et al., 2023) with its stable tail, maximized from the best Sobol candidates and
