@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
@@ -45,6 +47,7 @@ internal sealed class AcquisitionOptimizer
     public int Evaluations { get; private set; }
 
     /// <summary>Computes LogEI at a point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Value(ReadOnlySpan<double> point)
     {
         Evaluations++;
@@ -72,6 +75,64 @@ internal sealed class AcquisitionOptimizer
         return max + Math.Log(sum / models.Length);
     }
 
+    /// <summary>Computes LogEI at every point of <paramref name="pool"/> (its values are overwritten), in batches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Score(List<(double[] Point, double Value)> pool)
+    {
+        const int Batch = 256;
+        int d = space.Dimensions;
+        var features = new double[Batch * d];
+        var means = new double[Batch];
+        var variances = new double[Batch];
+        var logs = models.Length == 1 ? null : new double[models.Length * Batch];
+        for (int start = 0; start < pool.Count; start += Batch)
+        {
+            int count = Math.Min(Batch, pool.Count - start);
+            for (int c = 0; c < count; c++)
+            {
+                space.Features(pool[start + c].Point, features.AsSpan(c * d, d), active);
+            }
+
+            Evaluations += count;
+            for (int k = 0; k < models.Length; k++)
+            {
+                models[k].PredictBatch(features, count, means, variances);
+                for (int c = 0; c < count; c++)
+                {
+                    double logEi = LogExpectedImprovement.Value(means[c], Math.Sqrt(variances[c]), best, out _, out _);
+                    if (logs is null)
+                    {
+                        pool[start + c] = (pool[start + c].Point, logEi);
+                    }
+                    else
+                    {
+                        logs[(k * Batch) + c] = logEi;
+                    }
+                }
+            }
+
+            if (logs is not null)
+            {
+                for (int c = 0; c < count; c++)
+                {
+                    double max = double.NegativeInfinity;
+                    for (int k = 0; k < models.Length; k++)
+                    {
+                        max = Math.Max(max, logs[(k * Batch) + c]);
+                    }
+
+                    double sum = 0.0;
+                    for (int k = 0; k < models.Length; k++)
+                    {
+                        sum += Math.Exp(logs[(k * Batch) + c] - max);
+                    }
+
+                    pool[start + c] = (pool[start + c].Point, max + Math.Log(sum / models.Length));
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Runs the search and returns the distinct local optima found, best first, each with its LogEI.
     /// </summary>
@@ -80,6 +141,7 @@ internal sealed class AcquisitionOptimizer
     /// <param name="restarts">The number of candidates to refine.</param>
     /// <param name="random">The source of the candidates' scramble and of the perturbations.</param>
     /// <param name="local">Whether to search only the neighbourhood of the best incumbent (the end of a budget).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random, bool local = false)
     {
         int d = space.Dimensions;
@@ -92,7 +154,7 @@ internal sealed class AcquisitionOptimizer
                 var point = new double[d];
                 sobol.Point(c, point);
                 SnapDiscrete(point);
-                pool.Add((point, Value(point)));
+                pool.Add((point, 0.0));
             }
         }
 
@@ -118,10 +180,11 @@ internal sealed class AcquisitionOptimizer
                 }
 
                 SnapDiscrete(point);
-                pool.Add((point, Value(point)));
+                pool.Add((point, 0.0));
             }
         }
 
+        Score(pool);
         pool.Sort((a, b) => b.Value.CompareTo(a.Value));
 
         var starts = new List<double[]>();
@@ -174,6 +237,7 @@ internal sealed class AcquisitionOptimizer
     }
 
     /// <summary>Alternates L-BFGS-B on the relaxed coordinates with coordinate search on the discrete ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Refine(double[] point, BoundedLbfgs? optimizer)
     {
         double value = Value(point);
@@ -209,6 +273,7 @@ internal sealed class AcquisitionOptimizer
         return value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double ContinuousStep(double[] point, BoundedLbfgs optimizer)
     {
         int[] relaxed = space.Relaxed;
@@ -248,6 +313,7 @@ internal sealed class AcquisitionOptimizer
 
         return snapped ? Value(point) : -negative;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         double Objective(ReadOnlySpan<double> z, Span<double> gradient)
         {
             Evaluations++;
@@ -295,6 +361,7 @@ internal sealed class AcquisitionOptimizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CoordinateStep(double[] point, int i, ref double value)
     {
         space.Activity(point, active);

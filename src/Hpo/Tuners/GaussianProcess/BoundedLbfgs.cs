@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
@@ -55,12 +57,19 @@ internal sealed class BoundedLbfgs
     public int Evaluations { get; private set; }
 
     /// <summary>
+    /// Gets the number of iterations of the last call to <see cref="Minimize"/> that took a step; it equals the limit when
+    /// the call stopped at the limit rather than by convergence.
+    /// </summary>
+    public int Iterations { get; private set; }
+
+    /// <summary>
     /// Minimizes <paramref name="f"/> from <paramref name="x"/> (overwritten with the best point found) within the box.
     /// Stops after <paramref name="maxIterations"/> iterations, when the projected gradient's largest component is at most
     /// <paramref name="gradientTolerance"/>, or when an iteration lowers f by at most <paramref name="relativeTolerance"/>
     /// times max(1, |f|).
     /// </summary>
     /// <returns>The value at the returned point (positive infinity when even the start is not finite).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Minimize(Objective f, Span<double> x, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, int maxIterations, double relativeTolerance, double gradientTolerance)
     {
         int n = Dimension;
@@ -70,6 +79,7 @@ internal sealed class BoundedLbfgs
         }
 
         Evaluations = 1;
+        Iterations = 0;
         double fx = f(x, gradient);
         if (!double.IsFinite(fx))
         {
@@ -180,6 +190,7 @@ internal sealed class BoundedLbfgs
                 stored = Math.Min(stored + 1, memory);
             }
 
+            Iterations++;
             double previous = fx;
             trial.AsSpan(0, n).CopyTo(x);
             newGradient.AsSpan(0, n).CopyTo(gradient);
@@ -194,6 +205,7 @@ internal sealed class BoundedLbfgs
     }
 
     /// <summary>Two-loop recursion on the free variables: direction = -H gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeDirection(int stored, int head)
     {
         int n = Dimension;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
@@ -13,8 +15,9 @@ namespace Hpo.Tuners.GaussianProcess;
 /// scale, so the mode of the lengthscale prior is exp(mu - sigma^2), about 0.2 sqrt(d) in the unit cube.
 /// </para>
 /// <para>
-/// One evaluation costs one Cholesky factorization (n^3/6), the inverse from the factor for the trace terms of the gradient
-/// (n^3/3) and O(n^2 d) for the kernel and the gradient; the pairwise squared differences are computed once per fit.
+/// One evaluation costs one Cholesky factorization (n^3/6 multiply-adds), the inverse from the factor for the trace terms
+/// of the gradient (n^3/3) and O(n^2 d) for the kernel and the gradient. The pairwise squared differences are computed once
+/// per fit, one array of all pairs per feature, so the O(n^2 d) work runs as long vector loops without allocation.
 /// </para>
 /// </remarks>
 internal sealed class GaussianProcessFitter
@@ -25,6 +28,14 @@ internal sealed class GaussianProcessFitter
     private const double SignalSigma = 1.0;
     private const double NoiseMu = -5.0;
     private const double NoiseSigma = 2.0;
+    private const double RelativeTolerance = 1e-5;
+    private const double GradientTolerance = 1e-4;
+
+    /// <summary>The number of iterations a later start runs before it is compared with the best fit so far.</summary>
+    internal const int RaceIterations = 5;
+
+    /// <summary>How far (in log posterior) a later start may trail the best fit after <see cref="RaceIterations"/> and go on.</summary>
+    internal const double RaceMargin = 1.0;
 
     private readonly int n;
     private readonly int d;
@@ -37,6 +48,9 @@ internal sealed class GaussianProcessFitter
     private readonly double[] ones;
     private readonly double[] pairKernel;
     private readonly double[] pairSlope;
+    private readonly double[] pairR2;
+    private readonly double[] pairCoefficient;
+    private readonly int pairs;
     private readonly double[] weights;
     private readonly double[] weightedSums;
     private readonly double logNoiseFloor;
@@ -48,24 +62,28 @@ internal sealed class GaussianProcessFitter
     /// <param name="numeric">The number of numeric features (the rest are categorical).</param>
     /// <param name="y">The standardized targets.</param>
     /// <param name="noiseFloor">The smallest noise variance allowed.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public GaussianProcessFitter(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, double noiseFloor)
     {
         n = count;
         d = dimension;
         this.y = y[..count].ToArray();
-        int pairs = n * (n - 1) / 2;
+        pairs = n * (n - 1) / 2;
+
+        // Pairwise squared differences, one block of all pairs per feature, pairs in the order of the rows of the lower
+        // triangle ((1,0), (2,0), (2,1), ...).
         differences = new double[pairs * d];
-        int p = 0;
-        for (int i = 0; i < n; i++)
+        for (int k = 0; k < d; k++)
         {
-            for (int j = 0; j < i; j++, p++)
+            Span<double> block = differences.AsSpan(k * pairs, pairs);
+            int p = 0;
+            for (int i = 0; i < n; i++)
             {
-                Span<double> row = differences.AsSpan(p * d, d);
-                for (int k = 0; k < d; k++)
+                double a = x[(i * d) + k];
+                for (int j = 0; j < i; j++, p++)
                 {
-                    double a = x[(i * d) + k];
                     double b = x[(j * d) + k];
-                    row[k] = k < numeric ? (a - b) * (a - b) : (a != b ? 1.0 : 0.0);
+                    block[p] = k < numeric ? (a - b) * (a - b) : (a != b ? 1.0 : 0.0);
                 }
             }
         }
@@ -76,6 +94,8 @@ internal sealed class GaussianProcessFitter
         alpha = new double[n];
         ones = new double[n];
         pairKernel = new double[pairs];
+        pairR2 = new double[pairs];
+        pairCoefficient = new double[pairs];
         pairSlope = new double[pairs];
         weights = new double[d];
         weightedSums = new double[d];
@@ -104,7 +124,11 @@ internal sealed class GaussianProcessFitter
         return theta;
     }
 
-    /// <summary>Fits from each start and returns the best hyperparameters found.</summary>
+    /// <summary>
+    /// Fits from each start and returns the best hyperparameters found. The first start runs to convergence; each later one
+    /// runs <see cref="RaceIterations"/> iterations first and goes on only if it is then within <see cref="RaceMargin"/> of
+    /// the best value so far (a start that trails by more at that point is heading for a worse or the same optimum, slowly).
+    /// </summary>
     public GpHyperparameters Fit(IEnumerable<double[]> starts, int maxIterations)
     {
         var lower = new double[d + 2];
@@ -126,7 +150,20 @@ internal sealed class GaussianProcessFitter
         foreach (double[] start in starts)
         {
             double[] theta = (double[])start.Clone();
-            double value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, 1e-7, 1e-4);
+            double value;
+            if (bestTheta is null || maxIterations <= RaceIterations)
+            {
+                value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations, RelativeTolerance, GradientTolerance);
+            }
+            else
+            {
+                value = optimizer.Minimize(Evaluate, theta, lower, upper, RaceIterations, RelativeTolerance, GradientTolerance);
+                if (value < best + RaceMargin && optimizer.Iterations == RaceIterations)
+                {
+                    value = optimizer.Minimize(Evaluate, theta, lower, upper, maxIterations - RaceIterations, RelativeTolerance, GradientTolerance);
+                }
+            }
+
             if (value < best || bestTheta is null)
             {
                 best = value;
@@ -138,6 +175,7 @@ internal sealed class GaussianProcessFitter
     }
 
     /// <summary>Computes the negative log posterior (up to a constant) and its gradient over the log parameters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Evaluate(ReadOnlySpan<double> theta, Span<double> gradient)
     {
         for (int k = 0; k < d; k++)
@@ -148,22 +186,14 @@ internal sealed class GaussianProcessFitter
         double signal = Math.Exp(theta[d]);
         double noise = Math.Exp(theta[d + 1]);
 
-        int p = 0;
-        for (int i = 0; i < n; i++)
+        Array.Clear(pairR2);
+        for (int k = 0; k < d; k++)
         {
-            Span<double> row = matrix.AsSpan(i * n, n);
-            for (int j = 0; j < i; j++, p++)
-            {
-                double r2 = DenseMath.Dot(weights, differences.AsSpan(p * d, d));
-                double m = MaternKernel.Correlation(r2, out double slope);
-                double k = signal * m;
-                row[j] = k;
-                pairKernel[p] = k;
-                pairSlope[p] = signal * slope;
-            }
-
-            row[i] = signal + noise;
+            DenseMath.Axpy(weights[k], differences.AsSpan(k * pairs, pairs), pairR2);
         }
+
+        MaternKernel.Correlations(pairR2, signal, pairKernel, pairSlope);
+        RefillLower(signal + noise);
 
         double jitter = 0.0;
         while (!DenseMath.TryCholesky(matrix, n))
@@ -202,23 +232,24 @@ internal sealed class GaussianProcessFitter
             traceDiag += inverse[(i * n) + i] - (alpha[i] * alpha[i]);
         }
 
-        Array.Clear(weightedSums);
+        // W = K^-1 - alpha alpha^T on the pairs: the signal's term sums W_ij K_ij, the lengthscales' terms weigh the
+        // differences by W_ij dK_ij / dr2.
         double signalSum = 0.0;
-        p = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 1; i < n; i++)
         {
-            double ai = alpha[i];
+            int p = i * (i - 1) / 2;
             ReadOnlySpan<double> invRow = inverse.AsSpan(i * n, i);
-            for (int j = 0; j < i; j++, p++)
-            {
-                double wij = invRow[j] - (ai * alpha[j]);
-                signalSum += wij * pairKernel[p];
-                double c = wij * pairSlope[p];
-                if (c != 0.0)
-                {
-                    DenseMath.Axpy(c, differences.AsSpan(p * d, d), weightedSums);
-                }
-            }
+            ReadOnlySpan<double> kernelRow = pairKernel.AsSpan(p, i);
+            ReadOnlySpan<double> slopeRow = pairSlope.AsSpan(p, i);
+            ReadOnlySpan<double> alphaHead = alpha.AsSpan(0, i);
+            double ai = alpha[i];
+            signalSum += DenseMath.Dot(invRow, kernelRow) - (ai * DenseMath.Dot(alphaHead, kernelRow));
+            DenseMath.Difference(invRow, ai, alphaHead, slopeRow, pairCoefficient.AsSpan(p, i));
+        }
+
+        for (int k = 0; k < d; k++)
+        {
+            weightedSums[k] = DenseMath.Dot(pairCoefficient, differences.AsSpan(k * pairs, pairs));
         }
 
         for (int k = 0; k < d; k++)
@@ -253,15 +284,10 @@ internal sealed class GaussianProcessFitter
 
     private void RefillLower(double diagonal)
     {
-        int p = 0;
         for (int i = 0; i < n; i++)
         {
             Span<double> row = matrix.AsSpan(i * n, n);
-            for (int j = 0; j < i; j++, p++)
-            {
-                row[j] = pairKernel[p];
-            }
-
+            pairKernel.AsSpan(i * (i - 1) / 2, i).CopyTo(row);
             row[i] = diagonal;
         }
     }

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>The hyperparameters of the GP: log lengthscales (one per feature), log output scale and log noise variance.</summary>
@@ -31,6 +35,9 @@ internal sealed class GaussianProcessModel
     private readonly double[] kernel;
     private readonly double[] solved;
     private readonly double[] kernelSlope;
+    private double[]? inverseFactor;
+    private double[] batchKernel = [];
+    private double[] batchScratch = [];
 
     private GaussianProcessModel(double[] x, int count, int dimension, int numeric, double[] weights, double signal, double[] factor, double[] alpha)
     {
@@ -66,6 +73,7 @@ internal sealed class GaussianProcessModel
     /// Builds the posterior for <paramref name="count"/> points <paramref name="x"/> (row-major, <paramref name="dimension"/>
     /// features each) with targets <paramref name="y"/>. Adds growing jitter to the diagonal until the factorization succeeds.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GaussianProcessModel Create(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, GpHyperparameters h)
     {
         var weights = new double[dimension];
@@ -108,6 +116,7 @@ internal sealed class GaussianProcessModel
     }
 
     /// <summary>Predicts the posterior mean and variance of the latent function at a feature vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Predict(ReadOnlySpan<double> feature, out double variance)
     {
         int n = Count;
@@ -129,6 +138,7 @@ internal sealed class GaussianProcessModel
     /// Predicts the posterior mean and variance and their gradients with respect to the numeric features (the entries of the
     /// gradient spans past <see cref="Numeric"/> are set to 0).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Predict(ReadOnlySpan<double> feature, out double variance, Span<double> meanGradient, Span<double> varianceGradient)
     {
         int n = Count;
@@ -168,7 +178,128 @@ internal sealed class GaussianProcessModel
         return mean;
     }
 
+    /// <summary>
+    /// Predicts the posterior means and variances at <paramref name="count"/> feature vectors (row-major in
+    /// <paramref name="features"/>): the same quantities as <see cref="Predict(ReadOnlySpan{double}, out double)"/>, for many
+    /// points at a lower cost per point.
+    /// </summary>
+    /// <remarks>
+    /// The variance is <c>s - |L^-1 k|^2</c> with <c>L^-1</c> computed once per model. The points go in blocks of one
+    /// <see cref="Vector{T}"/> width, their kernel vectors interleaved (one vector per training point holds the block's
+    /// values), so the product with <c>L^-1</c> broadcasts each entry of four rows of <c>L^-1</c> against one vector: no
+    /// horizontal sums, and no step waits on the one before (as the steps of a triangular solve do).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void PredictBatch(ReadOnlySpan<double> features, int count, Span<double> means, Span<double> variances)
+    {
+        int n = Count;
+        int d = Dimension;
+        int w = Vector<double>.Count;
+        if (inverseFactor is null)
+        {
+            inverseFactor = new double[n * n];
+            DenseMath.LowerInverse(factor, n, inverseFactor, new double[n * n]);
+            batchKernel = new double[w * n];
+            batchScratch = new double[w * n];
+        }
+
+        double[] m = inverseFactor;
+        Span<Vector<double>> r2 = MemoryMarshal.Cast<double, Vector<double>>(batchScratch.AsSpan());
+        Span<Vector<double>> k = MemoryMarshal.Cast<double, Vector<double>>(batchKernel.AsSpan());
+        Span<double> lanes = stackalloc double[w];
+        Span<Vector<double>> blockFeatures = d <= 64 ? stackalloc Vector<double>[d] : new Vector<double>[d];
+        for (int start = 0; start < count; start += w)
+        {
+            int block = Math.Min(w, count - start);
+
+            // The block's features transposed (one vector per feature); a short last block repeats its last point, and the
+            // repeats are not written out.
+            for (int f = 0; f < d; f++)
+            {
+                for (int q = 0; q < w; q++)
+                {
+                    lanes[q] = features[((start + Math.Min(q, block - 1)) * d) + f];
+                }
+
+                blockFeatures[f] = new Vector<double>(lanes);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<double> xi = x.AsSpan(i * d, d);
+                Vector<double> sum = Vector<double>.Zero;
+                for (int f = 0; f < Numeric; f++)
+                {
+                    Vector<double> diff = blockFeatures[f] - new Vector<double>(xi[f]);
+                    sum += new Vector<double>(weights[f]) * (diff * diff);
+                }
+
+                for (int f = Numeric; f < d; f++)
+                {
+                    sum += Vector.ConditionalSelect(Vector.Equals(blockFeatures[f], new Vector<double>(xi[f])), Vector<double>.Zero, new Vector<double>(weights[f]));
+                }
+
+                r2[i] = sum;
+            }
+
+            MaternKernel.Correlations(batchScratch, Signal, batchKernel);
+
+            Vector<double> mean = Vector<double>.Zero;
+            for (int i = 0; i < n; i++)
+            {
+                mean += new Vector<double>(alpha[i]) * k[i];
+            }
+
+            // v = L^-1 k, four rows at a time over their common columns, then the small triangle; squares summed as they come.
+            Vector<double> squares = Vector<double>.Zero;
+            int row = 0;
+            for (; row + 4 <= n; row += 4)
+            {
+                ReadOnlySpan<double> m0 = m.AsSpan(row * n, row + 1);
+                ReadOnlySpan<double> m1 = m.AsSpan((row + 1) * n, row + 2);
+                ReadOnlySpan<double> m2 = m.AsSpan((row + 2) * n, row + 3);
+                ReadOnlySpan<double> m3 = m.AsSpan((row + 3) * n, row + 4);
+                Vector<double> v0 = Vector<double>.Zero;
+                Vector<double> v1 = Vector<double>.Zero;
+                Vector<double> v2 = Vector<double>.Zero;
+                Vector<double> v3 = Vector<double>.Zero;
+                for (int j = 0; j <= row; j++)
+                {
+                    Vector<double> kj = k[j];
+                    v0 += new Vector<double>(m0[j]) * kj;
+                    v1 += new Vector<double>(m1[j]) * kj;
+                    v2 += new Vector<double>(m2[j]) * kj;
+                    v3 += new Vector<double>(m3[j]) * kj;
+                }
+
+                v1 += new Vector<double>(m1[row + 1]) * k[row + 1];
+                v2 += (new Vector<double>(m2[row + 1]) * k[row + 1]) + (new Vector<double>(m2[row + 2]) * k[row + 2]);
+                v3 += (new Vector<double>(m3[row + 1]) * k[row + 1]) + (new Vector<double>(m3[row + 2]) * k[row + 2]) + (new Vector<double>(m3[row + 3]) * k[row + 3]);
+                squares += (v0 * v0) + (v1 * v1) + (v2 * v2) + (v3 * v3);
+            }
+
+            for (; row < n; row++)
+            {
+                ReadOnlySpan<double> mr = m.AsSpan(row * n, row + 1);
+                Vector<double> v = Vector<double>.Zero;
+                for (int j = 0; j <= row; j++)
+                {
+                    v += new Vector<double>(mr[j]) * k[j];
+                }
+
+                squares += v * v;
+            }
+
+            for (int q = 0; q < block; q++)
+            {
+                means[start + q] = PriorMean + mean[q];
+                variances[start + q] = Math.Max(Signal - squares[q], 1e-12 * Signal);
+            }
+        }
+    }
+
     /// <summary>Fills the lower triangle of K + noise I.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fill(double[] x, int n, int d, int numeric, ReadOnlySpan<double> weights, double signal, double diagonal, Span<double> matrix)
     {
         for (int i = 0; i < n; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hpo.SearchSpaces;
 
 namespace Hpo.Tuners.GaussianProcess;
@@ -199,6 +200,7 @@ internal sealed class GaussianProcessSpace
     }
 
     /// <summary>Writes the feature vector of a point and which parameters are active.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Features(ReadOnlySpan<double> point, Span<double> feature, Span<bool> active)
     {
         Activity(point, active);

@@ -25,14 +25,18 @@ namespace Hpo.Tuners.GaussianProcess;
 /// <b>Model.</b> A constant prior mean estimated by generalized least squares (so that far from the data the model expects
 /// a typical value, not the average of a cluster of good ones); lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner
 /// et al., 2024), output scale ~ LogNormal(0, 1), noise variance ~ LogNormal(-5, 2) above a floor of 1e-10 (1e-12 with
-/// <see cref="GaussianProcessTunerOptions.DeterministicObjective"/>); the MAP estimate is found by L-BFGS-B from two starts.
+/// <see cref="GaussianProcessTunerOptions.DeterministicObjective"/>); the MAP estimate is found by L-BFGS-B from two starts:
+/// the prior modes, run to convergence, then long lengthscales, which go on past 10 iterations only while within one unit of
+/// log posterior of the first.
 /// </para>
 /// <para>
 /// <b>Cost.</b> The hyperparameters are refitted on a prefix of the history whose size follows 1, 2, ..., 20, then grows by
 /// 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between refits a proposal costs
 /// one factorization and the acquisition search. Fits use at most 200 observations (the best half and an even spread of
 /// the rest) and the posterior at most 600, so the cost per proposal and the memory stay bounded however long the study
-/// runs.
+/// runs. The dense kernels are blocked and vectorized (the candidates are scored a vector of them at a time); they, the
+/// acquisition search and the optimizer are compiled fully optimized from their first call, so a fresh process proposes
+/// quickly too.
 /// </para>
 /// <para>
 /// <b>Acquisition.</b> LogEI (Ament et al., 2023) with its stable tail, maximized from the best Sobol candidates and

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
@@ -50,6 +52,7 @@ internal static class LogExpectedImprovement
     }
 
     /// <summary>Computes log EI for a posterior with mean <paramref name="mean"/> and standard deviation <paramref name="sd"/> &gt; 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Value(double mean, double sd, double best, out double dMean, out double dSd)
     {
         double z = (best - mean) / sd;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
@@ -119,6 +121,7 @@ internal static class OutputTransform
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double BestLambda(ReadOnlySpan<double> z)
     {
         double logJacobianSum = 0.0;
@@ -174,6 +177,7 @@ internal static class OutputTransform
         return LogLikelihood(z, mid, logJacobianSum) > best ? mid : bestLambda;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double LogLikelihood(ReadOnlySpan<double> z, double lambda, double logJacobianSum)
     {
         int n = z.Length;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Hpo.Tuners.GaussianProcess;
 
@@ -96,6 +97,7 @@ internal sealed class SobolSequence
     public int Dimensions { get; }
 
     /// <summary>Writes point number <paramref name="index"/> (0-based, below 2^32) into <paramref name="output"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Point(long index, Span<double> output)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);

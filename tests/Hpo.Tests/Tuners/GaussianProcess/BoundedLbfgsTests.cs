@@ -18,6 +18,18 @@ public class BoundedLbfgsTests
     }
 
     [Fact]
+    public void Iterations_StoppedAtTheLimitOrConverged_CountsTheStepsTaken()
+    {
+        var optimizer = new BoundedLbfgs(2);
+        double[] x = [-1.2, 1.0];
+        optimizer.Minimize(Rosenbrock, x, [-5.0, -5.0], [5.0, 5.0], 4, 1e-14, 1e-10);
+        Assert.Equal(4, optimizer.Iterations);
+
+        optimizer.Minimize(Rosenbrock, x, [-5.0, -5.0], [5.0, 5.0], 500, 1e-14, 1e-10);
+        Assert.InRange(optimizer.Iterations, 1, 499);
+    }
+
+    [Fact]
     public void Minimize_MinimumOutsideTheBox_StopsOnTheBound()
     {
         var optimizer = new BoundedLbfgs(2);

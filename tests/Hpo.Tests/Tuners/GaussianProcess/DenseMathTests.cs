@@ -8,6 +8,7 @@ public class DenseMathTests
     [InlineData(1)]
     [InlineData(7)]
     [InlineData(33)]
+    [InlineData(94)]
     public void CholeskyAndInverse_RandomSpdMatrix_ReproduceTheMatrixAndItsInverse(int n)
     {
         double[] a = RandomSpd(n, new Random(n));
@@ -94,6 +95,61 @@ public class DenseMathTests
             for (int i = 0; i < n; i++)
             {
                 Assert.Equal(y[i] + (2.5 * x[i]), z[i], 1e-12);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    [InlineData(41)]
+    public void LowerInverse_Factor_GivesTheInverseOfTheFactor(int n)
+    {
+        double[] factor = RandomSpd(n, new Random(n));
+        Assert.True(DenseMath.TryCholesky(factor, n));
+        var inverse = new double[n * n];
+        DenseMath.LowerInverse(factor, n, inverse, new double[n * n]);
+
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double product = 0; // (L^-1 L)[i, j]
+                for (int k = j; k <= i; k++)
+                {
+                    product += inverse[(i * n) + k] * factor[(k * n) + j];
+                }
+
+                Assert.Equal(i == j ? 1.0 : 0.0, product, 1e-10);
+            }
+        }
+    }
+
+    [Fact]
+    public void Dot4AndDifference_LongAndShortSpans_MatchScalarLoops()
+    {
+        foreach (int n in new[] { 0, 1, 3, 4, 9, 64, 101 })
+        {
+            var a = Enumerable.Range(0, n).Select(i => (i * 0.37) - 3).ToArray();
+            double[][] b = [.. Enumerable.Range(0, 4).Select(q => Enumerable.Range(0, n + q).Select(i => Math.Cos(i + q)).ToArray())];
+            var result = new double[4];
+            DenseMath.Dot4(a, b[0], b[1], b[2], b[3], result);
+            for (int q = 0; q < 4; q++)
+            {
+                double expected = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    expected += a[i] * b[q][i];
+                }
+
+                Assert.Equal(expected, result[q], 1e-10);
+            }
+
+            var difference = new double[n];
+            DenseMath.Difference(a, 0.7, b[1], b[2], difference);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal((a[i] - (0.7 * b[1][i])) * b[2][i], difference[i], 1e-12);
             }
         }
     }

@@ -42,6 +42,48 @@ public class GaussianProcessModelTests
         Assert.True(Math.Exp(h.LogLengthscales[0]) is > 0.05 and < 2, $"lengthscale {Math.Exp(h.LogLengthscales[0])}");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    public void PredictBatch_ManyPoints_MatchesOnePointPredictions(int count)
+    {
+        var random = new Random(count);
+        const int n = 25;
+        const int d = 3; // two numeric features, one categorical
+        var x = new double[n * d];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[(i * d) + 0] = random.NextDouble();
+            x[(i * d) + 1] = random.NextDouble();
+            x[(i * d) + 2] = random.Next(3);
+            y[i] = Math.Sin(3 * x[i * d]) + x[(i * d) + 1] + (0.3 * x[(i * d) + 2]);
+        }
+
+        double[] z = OutputTransform.Apply(y, warp: false);
+        var model = GaussianProcessModel.Create(x, n, d, 2, z, new GpHyperparameters([-1.0, -0.5, 0.0], 0.2, -6.0));
+        var points = new double[count * d];
+        for (int c = 0; c < count; c++)
+        {
+            // Some candidates repeat training points (variance near the floor), the others are new.
+            int source = random.Next(n);
+            points[(c * d) + 0] = c % 3 == 0 ? x[source * d] : random.NextDouble();
+            points[(c * d) + 1] = c % 3 == 0 ? x[(source * d) + 1] : random.NextDouble();
+            points[(c * d) + 2] = c % 3 == 0 ? x[(source * d) + 2] : random.Next(3);
+        }
+
+        var means = new double[count];
+        var variances = new double[count];
+        model.PredictBatch(points, count, means, variances);
+        for (int c = 0; c < count; c++)
+        {
+            double mean = model.Predict(points.AsSpan(c * d, d), out double variance);
+            Assert.Equal(mean, means[c], 1e-9);
+            Assert.Equal(variance, variances[c], 1e-9);
+        }
+    }
+
     [Fact]
     public void Predict_Gradients_MatchFiniteDifferences()
     {
