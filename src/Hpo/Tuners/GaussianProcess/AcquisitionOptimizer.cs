@@ -14,6 +14,14 @@ internal sealed class AcquisitionOptimizer
     private const int MaxRounds = 4;
     private const int MaxCoordinatePasses = 3;
 
+    /// <summary>
+    /// The half-width (unit cube, per coordinate) of the box around the incumbent that bounds the gradient search in a local
+    /// search. Without it the search starts near the incumbent but may climb to another basin whose uncertainty makes LogEI
+    /// larger there: late in a study such a step is wasted on refinement (on Branin, with three global minima, it left half
+    /// the seeds at a regret above 1e-5).
+    /// </summary>
+    private const double LocalRadius = 0.1;
+
     private readonly GaussianProcessSpace space;
     private readonly GaussianProcessModel[] models;
     private readonly double[] logValues;
@@ -24,6 +32,8 @@ internal sealed class AcquisitionOptimizer
     private readonly double[] meanGradient;
     private readonly double[] varianceGradient;
     private readonly double[] scratchPoint;
+    private readonly double[] boxLower;
+    private readonly double[] boxUpper;
 
     /// <summary>Initializes a new instance of the <see cref="AcquisitionOptimizer"/> class.</summary>
     /// <param name="space">The space view.</param>
@@ -41,6 +51,8 @@ internal sealed class AcquisitionOptimizer
         meanGradient = new double[space.Dimensions];
         varianceGradient = new double[space.Dimensions];
         scratchPoint = new double[space.Dimensions];
+        boxLower = new double[space.Dimensions];
+        boxUpper = new double[space.Dimensions];
     }
 
     /// <summary>Gets the number of acquisition evaluations so far.</summary>
@@ -140,11 +152,19 @@ internal sealed class AcquisitionOptimizer
     /// <param name="candidateCount">The number of Sobol candidates.</param>
     /// <param name="restarts">The number of candidates to refine.</param>
     /// <param name="random">The source of the candidates' scramble and of the perturbations.</param>
-    /// <param name="local">Whether to search only the neighbourhood of the best incumbent (the end of a budget).</param>
+    /// <param name="local">Whether to search only the neighbourhood of the best incumbent (the end of a budget): the starts
+    /// are perturbations of it and the gradient search stays within <see cref="LocalRadius"/> of it.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random, bool local = false)
     {
         int d = space.Dimensions;
+        bool boxed = local && incumbents.Count > 0;
+        for (int i = 0; i < d; i++)
+        {
+            boxLower[i] = boxed ? Math.Max(0.0, incumbents[0][i] - LocalRadius) : 0.0;
+            boxUpper[i] = boxed ? Math.Min(1.0, incumbents[0][i] + LocalRadius) : 1.0;
+        }
+
         var pool = new List<(double[] Point, double Value)>(candidateCount + 256);
         if (!local || incumbents.Count == 0)
         {
@@ -170,7 +190,7 @@ internal sealed class AcquisitionOptimizer
                 double scale = scales[c % scales.Length];
                 foreach (int i in space.Relaxed)
                 {
-                    point[i] = Math.Clamp(point[i] + (scale * Gaussian(random)), 0.0, 1.0);
+                    point[i] = Math.Clamp(point[i] + (scale * Gaussian(random)), boxLower[i], boxUpper[i]);
                 }
 
                 if (space.Discrete.Length > 0 && (space.Relaxed.Length == 0 || random.NextDouble() < 0.5))
@@ -284,8 +304,8 @@ internal sealed class AcquisitionOptimizer
         for (int j = 0; j < m; j++)
         {
             x[j] = point[relaxed[j]];
-            lower[j] = 0.0;
-            upper[j] = 1.0;
+            lower[j] = boxLower[relaxed[j]];
+            upper[j] = boxUpper[relaxed[j]];
         }
 
         double before = Value(point);

@@ -32,18 +32,20 @@ namespace Hpo.Tuners.GaussianProcess;
 /// <para>
 /// <b>Cost.</b> The hyperparameters are refitted on a prefix of the history whose size follows 1, 2, ..., 20, then grows by
 /// 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between refits a proposal costs
-/// one factorization and the acquisition search. Fits use at most 200 observations (the best half and an even spread of
-/// the rest) and the posterior at most 600, so the cost per proposal and the memory stay bounded however long the study
-/// runs. The dense kernels are blocked and vectorized (the candidates are scored a vector of them at a time); they, the
-/// acquisition search and the optimizer are compiled fully optimized from their first call, so a fresh process proposes
-/// quickly too.
+/// one factorization and the acquisition search; in the endgame (below) every proposal refits, on all the observations.
+/// Fits use at most 200 observations (the best half and an even spread of the rest) and the posterior at most 600, so the
+/// cost per proposal and the memory stay bounded however long the study runs. The dense kernels are blocked and
+/// vectorized (the candidates are scored a vector of them at a time); they, the acquisition search and the optimizer are
+/// compiled fully optimized from their first call, so a fresh process proposes quickly too.
 /// </para>
 /// <para>
 /// <b>Acquisition.</b> LogEI (Ament et al., 2023) with its stable tail, maximized from the best Sobol candidates and
 /// perturbations of the incumbents by L-BFGS-B on the continuous coordinates alternated with coordinate search on the
 /// discrete ones. When the study has a budget, the last 20% of it search only the neighbourhood of the incumbent: an
-/// exploration that late could not be followed up. A proposal that repeats a trial already in the history is skipped for
-/// the next best point; in a finite space that is not exhausted, an unseen point is drawn instead.
+/// exploration that late could not be followed up. The gradient search is then kept within a box of half-width 0.1 (unit
+/// cube) around the incumbent, so it cannot wander off to another basin whose uncertainty looks promising. A proposal
+/// that repeats a trial already in the history is skipped for the next best point; in a finite space that is not
+/// exhausted, an unseen point is drawn instead.
 /// </para>
 /// <para>
 /// <b>Restarts.</b> A model fitted on a study that has settled in one basin describes that basin: its lengthscales say
@@ -284,7 +286,7 @@ public sealed class GaussianProcessTuner : TunerBase
         int numeric = space.Numeric;
         var activeScratch = new bool[d];
 
-        GpHyperparameters hyper = Hyperparameters(space, observed, rawValues);
+        GpHyperparameters hyper = Hyperparameters(space, observed, rawValues, endgame);
 
         // The posterior: the observations (all of them up to MaxModelPoints), plus the pending trials at the current best value.
         int nPending = Math.Min(pending.Count, MaxPendingPoints);
@@ -354,12 +356,14 @@ public sealed class GaussianProcessTuner : TunerBase
 
     /// <summary>
     /// Fits (or finds in the cache) the hyperparameters on the first <see cref="RefitSize"/> observations: a prefix of the
-    /// history, so that they change only every few trials and a fit is a function of its data alone.
+    /// history, so that they change only every few trials and a fit is a function of its data alone. In the endgame they are
+    /// fitted on every observation: the fine refinement there needs the current noise estimate, which falls as observations
+    /// gather near the optimum (a stale one, 10 to 100 times larger, hides the differences that matter).
     /// </summary>
-    private GpHyperparameters Hyperparameters(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues)
+    private GpHyperparameters Hyperparameters(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, bool endgame)
     {
         int d = space.Dimensions;
-        int m = RefitSize(rawValues.Count);
+        int m = endgame ? rawValues.Count : RefitSize(rawValues.Count);
         double[] y = OutputTransform.Apply(rawValues.GetRange(0, m).ToArray(), warp: true);
         int[] fitIndex = Subset(y, MaxFitPoints);
         var x = new double[fitIndex.Length * d];
