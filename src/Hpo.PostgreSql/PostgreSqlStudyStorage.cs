@@ -158,6 +158,12 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     /// </summary>
     internal Action<string>? AfterWrite { get; set; }
 
+    /// <summary>Gets or sets a counter for tests' <see cref="AfterWrite"/> hooks.</summary>
+    internal int WritesSeen { get; set; }
+
+    /// <summary>Gets the durability in force (the options', or a URL's <c>durability</c> option).</summary>
+    internal PostgreSqlDurability Durability => grouped ? PostgreSqlDurability.Grouped : PostgreSqlDurability.Full;
+
     /// <summary>Gets the connection string in use, without its password.</summary>
     internal string ConnectionString => dataSource.ConnectionString;
 

@@ -13,7 +13,7 @@ namespace Hpo.PostgreSql.Tests;
 /// what only PostgreSQL does: schema versions, several connection pools on one study, many concurrent workers.
 /// </summary>
 [RequiresPostgreSql]
-public sealed class PostgreSqlStudyStorageTests(PostgreSqlDatabase database) : StudyStorageConformanceTests, IClassFixture<PostgreSqlDatabase>
+public sealed partial class PostgreSqlStudyStorageTests(PostgreSqlDatabase database) : StudyStorageConformanceTests, IClassFixture<PostgreSqlDatabase>
 {
     protected override IStudyStorage CreateStorage() => new PostgreSqlStudyStorage(database.NewSchema());
 
