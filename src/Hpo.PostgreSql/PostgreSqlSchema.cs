@@ -392,6 +392,90 @@ internal static class PostgreSqlSchema
             IF v_id IS NOT NULL THEN RETURN NEXT hpo_trial_row(0, v_id); END IF;
         END
         $$;
+
+        -- Group commit of finishes. With synchronous commits the study row stays locked until its commit is on disk, so one
+        -- finish-and-start per flush would be a study's limit. Instead a worker records its request (its own transaction, which
+        -- locks nothing and so shares its flush with others), then takes the study's advisory lock: the first to get it does every
+        -- request recorded so far in one transaction and one flush; the others find theirs done and only read.
+        CREATE TABLE hpo_pending (
+            request uuid PRIMARY KEY,
+            study_id bigint NOT NULL REFERENCES hpo_studies (id) ON DELETE CASCADE,
+            trial_id bigint NOT NULL,
+            state smallint NOT NULL,
+            vals double precision[] NOT NULL,
+            reason text,
+            exception_type text,
+            at timestamptz,
+            owner text NOT NULL,
+            lease interval NOT NULL,
+            budget integer,
+            reserve boolean NOT NULL,
+            created_at timestamptz NOT NULL,
+            done boolean NOT NULL DEFAULT false,
+            finish_status integer,
+            next_status integer,
+            next_id bigint
+        );
+        CREATE INDEX hpo_pending_open ON hpo_pending (study_id, created_at) WHERE NOT done;
+        CREATE INDEX hpo_pending_done ON hpo_pending (study_id, created_at) WHERE done;
+
+        CREATE FUNCTION hpo_request_finish_and_start(p_request uuid, p_study bigint, p_trial bigint, p_state smallint,
+            p_vals double precision[], p_reason text, p_type text, p_now timestamptz, p_owner text, p_lease interval,
+            p_budget integer, p_reserve boolean, p_async boolean) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            -- A message to whichever worker does the requests, not a result: it needs no flush of its own, since the commit
+            -- that does the request (synchronous) flushes the log past it, and a caller whose request a crash loses has had
+            -- no answer and sends it again.
+            PERFORM set_config('synchronous_commit', 'off', true);
+            INSERT INTO hpo_pending (request, study_id, trial_id, state, vals, reason, exception_type, at, owner, lease, budget, reserve, created_at)
+            VALUES (p_request, p_study, p_trial, p_state, p_vals, p_reason, p_type, p_now, p_owner, p_lease, p_budget, p_reserve, clock_timestamp())
+            ON CONFLICT (request) DO NOTHING;
+        END
+        $$;
+
+        CREATE FUNCTION hpo_process_pending(p_study bigint, p_request uuid, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            q hpo_pending%ROWTYPE;
+            x hpo_trial_result;
+            v_first boolean;
+            v_finish integer;
+            v_next integer;
+            v_next_id bigint;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            PERFORM pg_advisory_xact_lock(7526752014741569536 + p_study);
+            SELECT * INTO q FROM hpo_pending WHERE request = p_request;
+            IF NOT FOUND THEN RETURN NEXT hpo_status(6, p_study); RETURN; END IF;
+            IF NOT q.done THEN
+                FOR q IN SELECT * FROM hpo_pending WHERE study_id = p_study AND NOT done ORDER BY created_at LOOP
+                    v_first := true;
+                    v_finish := 1;
+                    v_next := NULL;
+                    v_next_id := NULL;
+                    FOR x IN SELECT * FROM hpo_finish_and_start(q.trial_id, q.state, q.vals, q.reason, q.exception_type, q.at, q.owner, q.lease, q.budget, q.request, q.reserve, false) LOOP
+                        IF v_first THEN
+                            v_finish := x.status;
+                            v_first := false;
+                        ELSIF v_finish = 0 OR v_finish = 2 THEN
+                            v_next := x.status;
+                            v_next_id := x.id;
+                        END IF;
+                    END LOOP;
+                    UPDATE hpo_pending SET done = true, finish_status = v_finish, next_status = v_next, next_id = v_next_id WHERE request = q.request;
+                END LOOP;
+                DELETE FROM hpo_pending WHERE study_id = p_study AND done AND created_at < clock_timestamp() - interval '10 minutes';
+                SELECT * INTO q FROM hpo_pending WHERE request = p_request;
+            END IF;
+            IF q.finish_status = 1 THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            RETURN NEXT hpo_trial_row(q.finish_status, q.trial_id);
+            IF q.next_id IS NOT NULL THEN
+                RETURN NEXT hpo_trial_row(q.next_status, q.next_id);
+            ELSIF q.next_status IS NOT NULL THEN
+                RETURN NEXT hpo_status(q.next_status, p_study);
+            END IF;
+        END
+        $$;
         """;
 
     /// <summary>The statuses the functions return.</summary>
@@ -403,6 +487,7 @@ internal static class PostgreSqlSchema
         public const int HasParameters = 3;
         public const int LeasesExpired = 4;
         public const int BudgetFull = 5;
+        public const int NoRequest = 6;
     }
 
     /// <summary>Gets the schema version this release reads and writes.</summary>

@@ -34,9 +34,9 @@ namespace Hpo.PostgreSql;
 /// <para>
 /// <b>Durability.</b> Every write is committed before the call returns, and with <see cref="PostgreSqlDurability.Full"/> (the default)
 /// flushed to disk (<c>synchronous_commit</c> on); <see cref="PostgreSqlDurability.Grouped"/> commits trial writes asynchronously and
-/// waits for the flush after the commit. Since a lock is held until its commit reaches the disk, a worker's trial takes one commit that locks the study's row
-/// (<see cref="FinishAndStartTrialAsync"/>: the finish of one trial with the start of the next); its parameters, set under a version
-/// that the start reserved, lock only the trial's row, so that the flushes of many workers group.
+/// waits for the flush after the commit. Since a lock is held until its commit reaches the disk, the finishes that start workers'
+/// next trials (<see cref="FinishAndStartTrialAsync"/>) are done in groups, one commit and one flush for all the requests recorded
+/// meanwhile; parameters, set under a version that the start reserved, lock only the trial's row, so that their flushes group too.
 /// </para>
 /// <para>
 /// <b>Schema.</b> The tables (<c>hpo_schema</c>, <c>hpo_studies</c>, <c>hpo_trials</c>, <c>hpo_trial_values</c>) are created in the
@@ -539,7 +539,9 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
     /// <inheritdoc/>
     /// <remarks>
-    /// One call of a server-side function: one transaction, one round trip and one commit that locks the study's row. When the study
+    /// One round trip and two transactions: the request is recorded (a commit that locks nothing), then the first worker to get the
+    /// study's advisory lock does every request recorded so far in one transaction, whose one commit (and flush) serves them all;
+    /// the others find theirs done. When the study
     /// has parameters to propose and the started trial has none, the start reserves a version for them, so that
     /// <see cref="SetTrialParametersAsync"/> then locks only the trial's row; incremental reads (<see cref="GetTrialsAsync(long, long, CancellationToken)"/>)
     /// return a version below that reservation until the parameters are set or the trial finishes.
@@ -562,10 +564,15 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             async (conn, tx, ct) =>
             {
                 calls++;
-                using NpgsqlCommand cmd = Command(
-                    conn,
-                    null,
-                    "SELECT * FROM hpo_finish_and_start(@id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @request, @reserve, @async)",
+
+                // Two transactions in one round trip: the request is recorded (a commit that locks nothing, so that its flush is
+                // shared), then done with every other request recorded meanwhile, by whichever worker gets the study first.
+                using var batch = new NpgsqlBatch(conn);
+                var record = new NpgsqlBatchCommand("SELECT hpo_request_finish_and_start(@request, @s, @id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @reserve, @async)") { AppendErrorBarrier = true };
+                record.Parameters.AddRange(new NpgsqlParameter[]
+                {
+                    P("request", request),
+                    P("s", studyId),
                     P("id", trialId),
                     P("state", (short)finish.State),
                     P("vals", finish.Values.ToArray()),
@@ -575,12 +582,25 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     P("o", owner),
                     P("lease", study.Definition.Lease),
                     new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
-                    P("request", request),
                     P("reserve", study.Definition.SearchSpace.Count > 0),
-                    P("async", grouped));
-                using NpgsqlBatch batch = FunctionBatch(cmd);
+                    P("async", grouped),
+                });
+                var process = new NpgsqlBatchCommand("SELECT * FROM hpo_process_pending(@s, @request, @async)") { AppendErrorBarrier = grouped ? true : null };
+                process.Parameters.AddRange(new NpgsqlParameter[] { P("s", studyId), P("request", request), P("async", grouped) });
+                batch.BatchCommands.Add(record);
+                batch.BatchCommands.Add(process);
+                if (grouped)
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT txid_current()"));
+                }
+
                 NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                }
+
+                await r.NextResultAsync(ct).ConfigureAwait(false);
                 var list = new List<(int, TrialRecord?)>(2);
                 while (await r.ReadAsync(ct).ConfigureAwait(false))
                 {
@@ -588,7 +608,6 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 }
 
                 await FlushedAsync(r, ct).ConfigureAwait(false);
-
                 AfterWrite?.Invoke("finish-and-start");
                 return list;
             },

@@ -190,11 +190,13 @@ public sealed partial class PostgreSqlStudyStorageTests
         Assert.Throws<ArgumentException>(() => new PostgreSqlStudyStorage("postgresql://hpo@localhost/db?durability=sometimes"));
     }
 
-    [Fact]
-    public async Task GroupedDurability_ManyWorkers_RunTheBudgetOnce()
+    [Theory]
+    [InlineData(PostgreSqlDurability.Full)]
+    [InlineData(PostgreSqlDurability.Grouped)]
+    public async Task FinishAndStartTrialAsync_ManyWorkersAtOnce_RunTheBudgetOnceWithRequestsDoneInGroups(PostgreSqlDurability durability)
     {
         string cs = await database.NewSchemaAsync();
-        await using var storage = new PostgreSqlStudyStorage(new PostgreSqlStudyStorageOptions { ConnectionString = cs, Durability = PostgreSqlDurability.Grouped });
+        await using var storage = new PostgreSqlStudyStorage(new PostgreSqlStudyStorageOptions { ConnectionString = cs, Durability = durability });
         StudyRecord study = await storage.CreateStudyAsync(Definition(budget: 40), CancellationToken.None);
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
@@ -213,6 +215,10 @@ public sealed partial class PostgreSqlStudyStorageTests
         Assert.All(all, t => Assert.Equal(TrialState.Complete, t.State));
         Assert.All(all, t => Assert.Equal((double)t.Number, t.Values[0]));
         Assert.All(all, t => Assert.Equal((t.Number / 4.0) - 5, (double)t.Parameters["x"]));
+        TrialCounts counts = await storage.GetTrialCountsAsync(study.Id, CancellationToken.None);
+        Assert.Equal(40, counts.Complete);
+        Assert.Equal(0, counts.Running);
+        Assert.Equal(0L, await PostgreSqlTestServer.ScalarAsync(cs, "SELECT COUNT(*) FROM hpo_pending WHERE NOT done"));
     }
 
     [Fact]
