@@ -539,9 +539,10 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
     /// <inheritdoc/>
     /// <remarks>
-    /// One round trip and two transactions: the request is recorded (a commit that locks nothing), then the first worker to get the
-    /// study's advisory lock does every request recorded so far in one transaction, whose one commit (and flush) serves them all;
-    /// the others find theirs done. When the study
+    /// One round trip. With <see cref="PostgreSqlDurability.Full"/>, two transactions: the request is recorded (a commit that locks
+    /// nothing), then the first worker to get the study's advisory lock does every request recorded so far in one transaction, whose
+    /// one commit (and flush) serves them all; the others find theirs done. With <see cref="PostgreSqlDurability.Grouped"/>, the
+    /// finish and start commit asynchronously in one function call, followed by the flush. When the study
     /// has parameters to propose and the started trial has none, the start reserves a version for them, so that
     /// <see cref="SetTrialParametersAsync"/> then locks only the trial's row; incremental reads (<see cref="GetTrialsAsync(long, long, CancellationToken)"/>)
     /// return a version below that reservation until the parameters are set or the trial finishes.
@@ -565,33 +566,53 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             {
                 calls++;
 
-                // Two transactions in one round trip: the request is recorded (a commit that locks nothing, so that its flush is
-                // shared), then done with every other request recorded meanwhile, by whichever worker gets the study first.
                 using var batch = new NpgsqlBatch(conn);
-                var record = new NpgsqlBatchCommand("SELECT hpo_request_finish_and_start(@request, @s, @id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @reserve, @async)") { AppendErrorBarrier = true };
-                record.Parameters.AddRange(new NpgsqlParameter[]
-                {
-                    P("request", request),
-                    P("s", studyId),
-                    P("id", trialId),
-                    P("state", (short)finish.State),
-                    P("vals", finish.Values.ToArray()),
-                    new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
-                    new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
-                    NowParameter(),
-                    P("o", owner),
-                    P("lease", study.Definition.Lease),
-                    new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
-                    P("reserve", study.Definition.SearchSpace.Count > 0),
-                    P("async", grouped),
-                });
-                var process = new NpgsqlBatchCommand("SELECT * FROM hpo_process_pending(@s, @request, @async)") { AppendErrorBarrier = grouped ? true : null };
-                process.Parameters.AddRange(new NpgsqlParameter[] { P("s", studyId), P("request", request), P("async", grouped) });
-                batch.BatchCommands.Add(record);
-                batch.BatchCommands.Add(process);
                 if (grouped)
                 {
+                    // The locks go with the asynchronous commit, before the flush: no need to group the requests.
+                    var call = new NpgsqlBatchCommand("SELECT * FROM hpo_finish_and_start(@id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @request, @reserve, true)") { AppendErrorBarrier = true };
+                    call.Parameters.AddRange(new NpgsqlParameter[]
+                    {
+                        P("id", trialId),
+                        P("state", (short)finish.State),
+                        P("vals", finish.Values.ToArray()),
+                        new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
+                        new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
+                        NowParameter(),
+                        P("o", owner),
+                        P("lease", study.Definition.Lease),
+                        new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
+                        P("request", request),
+                        P("reserve", study.Definition.SearchSpace.Count > 0),
+                    });
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT NULL"));
+                    batch.BatchCommands.Add(call);
                     batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT txid_current()"));
+                }
+                else
+                {
+                    // Two transactions in one round trip: the request is recorded (a commit that locks nothing), then done with every
+                    // other request recorded meanwhile, by whichever worker gets the study first.
+                    var record = new NpgsqlBatchCommand("SELECT hpo_request_finish_and_start(@request, @s, @id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @reserve, false)") { AppendErrorBarrier = true };
+                    record.Parameters.AddRange(new NpgsqlParameter[]
+                    {
+                        P("request", request),
+                        P("s", studyId),
+                        P("id", trialId),
+                        P("state", (short)finish.State),
+                        P("vals", finish.Values.ToArray()),
+                        new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
+                        new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
+                        NowParameter(),
+                        P("o", owner),
+                        P("lease", study.Definition.Lease),
+                        new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
+                        P("reserve", study.Definition.SearchSpace.Count > 0),
+                    });
+                    var process = new NpgsqlBatchCommand("SELECT * FROM hpo_process_pending(@s, @request, false)");
+                    process.Parameters.AddRange(new NpgsqlParameter[] { P("s", studyId), P("request", request) });
+                    batch.BatchCommands.Add(record);
+                    batch.BatchCommands.Add(process);
                 }
 
                 NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
