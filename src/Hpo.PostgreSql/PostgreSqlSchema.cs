@@ -247,6 +247,7 @@ internal static class PostgreSqlSchema
             END IF;
             -- The trials and their values go with the study (ON DELETE CASCADE).
             DELETE FROM hpo_studies WHERE name = p_name RETURNING id INTO v_id;
+            DELETE FROM hpo_pending WHERE study_id = v_id;
             UPDATE hpo_requests SET result = (v_id IS NOT NULL)::integer WHERE request = p_request;
             RETURN v_id IS NOT NULL;
         END
@@ -399,7 +400,7 @@ internal static class PostgreSqlSchema
         -- request recorded so far in one transaction and one flush; the others find theirs done and only read.
         CREATE TABLE hpo_pending (
             request uuid PRIMARY KEY,
-            study_id bigint NOT NULL REFERENCES hpo_studies (id) ON DELETE CASCADE,
+            study_id bigint NOT NULL, -- no foreign key: its check would wait for the study row that the group's transaction locks
             trial_id bigint NOT NULL,
             state smallint NOT NULL,
             vals double precision[] NOT NULL,
