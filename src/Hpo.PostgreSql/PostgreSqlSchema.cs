@@ -449,7 +449,13 @@ internal static class PostgreSqlSchema
             SELECT * INTO q FROM hpo_pending WHERE request = p_request;
             IF NOT FOUND THEN RETURN NEXT hpo_status(6, p_study); RETURN; END IF;
             IF NOT q.done THEN
-                FOR q IN SELECT * FROM hpo_pending WHERE study_id = p_study AND NOT done ORDER BY created_at LOOP
+                -- Its own request, and the others recorded in the last seconds: a bound, so that the scan does not walk the
+                -- index entries of all the requests done before vacuum removes them. An older request is done by its own
+                -- worker, which always does its own.
+                FOR q IN SELECT * FROM hpo_pending WHERE request = p_request
+                    UNION ALL
+                    SELECT * FROM (SELECT * FROM hpo_pending WHERE study_id = p_study AND NOT done AND request <> p_request
+                        AND created_at > clock_timestamp() - interval '5 seconds' ORDER BY created_at) o LOOP
                     v_first := true;
                     v_finish := 1;
                     v_next := NULL;
