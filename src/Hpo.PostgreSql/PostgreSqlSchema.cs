@@ -434,8 +434,10 @@ internal static class PostgreSqlSchema
         END
         $$;
 
+        -- enable_seqscan off: the function's plans are made once per connection, often while hpo_pending is nearly empty, and a
+        -- sequential scan chosen then would read every request ever kept as the study grows.
         CREATE FUNCTION hpo_process_pending(p_study bigint, p_request uuid, p_async boolean)
-        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql SET enable_seqscan = off AS $$
         DECLARE
             q hpo_pending%ROWTYPE;
             x hpo_trial_result;
@@ -471,7 +473,9 @@ internal static class PostgreSqlSchema
                     END LOOP;
                     UPDATE hpo_pending SET done = true, finish_status = v_finish, next_status = v_next, next_id = v_next_id WHERE request = q.request;
                 END LOOP;
-                DELETE FROM hpo_pending WHERE study_id = p_study AND done AND created_at < clock_timestamp() - interval '10 minutes';
+                IF random() < 0.01 THEN
+                    DELETE FROM hpo_pending WHERE study_id = p_study AND done AND created_at < clock_timestamp() - interval '10 minutes';
+                END IF;
                 SELECT * INTO q FROM hpo_pending WHERE request = p_request;
             END IF;
             IF q.finish_status = 1 THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
