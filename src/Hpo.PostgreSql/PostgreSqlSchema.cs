@@ -60,6 +60,15 @@ internal static class PostgreSqlSchema
             PRIMARY KEY (trial_id, step)
         );
         """ + Functions,
+
+        // Version 2.
+        // - params_version: a version that starting a trial reserves for the parameters that its worker sets next, so that setting
+        //   them locks only the trial's row, not the study's: with synchronous commits a lock is held until the commit reaches the
+        //   disk, and one study-row commit per trial (the finish that starts the next trial) is what many workers can share.
+        //   Incremental reads stop below the lowest reservation still open, so that they never step over a write still to come.
+        // - hpo_requests: the request ids of creating and deleting studies and enqueuing trials, so that a call sent again after a
+        //   lost acknowledgement returns the first call's result instead of doing the work twice. Kept for a day.
+        Version2,
     ];
 
     /// <summary>
@@ -192,6 +201,294 @@ internal static class PostgreSqlSchema
         $$;
         """;
 
+    private const string Version2 = """
+        ALTER TABLE hpo_trials ADD COLUMN params_version bigint;
+        CREATE TABLE hpo_requests (
+            request uuid PRIMARY KEY,
+            result bigint,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX hpo_requests_created ON hpo_requests (created_at);
+
+        -- Records a request id; false when a call with this id ran before (waiting for it if it is still running).
+        CREATE FUNCTION hpo_new_request(p_request uuid) RETURNS boolean LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM hpo_requests WHERE created_at < statement_timestamp() - interval '1 day';
+            INSERT INTO hpo_requests (request, created_at) VALUES (p_request, statement_timestamp()) ON CONFLICT (request) DO NOTHING;
+            RETURN FOUND;
+        END
+        $$;
+
+        CREATE FUNCTION hpo_create_study(p_name text, p_def text, p_now timestamptz, p_request uuid)
+        RETURNS TABLE (status integer, id bigint, created_at timestamptz) LANGUAGE plpgsql AS $$
+        DECLARE
+            v_id bigint;
+        BEGIN
+            IF NOT hpo_new_request(p_request) THEN
+                SELECT r.result INTO v_id FROM hpo_requests r WHERE r.request = p_request;
+                IF v_id IS NULL THEN RETURN QUERY SELECT 1, NULL::bigint, NULL::timestamptz; RETURN; END IF;
+                RETURN QUERY SELECT 0, s.id, s.created_at FROM hpo_studies s WHERE s.id = v_id;
+                RETURN;
+            END IF;
+            INSERT INTO hpo_studies AS s (name, definition, created_at) VALUES (p_name, p_def, COALESCE(p_now, statement_timestamp()))
+            ON CONFLICT (name) DO NOTHING RETURNING s.id INTO v_id;
+            IF v_id IS NULL THEN RETURN QUERY SELECT 1, NULL::bigint, NULL::timestamptz; RETURN; END IF;
+            UPDATE hpo_requests SET result = v_id WHERE request = p_request;
+            RETURN QUERY SELECT 0, s.id, s.created_at FROM hpo_studies s WHERE s.id = v_id;
+        END
+        $$;
+
+        CREATE FUNCTION hpo_delete_study(p_name text, p_request uuid) RETURNS boolean LANGUAGE plpgsql AS $$
+        DECLARE
+            v_id bigint;
+        BEGIN
+            IF NOT hpo_new_request(p_request) THEN
+                RETURN (SELECT r.result = 1 FROM hpo_requests r WHERE r.request = p_request);
+            END IF;
+            -- The trials and their values go with the study (ON DELETE CASCADE).
+            DELETE FROM hpo_studies WHERE name = p_name RETURNING id INTO v_id;
+            DELETE FROM hpo_pending WHERE study_id = v_id;
+            UPDATE hpo_requests SET result = (v_id IS NOT NULL)::integer WHERE request = p_request;
+            RETURN v_id IS NOT NULL;
+        END
+        $$;
+
+        CREATE FUNCTION hpo_enqueue(p_study bigint, p_params text, p_now timestamptz, p_request uuid)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            v_number integer;
+            v_version bigint;
+            v_id bigint;
+        BEGIN
+            IF NOT hpo_new_request(p_request) THEN
+                SELECT r.result INTO v_id FROM hpo_requests r WHERE r.request = p_request;
+                IF v_id IS NULL OR NOT EXISTS (SELECT 1 FROM hpo_trials WHERE id = v_id) THEN RETURN NEXT hpo_status(1, p_study); RETURN; END IF;
+                RETURN NEXT hpo_trial_row(0, v_id);
+                RETURN;
+            END IF;
+            UPDATE hpo_studies SET next_number = next_number + 1, version = version + 1, n_waiting = n_waiting + 1
+            WHERE id = p_study RETURNING next_number - 1, version INTO v_number, v_version;
+            IF NOT FOUND THEN RETURN NEXT hpo_status(1, p_study); RETURN; END IF;
+            INSERT INTO hpo_trials (study_id, number, state, params, created_at, version)
+            VALUES (p_study, v_number, 0, p_params, COALESCE(p_now, statement_timestamp()), v_version) RETURNING id INTO v_id;
+            UPDATE hpo_requests SET result = v_id WHERE request = p_request;
+            RETURN NEXT hpo_trial_row(0, v_id);
+        END
+        $$;
+
+        -- Parameters set under a reservation lock only the trial's row. Without one (a trial started otherwise), as before.
+        CREATE OR REPLACE FUNCTION hpo_set_params(p_trial bigint, p_params text, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            l record;
+            v_reserved bigint;
+            v_state smallint;
+            v_params text;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            IF (SELECT t.params_version FROM hpo_trials t WHERE t.id = p_trial) IS NOT NULL THEN
+                SELECT t.params_version, t.state, t.params INTO v_reserved, v_state, v_params FROM hpo_trials t WHERE t.id = p_trial FOR UPDATE;
+                IF v_reserved IS NOT NULL AND v_state IN (0, 1) AND v_params = '{}' THEN
+                    UPDATE hpo_trials SET params = p_params, version = v_reserved, params_version = NULL WHERE id = p_trial;
+                    RETURN NEXT hpo_trial_row(0, p_trial);
+                    RETURN;
+                END IF;
+                -- The reservation went meanwhile, with the trial's finish (or its parameters): this lock is all that is needed.
+                IF v_state NOT IN (0, 1) THEN RETURN NEXT hpo_trial_row(2, p_trial); RETURN; END IF;
+                RETURN NEXT hpo_trial_row(3, p_trial);
+                RETURN;
+            END IF;
+            l := hpo_lock_trial(p_trial);
+            IF l.state IS NULL THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            IF l.state NOT IN (0, 1) THEN RETURN NEXT hpo_trial_row(2, p_trial); RETURN; END IF;
+            IF (SELECT t.params FROM hpo_trials t WHERE t.id = p_trial) <> '{}' THEN RETURN NEXT hpo_trial_row(3, p_trial); RETURN; END IF;
+            UPDATE hpo_trials SET params = p_params, version = (l.study).version + 1 WHERE id = p_trial;
+            UPDATE hpo_studies SET version = (l.study).version + 1 WHERE id = (l.study).id;
+            RETURN NEXT hpo_trial_row(0, p_trial);
+        END
+        $$;
+
+        CREATE OR REPLACE FUNCTION hpo_finish_trial(p_trial bigint, p_state smallint, p_vals double precision[], p_reason text, p_type text, p_now timestamptz, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            l record;
+            v_now timestamptz := COALESCE(p_now, statement_timestamp());
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            l := hpo_lock_trial(p_trial);
+            IF l.state IS NULL THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            IF l.state NOT IN (0, 1) THEN RETURN NEXT hpo_trial_row(2, p_trial); RETURN; END IF;
+            UPDATE hpo_trials SET state = p_state, vals = p_vals, fail_reason = p_reason, exception_type = p_type,
+                finished_at = v_now, started_at = COALESCE(started_at, v_now), version = (l.study).version + 1, params_version = NULL
+            WHERE id = p_trial;
+            UPDATE hpo_studies SET version = (l.study).version + 1,
+                n_waiting = n_waiting - (l.state = 0)::integer, n_running = n_running - (l.state = 1)::integer,
+                n_complete = n_complete + (p_state = 2)::integer, n_pruned = n_pruned + (p_state = 3)::integer,
+                n_failed = n_failed + (p_state = 4)::integer
+            WHERE id = (l.study).id;
+            RETURN NEXT hpo_trial_row(0, p_trial);
+        END
+        $$;
+
+        -- A worker's step between two trials: finishes one and starts the next for the same owner, in one transaction (one commit,
+        -- one lock of the study row). Returns the finished trial's row, then the start's: the started trial, or status 4 (leases
+        -- expired: the client starts the next trial itself) or 5 (budget filled). Sent again after a lost connection, it finds the
+        -- trial finished (status 2) and returns the trial that the first call started, if it did.
+        CREATE FUNCTION hpo_finish_and_start(p_trial bigint, p_state smallint, p_vals double precision[], p_reason text, p_type text,
+            p_now timestamptz, p_owner text, p_lease interval, p_budget integer, p_request uuid, p_reserve boolean, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            l record;
+            s hpo_studies%ROWTYPE;
+            v_now timestamptz := COALESCE(p_now, statement_timestamp());
+            v_id bigint;
+            v_version bigint;
+            v_reserve boolean := false;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            l := hpo_lock_trial(p_trial);
+            IF l.state IS NULL THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            s := l.study;
+            IF l.state NOT IN (0, 1) THEN
+                RETURN NEXT hpo_trial_row(2, p_trial);
+                SELECT t.id INTO v_id FROM hpo_trials t WHERE t.study_id = s.id AND t.state = 1 AND t.owner = p_owner AND t.start_request = p_request;
+                IF FOUND THEN RETURN NEXT hpo_trial_row(0, v_id); END IF;
+                RETURN;
+            END IF;
+            v_version := s.version + 1;
+            UPDATE hpo_trials SET state = p_state, vals = p_vals, fail_reason = p_reason, exception_type = p_type,
+                finished_at = v_now, started_at = COALESCE(started_at, v_now), version = v_version, params_version = NULL
+            WHERE id = p_trial;
+            s.n_waiting := s.n_waiting - (l.state = 0)::integer;
+            s.n_running := s.n_running - (l.state = 1)::integer;
+            s.n_complete := s.n_complete + (p_state = 2)::integer;
+            s.n_pruned := s.n_pruned + (p_state = 3)::integer;
+            s.n_failed := s.n_failed + (p_state = 4)::integer;
+            RETURN NEXT hpo_trial_row(0, p_trial);
+            IF EXISTS (SELECT 1 FROM hpo_trials WHERE study_id = s.id AND state = 1 AND heartbeat < v_now - p_lease) THEN
+                RETURN NEXT hpo_status(4, s.id);
+            ELSIF p_budget IS NOT NULL AND s.n_complete + s.n_pruned + s.n_failed + s.n_running >= p_budget THEN
+                RETURN NEXT hpo_status(5, s.id);
+            ELSE
+                SELECT id INTO v_id FROM hpo_trials WHERE study_id = s.id AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED;
+                IF FOUND THEN
+                    v_reserve := p_reserve AND (SELECT t.params FROM hpo_trials t WHERE t.id = v_id) = '{}';
+                    UPDATE hpo_trials SET state = 1, owner = p_owner, heartbeat = v_now, started_at = v_now, version = v_version,
+                        start_request = p_request, params_version = CASE WHEN v_reserve THEN v_version + 1 END
+                    WHERE id = v_id;
+                    s.n_waiting := s.n_waiting - 1;
+                ELSE
+                    v_reserve := p_reserve;
+                    INSERT INTO hpo_trials (study_id, number, state, created_at, started_at, owner, heartbeat, version, start_request, params_version)
+                    VALUES (s.id, s.next_number, 1, v_now, v_now, p_owner, v_now, v_version, p_request, CASE WHEN v_reserve THEN v_version + 1 END)
+                    RETURNING id INTO v_id;
+                    s.next_number := s.next_number + 1;
+                END IF;
+                s.n_running := s.n_running + 1;
+                v_version := v_version + v_reserve::integer;
+            END IF;
+            UPDATE hpo_studies SET version = v_version, next_number = s.next_number, n_waiting = s.n_waiting, n_running = s.n_running,
+                n_complete = s.n_complete, n_pruned = s.n_pruned, n_failed = s.n_failed
+            WHERE id = s.id;
+            IF v_id IS NOT NULL THEN RETURN NEXT hpo_trial_row(0, v_id); END IF;
+        END
+        $$;
+
+        -- Group commit of finishes. With synchronous commits the study row stays locked until its commit is on disk, so one
+        -- finish-and-start per flush would be a study's limit. Instead a worker records its request (its own transaction, which
+        -- locks nothing and so shares its flush with others), then takes the study's advisory lock: the first to get it does every
+        -- request recorded so far in one transaction and one flush; the others find theirs done and only read.
+        CREATE TABLE hpo_pending (
+            request uuid PRIMARY KEY,
+            study_id bigint NOT NULL, -- no foreign key: its check would wait for the study row that the group's transaction locks
+            trial_id bigint NOT NULL,
+            state smallint NOT NULL,
+            vals double precision[] NOT NULL,
+            reason text,
+            exception_type text,
+            at timestamptz,
+            owner text NOT NULL,
+            lease interval NOT NULL,
+            budget integer,
+            reserve boolean NOT NULL,
+            created_at timestamptz NOT NULL,
+            done boolean NOT NULL DEFAULT false,
+            finish_status integer,
+            next_status integer,
+            next_id bigint
+        );
+        CREATE INDEX hpo_pending_open ON hpo_pending (study_id, created_at) WHERE NOT done;
+        CREATE INDEX hpo_pending_done ON hpo_pending (study_id, created_at) WHERE done;
+
+        CREATE FUNCTION hpo_request_finish_and_start(p_request uuid, p_study bigint, p_trial bigint, p_state smallint,
+            p_vals double precision[], p_reason text, p_type text, p_now timestamptz, p_owner text, p_lease interval,
+            p_budget integer, p_reserve boolean, p_async boolean) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            -- A message to whichever worker does the requests, not a result: it needs no flush of its own, since the commit
+            -- that does the request (synchronous) flushes the log past it, and a caller whose request a crash loses has had
+            -- no answer and sends it again.
+            PERFORM set_config('synchronous_commit', 'off', true);
+            INSERT INTO hpo_pending (request, study_id, trial_id, state, vals, reason, exception_type, at, owner, lease, budget, reserve, created_at)
+            VALUES (p_request, p_study, p_trial, p_state, p_vals, p_reason, p_type, p_now, p_owner, p_lease, p_budget, p_reserve, clock_timestamp())
+            ON CONFLICT (request) DO NOTHING;
+        END
+        $$;
+
+        -- enable_seqscan off: the function's plans are made once per connection, often while hpo_pending is nearly empty, and a
+        -- sequential scan chosen then would read every request ever kept as the study grows.
+        CREATE FUNCTION hpo_process_pending(p_study bigint, p_request uuid, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql SET enable_seqscan = off AS $$
+        DECLARE
+            q hpo_pending%ROWTYPE;
+            x hpo_trial_result;
+            v_first boolean;
+            v_finish integer;
+            v_next integer;
+            v_next_id bigint;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            PERFORM pg_advisory_xact_lock(7526752014741569536 + p_study);
+            SELECT * INTO q FROM hpo_pending WHERE request = p_request;
+            IF NOT FOUND THEN RETURN NEXT hpo_status(6, p_study); RETURN; END IF;
+            IF NOT q.done THEN
+                -- Its own request, and the others recorded in the last seconds: a bound, so that the scan does not walk the
+                -- index entries of all the requests done before vacuum removes them. An older request is done by its own
+                -- worker, which always does its own.
+                FOR q IN SELECT * FROM hpo_pending WHERE request = p_request
+                    UNION ALL
+                    SELECT * FROM (SELECT * FROM hpo_pending WHERE study_id = p_study AND NOT done AND request <> p_request
+                        AND created_at > clock_timestamp() - interval '5 seconds' ORDER BY created_at) o LOOP
+                    v_first := true;
+                    v_finish := 1;
+                    v_next := NULL;
+                    v_next_id := NULL;
+                    FOR x IN SELECT * FROM hpo_finish_and_start(q.trial_id, q.state, q.vals, q.reason, q.exception_type, q.at, q.owner, q.lease, q.budget, q.request, q.reserve, false) LOOP
+                        IF v_first THEN
+                            v_finish := x.status;
+                            v_first := false;
+                        ELSIF v_finish = 0 OR v_finish = 2 THEN
+                            v_next := x.status;
+                            v_next_id := x.id;
+                        END IF;
+                    END LOOP;
+                    UPDATE hpo_pending SET done = true, finish_status = v_finish, next_status = v_next, next_id = v_next_id WHERE request = q.request;
+                END LOOP;
+                IF random() < 0.01 THEN
+                    DELETE FROM hpo_pending WHERE study_id = p_study AND done AND created_at < clock_timestamp() - interval '10 minutes';
+                END IF;
+                SELECT * INTO q FROM hpo_pending WHERE request = p_request;
+            END IF;
+            IF q.finish_status = 1 THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            RETURN NEXT hpo_trial_row(q.finish_status, q.trial_id);
+            IF q.next_id IS NOT NULL THEN
+                RETURN NEXT hpo_trial_row(q.next_status, q.next_id);
+            ELSIF q.next_status IS NOT NULL THEN
+                RETURN NEXT hpo_status(q.next_status, p_study);
+            END IF;
+        END
+        $$;
+        """;
+
     /// <summary>The statuses the functions return.</summary>
     internal static class Status
     {
@@ -201,6 +498,7 @@ internal static class PostgreSqlSchema
         public const int HasParameters = 3;
         public const int LeasesExpired = 4;
         public const int BudgetFull = 5;
+        public const int NoRequest = 6;
     }
 
     /// <summary>Gets the schema version this release reads and writes.</summary>

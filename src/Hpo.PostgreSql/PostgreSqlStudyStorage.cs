@@ -32,9 +32,11 @@ namespace Hpo.PostgreSql;
 /// call of a server-side function (one round trip), so the study row is locked only while the server works.
 /// </para>
 /// <para>
-/// <b>Durability.</b> Every write is committed before the call returns. With <see cref="PostgreSqlDurability.Normal"/> (the default)
-/// a finished result is also flushed to disk before <see cref="FinishTrialAsync"/> returns, while the other writes of a trial commit
-/// asynchronously (see <see cref="PostgreSqlDurability"/>); <see cref="PostgreSqlDurability.Full"/> waits for the disk on every write.
+/// <b>Durability.</b> Every write is committed before the call returns, and with <see cref="PostgreSqlDurability.Full"/> (the default)
+/// flushed to disk (<c>synchronous_commit</c> on); <see cref="PostgreSqlDurability.Grouped"/> commits trial writes asynchronously and
+/// waits for the flush after the commit. Since a lock is held until its commit reaches the disk, the finishes that start workers'
+/// next trials (<see cref="FinishAndStartTrialAsync"/>) are done in groups, one commit and one flush for all the requests recorded
+/// meanwhile; parameters, set under a version that the start reserved, lock only the trial's row, so that their flushes group too.
 /// </para>
 /// <para>
 /// <b>Schema.</b> The tables (<c>hpo_schema</c>, <c>hpo_studies</c>, <c>hpo_trials</c>, <c>hpo_trial_values</c>) are created in the
@@ -68,7 +70,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     private readonly bool ownsDataSource;
     private readonly TimeProvider? timeProvider;
     private readonly int deadlockRetries;
-    private readonly bool asyncCommits;
+    private readonly bool grouped;
     private readonly TimeSpan transientRetryTimeout;
     private readonly ConcurrentDictionary<long, StudyRecord> studies = new();
     private readonly ConcurrentDictionary<long, long> trialStudies = new();
@@ -86,7 +88,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         options.Validate();
         timeProvider = options.TimeProvider;
         deadlockRetries = options.DeadlockRetries;
-        asyncCommits = options.Durability == PostgreSqlDurability.Normal;
+        PostgreSqlDurability durability = options.Durability;
         transientRetryTimeout = options.TransientRetryTimeout;
         if (options.DataSource is { } shared)
         {
@@ -95,6 +97,11 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         else
         {
             string text = options.ConnectionString!;
+            if (PostgreSqlUrl.IsUrl(text) && TakeDurability(ref text) is PostgreSqlDurability fromUrl)
+            {
+                durability = fromUrl;
+            }
+
             NpgsqlConnectionStringBuilder builder;
             try
             {
@@ -126,6 +133,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             ownsDataSource = true;
         }
 
+        grouped = durability == PostgreSqlDurability.Grouped;
         var described = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         Description = $"PostgreSQL database '{described.Database ?? described.Username}' on {described.Host ?? "localhost"}:{described.Port}";
     }
@@ -143,6 +151,18 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
     /// <summary>Gets a description of the database for messages (database, host and port; never the password).</summary>
     public string Description { get; }
+
+    /// <summary>
+    /// Gets or sets a testing hook called after a write's statement ran (and, outside transactions, committed) and before its answer is
+    /// used: a test throws a transient <see cref="NpgsqlException"/> from it to lose the acknowledgement of a committed write.
+    /// </summary>
+    internal Action<string>? AfterWrite { get; set; }
+
+    /// <summary>Gets or sets a counter for tests' <see cref="AfterWrite"/> hooks.</summary>
+    internal int WritesSeen { get; set; }
+
+    /// <summary>Gets the durability in force (the options', or a URL's <c>durability</c> option).</summary>
+    internal PostgreSqlDurability Durability => grouped ? PostgreSqlDurability.Grouped : PostgreSqlDurability.Full;
 
     /// <summary>Gets the connection string in use, without its password.</summary>
     internal string ConnectionString => dataSource.ConnectionString;
@@ -172,24 +192,27 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     public override async ValueTask<StudyRecord> CreateStudyAsync(StudyDefinition definition, CancellationToken cancellationToken)
     {
         StorageGuards.Definition(definition);
+
+        // Identifies this call, so that sending it again after a lost acknowledgement returns the study it created.
+        var request = Guid.NewGuid();
         return await RunAsync(
             async (conn, tx, ct) =>
             {
-                using NpgsqlCommand cmd = Command(conn, tx, $"INSERT INTO hpo_studies (name, definition, created_at) VALUES (@name, @def, {NowSql}) ON CONFLICT (name) DO NOTHING RETURNING id, created_at", P("name", definition.Name), P("def", definition.ToJson()), NowParameter());
+                using NpgsqlCommand cmd = Command(conn, tx, "SELECT * FROM hpo_create_study(@name, @def, @now, @request)", P("name", definition.Name), P("def", definition.ToJson()), NowParameter(), P("request", request));
                 NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                if (!await r.ReadAsync(ct).ConfigureAwait(false))
+                if (!await r.ReadAsync(ct).ConfigureAwait(false) || r.GetInt32(0) != PostgreSqlSchema.Status.Ok)
                 {
                     throw new DuplicateStudyException($"A study named '{definition.Name}' already exists in the {Description}. Load it instead (Study.LoadAsync, or CreateOrLoadAsync to resume it), or choose another name.");
                 }
 
-                var record = new StudyRecord(r.GetInt64(0), definition, r.GetFieldValue<DateTimeOffset>(1));
+                var record = new StudyRecord(r.GetInt64(1), definition, r.GetFieldValue<DateTimeOffset>(2));
+                AfterWrite?.Invoke("create");
                 studies[record.Id] = record;
                 return record;
             },
             transaction: false,
-            cancellationToken,
-            retryTransient: false).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -226,22 +249,27 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     public override async ValueTask<bool> DeleteStudyAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var request = Guid.NewGuid();
         return await RunAsync(
             async (conn, tx, ct) =>
             {
-                // The trials and their values go with the study (ON DELETE CASCADE).
-                using NpgsqlCommand cmd = Command(conn, tx, "DELETE FROM hpo_studies WHERE name = @name RETURNING id", P("name", name));
-                if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not long id)
+                // The trials and their values go with the study (ON DELETE CASCADE). Sent again after a lost acknowledgement, the
+                // call answers what the first one did.
+                using NpgsqlCommand cmd = Command(conn, tx, "SELECT hpo_delete_study(@name, @request)", P("name", name), P("request", request));
+                bool deleted = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is true;
+                AfterWrite?.Invoke("delete");
+                foreach (KeyValuePair<long, StudyRecord> kv in studies)
                 {
-                    return false;
+                    if (kv.Value.Definition.Name == name)
+                    {
+                        studies.TryRemove(kv.Key, out _);
+                    }
                 }
 
-                studies.TryRemove(id, out _);
-                return true;
+                return deleted;
             },
             transaction: false,
-            cancellationToken,
-            retryTransient: false).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -250,38 +278,24 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(parameters);
         StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
         string json = StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, parameters);
-        return await RunAsync(
-            async (conn, tx, ct) =>
-            {
-                // One statement: the study row is locked by its update, numbered, counted and versioned atomically.
-                using NpgsqlCommand cmd = Command(
-                    conn,
-                    tx,
-                    $"""
-                    WITH s AS (
-                        UPDATE hpo_studies SET next_number = next_number + 1, version = version + 1, n_waiting = n_waiting + 1
-                        WHERE id = @s RETURNING next_number - 1 AS number, version)
-                    INSERT INTO hpo_trials AS t (study_id, number, state, params, created_at, version)
-                    SELECT @s, s.number, 0, @p, {NowSql}, s.version FROM s
-                    RETURNING {TrialColumns}
-                    """,
-                    P("s", studyId),
-                    P("p", json),
-                    NowParameter());
-                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                if (!await r.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    throw NoStudy(studyId);
-                }
 
-                TrialRecord t = ReadTrial(r, study.Definition.SearchSpace);
-                trialStudies[t.Id] = studyId;
-                return t;
-            },
-            transaction: false,
+        // Identifies this call, so that sending it again after a lost acknowledgement returns the trial it enqueued.
+        var request = Guid.NewGuid();
+        (int status, TrialRecord? t, _, _) = await CallAsync(
+            "SELECT * FROM hpo_enqueue(@s, @p, @now, @request)",
+            study,
             cancellationToken,
-            retryTransient: false).ConfigureAwait(false);
+            P("s", studyId),
+            P("p", json),
+            NowParameter(),
+            P("request", request)).ConfigureAwait(false);
+        if (status != PostgreSqlSchema.Status.Ok)
+        {
+            throw NoStudy(studyId);
+        }
+
+        trialStudies[t!.Id] = studyId;
+        return t;
     }
 
     /// <inheritdoc/>
@@ -301,7 +315,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             NowParameter(),
             P("lease", study.Definition.Lease),
             new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
-            P("async", asyncCommits),
+            P("async", grouped),
             P("request", request)).ConfigureAwait(false);
         switch (status)
         {
@@ -434,7 +448,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             cancellationToken,
             P("id", trialId),
             P("p", json),
-            P("async", asyncCommits)).ConfigureAwait(false);
+            P("async", grouped)).ConfigureAwait(false);
         IReadOnlyDictionary<string, object> validated = space.Validate(parameters);
         if (status == PostgreSqlSchema.Status.HasParameters && resent && SameParameters(t!.Parameters, validated))
         {
@@ -461,7 +475,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             P("id", trialId),
             P("step", step),
             P("value", value),
-            P("async", asyncCommits)).ConfigureAwait(false);
+            P("async", grouped)).ConfigureAwait(false);
         if (status == PostgreSqlSchema.Status.Finished)
         {
             StudyRecord study = await StudyAsync(studyId!.Value, cancellationToken).ConfigureAwait(false);
@@ -507,7 +521,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
                 new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
                 NowParameter(),
-                P("async", asyncCommits)).ConfigureAwait(false);
+                P("async", grouped)).ConfigureAwait(false);
             done = status switch
             {
                 PostgreSqlSchema.Status.Ok => t!,
@@ -520,22 +534,140 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         }
 
         trialStudies.TryRemove(trialId, out _);
-        if (asyncCommits)
+        return done;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One round trip. With <see cref="PostgreSqlDurability.Full"/>, two transactions: the request is recorded (a commit that locks
+    /// nothing), then the first worker to get the study's advisory lock does every request recorded so far in one transaction, whose
+    /// one commit (and flush) serves them all; the others find theirs done. With <see cref="PostgreSqlDurability.Grouped"/>, the
+    /// finish and start commit asynchronously in one function call, followed by the flush. When the study
+    /// has parameters to propose and the started trial has none, the start reserves a version for them, so that
+    /// <see cref="SetTrialParametersAsync"/> then locks only the trial's row; incremental reads (<see cref="GetTrialsAsync(long, long, CancellationToken)"/>)
+    /// return a version below that reservation until the parameters are set or the trial finishes.
+    /// </remarks>
+    public override async ValueTask<FinishAndStartResult> FinishAndStartTrialAsync(long trialId, TrialFinish finish, long studyId, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finish);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        StudyRecord study = await StudyOfTrialAsync(trialId, cancellationToken).ConfigureAwait(false);
+        StorageGuards.Finish(finish, study.Definition.Directions.Count);
+        if (finish.RetryAsNewTrial || study.Id != studyId)
         {
-            // The finishing transaction committed without waiting for the disk (so that its study-row lock was held briefly). A
-            // synchronously committed write that takes no shared lock flushes the log up to it; flushes of several workers are
-            // grouped by PostgreSQL. The result is durable when this returns.
-            await RunAsync(
-                async (conn, tx, ct) =>
-                {
-                    using NpgsqlCommand flush = Command(conn, null, "UPDATE hpo_trials SET version = version WHERE id = @id", P("id", trialId));
-                    return await flush.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                },
-                transaction: false,
-                CancellationToken.None).ConfigureAwait(false);
+            return await base.FinishAndStartTrialAsync(trialId, finish, studyId, owner, cancellationToken).ConfigureAwait(false);
         }
 
-        return done;
+        // Identifies the start, so that sending the call again after a lost connection cannot start a second trial.
+        var request = Guid.NewGuid();
+        int calls = 0;
+        List<(int Status, TrialRecord? Trial)> rows = await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                calls++;
+
+                using var batch = new NpgsqlBatch(conn);
+                if (grouped)
+                {
+                    // The locks go with the asynchronous commit, before the flush: no need to group the requests.
+                    var call = new NpgsqlBatchCommand("SELECT * FROM hpo_finish_and_start(@id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @request, @reserve, true)") { AppendErrorBarrier = true };
+                    call.Parameters.AddRange(new NpgsqlParameter[]
+                    {
+                        P("id", trialId),
+                        P("state", (short)finish.State),
+                        P("vals", finish.Values.ToArray()),
+                        new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
+                        new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
+                        NowParameter(),
+                        P("o", owner),
+                        P("lease", study.Definition.Lease),
+                        new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
+                        P("request", request),
+                        P("reserve", study.Definition.SearchSpace.Count > 0),
+                    });
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT NULL"));
+                    batch.BatchCommands.Add(call);
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT txid_current()"));
+                }
+                else
+                {
+                    // Two transactions in one round trip: the request is recorded (a commit that locks nothing), then done with every
+                    // other request recorded meanwhile, by whichever worker gets the study first.
+                    var record = new NpgsqlBatchCommand("SELECT hpo_request_finish_and_start(@request, @s, @id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @reserve, false)") { AppendErrorBarrier = true };
+                    record.Parameters.AddRange(new NpgsqlParameter[]
+                    {
+                        P("request", request),
+                        P("s", studyId),
+                        P("id", trialId),
+                        P("state", (short)finish.State),
+                        P("vals", finish.Values.ToArray()),
+                        new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
+                        new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
+                        NowParameter(),
+                        P("o", owner),
+                        P("lease", study.Definition.Lease),
+                        new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
+                        P("reserve", study.Definition.SearchSpace.Count > 0),
+                    });
+                    var process = new NpgsqlBatchCommand("SELECT * FROM hpo_process_pending(@s, @request, false)");
+                    process.Parameters.AddRange(new NpgsqlParameter[] { P("s", studyId), P("request", request) });
+                    batch.BatchCommands.Add(record);
+                    batch.BatchCommands.Add(process);
+                }
+
+                NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                }
+
+                await r.NextResultAsync(ct).ConfigureAwait(false);
+                var list = new List<(int, TrialRecord?)>(2);
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    list.Add((r.GetInt32(0), r.IsDBNull(2) ? null : ReadTrial(r, study.Definition.SearchSpace, offset: 2)));
+                }
+
+                await FlushedAsync(r, ct).ConfigureAwait(false);
+                AfterWrite?.Invoke("finish-and-start");
+                return list;
+            },
+            transaction: false,
+            CancellationToken.None).ConfigureAwait(false);
+
+        (int status, TrialRecord? done) = rows.Count > 0 ? rows[0] : (PostgreSqlSchema.Status.NotFound, null);
+        switch (status)
+        {
+            case PostgreSqlSchema.Status.Ok:
+                break;
+            case PostgreSqlSchema.Status.Finished when calls > 1 && SameFinish(done!, finish):
+                // Sent again after a lost connection, and the first call had recorded this very result (and started the trial
+                // returned next, if it started one).
+                break;
+            case PostgreSqlSchema.Status.Finished:
+                throw StorageGuards.AlreadyFinished(done!, "finish again");
+            default:
+                throw NoTrial(trialId);
+        }
+
+        trialStudies.TryRemove(trialId, out _);
+        TrialRecord? next;
+        if (rows.Count > 1 && rows[1] is (PostgreSqlSchema.Status.Ok, TrialRecord started))
+        {
+            next = started;
+            trialStudies[next.Id] = studyId;
+        }
+        else if (rows.Count > 1 && rows[1].Status == PostgreSqlSchema.Status.BudgetFull)
+        {
+            next = null;
+        }
+        else
+        {
+            // Leases expired (marking them stale is the ordinary start's work), or a resent call whose first start is unknown.
+            next = await StartTrialAsync(studyId, owner, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new FinishAndStartResult(done!, next);
     }
 
     private async Task<TrialRecord> FinishCoreAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
@@ -560,7 +692,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     conn,
                     tx,
                     BatchCommand(
-                        $"UPDATE hpo_trials SET state = @state, vals = @vals, fail_reason = @reason, exception_type = @type, finished_at = {NowSql}, started_at = COALESCE(started_at, {NowSql}), version = @v WHERE id = @id RETURNING finished_at, started_at",
+                        $"UPDATE hpo_trials SET state = @state, vals = @vals, fail_reason = @reason, exception_type = @type, finished_at = {NowSql}, started_at = COALESCE(started_at, {NowSql}), version = @v, params_version = NULL WHERE id = @id RETURNING finished_at, started_at",
                         P("state", (short)finish.State),
                         P("vals", finish.Values.ToArray()),
                         P("reason", finish.FailReason),
@@ -594,7 +726,8 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 };
             },
             transaction: true,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            durable: true).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -689,12 +822,15 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         return await RunAsync(
             async (conn, tx, ct) =>
             {
-                // One statement is one snapshot: the version and the rows agree. Rows have versions from 1 up, so 0 reads them all.
+                // One statement is one snapshot: the version and the rows agree. Rows have versions from 1 up, so 0 reads them all. The
+                // version returned stays below the lowest version reserved for parameters still to be set (see FinishAndStartTrialAsync),
+                // so that the next read finds them.
                 using NpgsqlCommand cmd = Command(
                     conn,
                     null,
                     $"""
-                    SELECT s.version, x.* FROM hpo_studies s
+                    SELECT LEAST(s.version, (SELECT MIN(p.params_version) - 1 FROM hpo_trials p WHERE p.study_id = s.id AND p.state = 1 AND p.params_version IS NOT NULL)), x.*
+                    FROM hpo_studies s
                     LEFT JOIN LATERAL ({TrialSelect} WHERE t.study_id = s.id AND t.version > @since) x ON true
                     WHERE s.id = @s
                     ORDER BY x.number
@@ -767,6 +903,36 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
             schemaLock.Dispose();
         }
+    }
+
+    /// <summary>Takes Hpo's own URL option <c>durability=full|grouped</c> (see <see cref="PostgreSqlDurability"/>) out of a URL.</summary>
+    private static PostgreSqlDurability? TakeDurability(ref string url)
+    {
+        int q = url.IndexOf('?', StringComparison.Ordinal);
+        if (q < 0)
+        {
+            return null;
+        }
+
+        PostgreSqlDurability? found = null;
+        var kept = new List<string>();
+        foreach (string pair in url[(q + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (pair.StartsWith("durability=", StringComparison.OrdinalIgnoreCase))
+            {
+                string value = pair["durability=".Length..];
+                found = Enum.TryParse(value, ignoreCase: true, out PostgreSqlDurability d) && Enum.IsDefined(d) && !int.TryParse(value, out _)
+                    ? d
+                    : throw new ArgumentException($"durability must be full or grouped, but got '{value}' in '{PostgreSqlUrl.Redact(url)}'.", nameof(url));
+            }
+            else
+            {
+                kept.Add(pair);
+            }
+        }
+
+        url = kept.Count == 0 ? url[..q] : url[..(q + 1)] + string.Join('&', kept);
+        return found;
     }
 
     private static NpgsqlParameter P(string name, object? value) => new(name, value ?? DBNull.Value);
@@ -919,7 +1085,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         using (NpgsqlCommand cmd = Command(
             conn,
             tx,
-            $"UPDATE hpo_trials SET state = 5, fail_reason = @r, finished_at = {NowSql}, version = @v WHERE id = @id RETURNING finished_at",
+            $"UPDATE hpo_trials SET state = 5, fail_reason = @r, finished_at = {NowSql}, version = @v, params_version = NULL WHERE id = @id RETURNING finished_at",
             P("r", reason),
             NowParameter(),
             P("v", version),
@@ -1060,7 +1226,8 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             {
                 calls++;
                 using NpgsqlCommand cmd = Command(conn, null, sql, [.. parameters.Select(p => p.Clone())]);
-                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                using NpgsqlBatch batch = FunctionBatch(cmd);
+                NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
                 if (!await r.ReadAsync(ct).ConfigureAwait(false))
                 {
@@ -1070,11 +1237,53 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 int status = r.GetInt32(0);
                 long? studyId = r.IsDBNull(1) ? null : r.GetInt64(1);
                 TrialRecord? t = study is not null && !r.IsDBNull(2) ? ReadTrial(r, study.Definition.SearchSpace, offset: 2) : null;
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                }
+
+                await FlushedAsync(r, ct).ConfigureAwait(false);
+                AfterWrite?.Invoke(sql);
                 return (status, t, studyId);
             },
             transaction: false,
             cancellationToken).ConfigureAwait(false);
         return (status, trial, studyId, calls > 1);
+    }
+
+    /// <summary>
+    /// The batch that calls a trial function: the call alone, or with <see cref="PostgreSqlDurability.Grouped"/> the call (committed on
+    /// its own, asynchronously, by the error barrier after it) followed in the same round trip by a transaction that only takes a
+    /// transaction id: its synchronous commit waits for the log to reach the disk up to it, and so past the call's commit.
+    /// </summary>
+    private NpgsqlBatch FunctionBatch(NpgsqlCommand call)
+    {
+        var batch = new NpgsqlBatch(call.Connection);
+        var first = new NpgsqlBatchCommand(call.CommandText) { AppendErrorBarrier = grouped ? true : null };
+        foreach (NpgsqlParameter p in call.Parameters.ToArray())
+        {
+            call.Parameters.Remove(p);
+            first.Parameters.Add(p);
+        }
+
+        batch.BatchCommands.Add(first);
+        if (grouped)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT txid_current()"));
+        }
+
+        return batch;
+    }
+
+    /// <summary>Reads past the flush of a <see cref="FunctionBatch(NpgsqlCommand)"/>, so that its errors surface here.</summary>
+    private async Task FlushedAsync(NpgsqlDataReader r, CancellationToken ct)
+    {
+        if (grouped)
+        {
+            await r.NextResultAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+            }
+        }
     }
 
     private static bool SameParameters(IReadOnlyDictionary<string, object> stored, IReadOnlyDictionary<string, object> wanted) =>
@@ -1124,7 +1333,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     /// exponential backoff for up to <see cref="PostgreSqlStudyStorageOptions.TransientRetryTimeout"/> when
     /// <paramref name="retryTransient"/> is set: only for work that is safe to run again after an unknown outcome.
     /// </remarks>
-    private async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken, bool retryTransient = true)
+    private async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken, bool retryTransient = true, bool durable = false)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
@@ -1146,7 +1355,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     NpgsqlTransaction tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                     await using (tx.ConfigureAwait(false))
                     {
-                        if (asyncCommits)
+                        if (grouped && !durable)
                         {
                             // Before any lock is taken: the commit then releases the study row without waiting for the disk.
                             using NpgsqlCommand off = Command(conn, tx, "SET LOCAL synchronous_commit TO OFF");
@@ -1157,6 +1366,13 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
                         // Not cancellable: once the work is done, its result is committed or the call fails.
                         await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                        if (grouped && !durable)
+                        {
+                            // The commit was asynchronous: wait for the disk, outside the transaction's locks.
+                            using NpgsqlCommand flush = Command(conn, null, "SELECT txid_current()");
+                            await flush.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                        }
+
                         return result;
                     }
                 }

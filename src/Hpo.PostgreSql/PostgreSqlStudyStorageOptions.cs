@@ -6,17 +6,21 @@ namespace Hpo.PostgreSql;
 public enum PostgreSqlDurability
 {
     /// <summary>
-    /// Results are durable when the call returns: finishing a trial (and creating, deleting or enqueuing) waits for the write-ahead
-    /// log to reach the disk, as PostgreSQL's <c>synchronous_commit</c> does. The other writes (starting a trial, its parameters,
-    /// intermediate values, attributes, heartbeats, stale marks) commit asynchronously and reach the disk within a fraction of a
-    /// second or with the next finished trial, whichever is first: a crash of the database server (not a clean restart) can lose the
-    /// last of them, never a finished result. Their locks are released without waiting for the disk, so that workers do not queue
-    /// behind one another's flushes. The default.
+    /// Every write commits synchronously (PostgreSQL's <c>synchronous_commit</c> on, its default): when a call returns, what it wrote
+    /// is on disk, and a finished trial is committed before its worker's next trial starts. The default.
     /// </summary>
-    Normal,
-
-    /// <summary>Every write waits for the flush (PostgreSQL's default for every transaction), at a large cost in throughput with many workers.</summary>
     Full,
+
+    /// <summary>
+    /// Every call still returns only after its writes are on disk, but the writes of trials commit asynchronously and the call then
+    /// waits for the write-ahead log to be flushed up to its commit (in the same round trip, by a second transaction that takes no
+    /// lock). The lock on the study's row is thus released before the flush instead of after it, and the flushes of many workers group
+    /// into one, at the price of a window of one flush in which other sessions can see a write that is not yet durable: a crash of the
+    /// database server (not a clean restart) in that window loses the write, whose caller has not had its answer and sends it again.
+    /// An opt-in for many workers on a database whose disk flushes are slow; creating, deleting studies and enqueuing trials commit
+    /// synchronously as with <see cref="Full"/>.
+    /// </summary>
+    Grouped,
 }
 
 /// <summary>Options of <see cref="PostgreSqlStudyStorage"/>.</summary>
@@ -45,14 +49,15 @@ public sealed class PostgreSqlStudyStorageOptions
     public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Gets or sets when writes wait for the disk.</summary>
-    /// <value>The default value is <see cref="PostgreSqlDurability.Normal"/>: finished results are durable when the call returns.</value>
-    public PostgreSqlDurability Durability { get; set; } = PostgreSqlDurability.Normal;
+    /// <value>The default value is <see cref="PostgreSqlDurability.Full"/>: every write is on disk when its call returns.</value>
+    public PostgreSqlDurability Durability { get; set; } = PostgreSqlDurability.Full;
 
     /// <summary>
     /// Gets or sets how long an operation keeps retrying, with exponential backoff, after a transient failure: a dropped connection,
     /// a database that restarts or refuses connections for a while, a timeout. Operations are written so that running them again
     /// after an unknown outcome is safe (a start sent twice starts one trial; a result sent twice is recorded once). Creating,
-    /// deleting a study and enqueuing a trial are not retried.
+    /// deleting a study and enqueuing a trial carry a request id, so that a call sent again after a lost acknowledgement returns the
+    /// first call's result.
     /// </summary>
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan TransientRetryTimeout { get; set; } = TimeSpan.FromMinutes(2);
@@ -76,7 +81,7 @@ public sealed class PostgreSqlStudyStorageOptions
 
         if (!Enum.IsDefined(Durability))
         {
-            problems.Add(FormattableString.Invariant($"Durability must be Normal or Full, but got {(int)Durability}."));
+            problems.Add(FormattableString.Invariant($"Durability must be Full or Grouped, but got {(int)Durability}."));
         }
 
         if (TransientRetryTimeout < TimeSpan.Zero)

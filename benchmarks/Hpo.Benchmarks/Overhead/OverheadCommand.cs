@@ -17,6 +17,9 @@ namespace Hpo.Benchmarks.Overhead;
 /// </summary>
 public static class OverheadCommand
 {
+    /// <summary>How many trials each study-size window of the report spans.</summary>
+    private const int WindowTrials = 500;
+
     /// <summary>Runs the command.</summary>
     /// <param name="args">The arguments after <c>overhead</c>.</param>
     /// <param name="stdout">Where the progress lines and the final JSON line go.</param>
@@ -111,6 +114,10 @@ public static class OverheadCommand
         long duplicates = report.DuplicateNumbers + report.Misplaced + surplus;
         bool ok = workersOk && report.Completed == trials && duplicates == 0;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead: {report.Completed} of {trials} complete in {report.SpanSeconds:F3} s of trial time -> {trials / report.SpanSeconds:F0} trials/s; duplicates {duplicates}; {(ok ? "OK" : "FAILED")}"));
+        foreach (SizeWindow win in report.Windows)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead: at {win.Size} finished trials: {win.TrialsPerSecond:F0} trials/s over the last {WindowTrials}, {processes * 1000 / win.TrialsPerSecond:F3} ms per trial per worker"));
+        }
 
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
@@ -142,6 +149,17 @@ public static class OverheadCommand
             w.WriteNumber("warmup_ms", (long)warmupTime.TotalMilliseconds);
             w.WriteBoolean("workers_ok", workersOk);
             w.WriteString("optuna_trials_per_s", memory ? "10700" : processes > 1 ? "70-80" : "70-89");
+            w.WriteStartArray("at_size");
+            foreach (SizeWindow win in report.Windows)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("finished", win.Size);
+                w.WriteNumber("trials_per_s", Math.Round(win.TrialsPerSecond, 1));
+                w.WriteNumber("ms_per_trial_per_worker", Math.Round(processes * 1000 / win.TrialsPerSecond, 3));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteBoolean("ok", ok);
             w.WriteEndObject();
         }
@@ -253,6 +271,20 @@ public static class OverheadCommand
         DateTimeOffset first = all.Where(t => t.StartedAt is not null).Select(t => t.StartedAt!.Value).DefaultIfEmpty().Min();
         DateTimeOffset last = all.Where(t => t.FinishedAt is not null).Select(t => t.FinishedAt!.Value).DefaultIfEmpty().Max();
         double span = Math.Max((last - first).TotalSeconds, 1e-6);
+
+        // Throughput around given study sizes: the WindowTrials trials that finished last before the study held that many finished
+        // trials, so that a per-trial cost that grows with the study shows as a falling rate.
+        DateTimeOffset[] finishes = [.. all.Where(t => t.FinishedAt is not null).Select(t => t.FinishedAt!.Value).Order()];
+        var windows = new List<SizeWindow>();
+        foreach (int size in (int[])[1_000, 10_000, 100_000])
+        {
+            if (size <= finishes.Length)
+            {
+                double seconds = Math.Max((finishes[size - 1] - finishes[size - 1 - WindowTrials]).TotalSeconds, 1e-6);
+                windows.Add(new SizeWindow(size, WindowTrials / seconds));
+            }
+        }
+
         return new Measurement(
             Completed: complete.Length,
             Failed: all.Count(t => t.State == TrialState.Failed),
@@ -262,10 +294,14 @@ public static class OverheadCommand
             Misplaced: misplaced,
             RepeatedX: repeatedX,
             Gaps: Math.Max(0, maxNumber + 1 - distinctNumbers) + Math.Max(0, trials - rows),
-            SpanSeconds: span);
+            SpanSeconds: span,
+            Windows: windows);
     }
 
-    private sealed record Measurement(int Completed, int Failed, int Unfinished, int Rows, int DuplicateNumbers, int Misplaced, int RepeatedX, int Gaps, double SpanSeconds);
+    private sealed record Measurement(int Completed, int Failed, int Unfinished, int Rows, int DuplicateNumbers, int Misplaced, int RepeatedX, int Gaps, double SpanSeconds, IReadOnlyList<SizeWindow> Windows);
+
+    /// <summary>The throughput of the trials that finished just before the study reached <paramref name="Size"/> finished trials.</summary>
+    private sealed record SizeWindow(int Size, double TrialsPerSecond);
 
     private sealed class WorkerProcess
     {

@@ -156,6 +156,24 @@ public interface IStudyStorage : IAsyncDisposable
     /// <returns>The stale trial, or <see langword="null"/> if it was no longer running under that owner.</returns>
     ValueTask<TrialRecord?> FailAbandonedTrialAsync(long trialId, string owner, string reason, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Finishes a trial (<see cref="FinishTrialAsync"/>) and then starts the next trial for <paramref name="owner"/>
+    /// (<see cref="StartTrialAsync"/>): what a worker does between two trials. A storage may do both in one transaction and one
+    /// round trip; the default calls the two methods in turn. Either way the finish is committed before the next trial starts, and
+    /// when the finish throws (for example <see cref="TrialAlreadyFinishedException"/>) nothing is started.
+    /// </summary>
+    /// <param name="trialId">The trial to finish.</param>
+    /// <param name="finish">How it finished.</param>
+    /// <param name="studyId">The study of the trial to start (the finished trial's study).</param>
+    /// <param name="owner">The owner of the trial to start.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The finished trial, and the started one or <see langword="null"/> when the budget is filled (as <see cref="StartTrialAsync"/>).</returns>
+    async ValueTask<FinishAndStartResult> FinishAndStartTrialAsync(long trialId, TrialFinish finish, long studyId, string owner, CancellationToken cancellationToken)
+    {
+        TrialRecord finished = await FinishTrialAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
+        return new FinishAndStartResult(finished, await StartTrialAsync(studyId, owner, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Gets a trial by number.</summary>
     /// <param name="studyId">The study's identifier.</param>
     /// <param name="number">The trial's number.</param>
@@ -188,3 +206,8 @@ public interface IStudyStorage : IAsyncDisposable
     /// <returns>The best trial, or <see langword="null"/> when no trial is complete.</returns>
     ValueTask<TrialRecord?> GetBestTrialAsync(long studyId, CancellationToken cancellationToken);
 }
+
+/// <summary>What <see cref="IStudyStorage.FinishAndStartTrialAsync"/> did.</summary>
+/// <param name="Finished">The finished trial.</param>
+/// <param name="Next">The started trial, or <see langword="null"/> when the study's budget is filled.</param>
+public sealed record FinishAndStartResult(TrialRecord Finished, TrialRecord? Next);

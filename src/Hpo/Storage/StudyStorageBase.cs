@@ -46,6 +46,13 @@ public abstract class StudyStorageBase : IStudyStorage
     public abstract ValueTask<TrialRecord> FinishTrialAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken);
 
     /// <inheritdoc/>
+    public virtual async ValueTask<FinishAndStartResult> FinishAndStartTrialAsync(long trialId, TrialFinish finish, long studyId, string owner, CancellationToken cancellationToken)
+    {
+        TrialRecord finished = await FinishTrialAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
+        return new FinishAndStartResult(finished, await StartTrialAsync(studyId, owner, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <inheritdoc/>
     public abstract ValueTask<int> RenewHeartbeatsAsync(long studyId, string owner, CancellationToken cancellationToken);
 
     /// <inheritdoc/>

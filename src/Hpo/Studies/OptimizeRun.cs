@@ -87,53 +87,76 @@ internal sealed class OptimizeRun : IDisposable
 
     private async Task WorkerLoopAsync()
     {
-        while (!stopScheduling.IsCancellationRequested)
+        // A trial started by the previous trial's finish (one storage operation for both), run before anything else: once a
+        // trial is started in the storage it is proposed and run, even if scheduling stopped meanwhile.
+        StudyTrial? next = null;
+        while (next is not null || !stopScheduling.IsCancellationRequested)
         {
-            if (options.TrialCount is int limit && Interlocked.Increment(ref started) > limit)
-            {
-                Interlocked.Decrement(ref started);
-                return;
-            }
-
-            if (options.TrialCount is null)
-            {
-                Interlocked.Increment(ref started);
-            }
-
-            StudyTrial? trial;
-            try
-            {
-                // Only the caller's token: once a trial is started in the storage it is proposed and run, even if this run's
-                // timeout or failure policy stops scheduling meanwhile.
-                trial = await study.TryAskAsync(owner, callerToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
-            {
-                Interlocked.Decrement(ref started);
-                return;
-            }
-            catch (Exception e)
-            {
-                // The tuner or the storage failed: stop this run and rethrow once the running trials are recorded.
-                Interlocked.Decrement(ref started);
-                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
-                await stopScheduling.CancelAsync().ConfigureAwait(false);
-                return;
-            }
-
+            StudyTrial? trial = next;
+            next = null;
             if (trial is null)
             {
-                Interlocked.Decrement(ref started);
-                if (!await WaitForBudgetAsync().ConfigureAwait(false))
+                if (!TryCountStart())
                 {
                     return;
                 }
 
-                continue;
+                try
+                {
+                    // Only the caller's token: once a trial is started in the storage it is proposed and run, even if this run's
+                    // timeout or failure policy stops scheduling meanwhile.
+                    trial = await study.TryAskAsync(owner, callerToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
+                {
+                    Interlocked.Decrement(ref started);
+                    return;
+                }
+                catch (Exception e)
+                {
+                    await AskFailedAsync(e).ConfigureAwait(false);
+                    return;
+                }
+
+                if (trial is null)
+                {
+                    Interlocked.Decrement(ref started);
+                    if (!await WaitForBudgetAsync().ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
             }
 
-            await RunTrialAsync(trial).ConfigureAwait(false);
+            next = await RunTrialAsync(trial).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Counts a trial about to be asked for; false when this run's trial count is reached.</summary>
+    private bool TryCountStart()
+    {
+        if (options.TrialCount is int limit && Interlocked.Increment(ref started) > limit)
+        {
+            Interlocked.Decrement(ref started);
+            return false;
+        }
+
+        if (options.TrialCount is null)
+        {
+            Interlocked.Increment(ref started);
+        }
+
+        return true;
+    }
+
+    /// <summary>The tuner or the storage failed while asking: stop this run and rethrow once the running trials are recorded.</summary>
+    private async Task AskFailedAsync(Exception e)
+    {
+        Interlocked.Decrement(ref started);
+        Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+        await stopScheduling.CancelAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -163,7 +186,8 @@ internal sealed class OptimizeRun : IDisposable
         return true;
     }
 
-    private async Task RunTrialAsync(StudyTrial trial)
+    /// <summary>Runs a trial and records its result; returns the next trial when the storage started it with the finish.</summary>
+    private async Task<StudyTrial?> RunTrialAsync(StudyTrial trial)
     {
         using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
         TrialFinish finish;
@@ -218,15 +242,31 @@ internal sealed class OptimizeRun : IDisposable
             finish = finish with { RetryAsNewTrial = true };
         }
 
+        // When the trial went well and nothing may stop the run in between (a failure policy, a callback), the finish also starts
+        // the next trial: one storage operation instead of two.
+        bool startNext = thrown is null && !finish.RetryAsNewTrial && options.OnTrialFinished is null && !stopScheduling.IsCancellationRequested && TryCountStart();
         TrialRecord done;
+        TrialRecord? nextRecord = null;
         try
         {
-            done = await study.FinishAsync(trial.Id, finish, CancellationToken.None).ConfigureAwait(false);
+            if (startNext)
+            {
+                (done, nextRecord) = await study.FinishAndStartAsync(trial.Id, finish, owner).ConfigureAwait(false);
+            }
+            else
+            {
+                done = await study.FinishAsync(trial.Id, finish, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (TrialAlreadyFinishedException e)
         {
+            if (startNext)
+            {
+                Interlocked.Decrement(ref started);
+            }
+
             study.Logger.LogWarning(e, "Study {Study}: trial {Number} was finished elsewhere before this worker could record its result ({State}).", study.Name, trial.Number, finish.State);
-            return;
+            return null;
         }
 
         Interlocked.Increment(ref finished);
@@ -261,6 +301,33 @@ internal sealed class OptimizeRun : IDisposable
             {
                 callbackGate.Release();
             }
+        }
+
+        if (!startNext)
+        {
+            return null;
+        }
+
+        if (nextRecord is null)
+        {
+            // The budget is filled: the worker loop asks again and waits for the running trials.
+            Interlocked.Decrement(ref started);
+            return null;
+        }
+
+        try
+        {
+            return await study.ProposeStartedAsync(nextRecord, callerToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
+        {
+            Interlocked.Decrement(ref started);
+            return null;
+        }
+        catch (Exception e)
+        {
+            await AskFailedAsync(e).ConfigureAwait(false);
+            return null;
         }
     }
 

@@ -321,11 +321,35 @@ public sealed class Study
     internal async ValueTask<StudyTrial?> TryAskAsync(string owner, CancellationToken cancellationToken)
     {
         TrialRecord? started = await Storage.StartTrialAsync(Record.Id, owner, cancellationToken).ConfigureAwait(false);
-        if (started is null)
+        return started is null ? null : await ProposeStartedAsync(started, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Finishes a trial and starts the next for <paramref name="owner"/> in one storage operation, then proposes the next trial's
+    /// parameters. The finish is recorded whatever happens to the next trial; an exception from the proposal is thrown after the
+    /// started trial has been recorded as failed, as <see cref="TryAskAsync"/> does.
+    /// </summary>
+    internal async ValueTask<(TrialRecord Done, TrialRecord? Next)> FinishAndStartAsync(long trialId, TrialFinish finish, string owner)
+    {
+        FinishAndStartResult result;
+        try
         {
-            return null;
+            result = await Storage.FinishAndStartTrialAsync(trialId, finish, Record.Id, owner, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TrialAlreadyFinishedException)
+        {
+            ForgetAsked(trialId);
+            throw;
         }
 
+        ForgetAsked(trialId);
+        history.Apply(result.Finished);
+        return (result.Finished, result.Next);
+    }
+
+    /// <summary>Proposes the parameters of a trial just started in the storage (unless it has some) and hands it out.</summary>
+    internal async ValueTask<StudyTrial> ProposeStartedAsync(TrialRecord started, CancellationToken cancellationToken)
+    {
         if (started.Parameters.Count == 0 && SearchSpace.Count > 0)
         {
             long id = started.Id;
@@ -486,7 +510,10 @@ public sealed class Study
         await proposeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
+            // A tuner that does not read the history gets the one this process has, without a read of the storage.
+            IReadOnlyList<TrialRecord> trials = Tuner.UsesHistory(SearchSpace)
+                ? await SyncHistoryAsync(cancellationToken).ConfigureAwait(false)
+                : history.Trials;
             var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, started.Number, Seed, Budget);
             IReadOnlyDictionary<string, object> proposal = Tuner.Propose(context);
             IReadOnlyDictionary<string, object> valid;

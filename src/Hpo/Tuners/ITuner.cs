@@ -1,3 +1,5 @@
+using Hpo.SearchSpaces;
+
 namespace Hpo.Tuners;
 
 /// <summary>
@@ -29,6 +31,15 @@ public interface ITuner
     /// <param name="context">The space, history, budget, trial number and seeded randomness.</param>
     /// <returns>Typed values for every parameter that is active given the others, and for no other.</returns>
     IReadOnlyDictionary<string, object> Propose(TunerContext context);
+
+    /// <summary>
+    /// Determines whether <see cref="Propose"/> reads <see cref="TunerContext.Trials"/> in <paramref name="searchSpace"/>. When it
+    /// does not, the study skips bringing its history up to date from the storage before each proposal (one read of the database
+    /// per trial on shared storages) and passes the history it already has.
+    /// </summary>
+    /// <param name="searchSpace">The study's search space.</param>
+    /// <returns><see langword="true"/> (the default) when proposals depend on the history.</returns>
+    bool UsesHistory(SearchSpace searchSpace) => true;
 }
 
 /// <summary>
@@ -45,4 +56,7 @@ public abstract class TunerBase : ITuner
 
     /// <inheritdoc/>
     public abstract IReadOnlyDictionary<string, object> Propose(TunerContext context);
+
+    /// <inheritdoc/>
+    public virtual bool UsesHistory(SearchSpace searchSpace) => true;
 }

@@ -38,6 +38,12 @@ public sealed class RandomSearchTuner : TunerBase
     public override string Settings => options.ToJson();
 
     /// <inheritdoc/>
+    /// <remarks>Random search reads the history only to avoid repeats in a finite space.</remarks>
+    public override bool UsesHistory(SearchSpace searchSpace) =>
+        options.AvoidRepeats && EncodingCache.For(searchSpace).IsFinite;
+
+    /// <inheritdoc/>
+
     public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
