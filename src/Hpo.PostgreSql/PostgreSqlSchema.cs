@@ -428,6 +428,11 @@ internal static class PostgreSqlSchema
             -- that does the request (synchronous) flushes the log past it, and a caller whose request a crash loses has had
             -- no answer and sends it again.
             PERFORM set_config('synchronous_commit', 'off', true);
+            -- The request that started this trial has had its answer (its worker is finishing the trial it started): its row
+            -- goes, a primary-key delete, so that the table holds about one request per worker however large the study grows.
+            -- A request resent after that is still answered alike by hpo_finish_and_start (a finished trial, and the trial that
+            -- the request started).
+            DELETE FROM hpo_pending WHERE request = (SELECT t.start_request FROM hpo_trials t WHERE t.id = p_trial);
             INSERT INTO hpo_pending (request, study_id, trial_id, state, vals, reason, exception_type, at, owner, lease, budget, reserve, created_at)
             VALUES (p_request, p_study, p_trial, p_state, p_vals, p_reason, p_type, p_now, p_owner, p_lease, p_budget, p_reserve, clock_timestamp())
             ON CONFLICT (request) DO NOTHING;
@@ -473,8 +478,10 @@ internal static class PostgreSqlSchema
                     END LOOP;
                     UPDATE hpo_pending SET done = true, finish_status = v_finish, next_status = v_next, next_id = v_next_id WHERE request = q.request;
                 END LOOP;
+                -- The requests whose worker sent no next one (it stopped, or its trial went to another path): a minute is ample
+                -- for a resent request after a lost acknowledgement, and hpo_finish_and_start answers a later one alike.
                 IF random() < 0.01 THEN
-                    DELETE FROM hpo_pending WHERE study_id = p_study AND done AND created_at < clock_timestamp() - interval '10 minutes';
+                    DELETE FROM hpo_pending WHERE study_id = p_study AND done AND created_at < clock_timestamp() - interval '1 minute';
                 END IF;
                 SELECT * INTO q FROM hpo_pending WHERE request = p_request;
             END IF;
