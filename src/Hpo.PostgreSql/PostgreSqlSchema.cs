@@ -450,9 +450,13 @@ internal static class PostgreSqlSchema
             v_finish integer;
             v_next integer;
             v_next_id bigint;
+            v_since timestamptz;
         BEGIN
             IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
             PERFORM pg_advisory_xact_lock(7526752014741569536 + p_study);
+            -- A variable, not clock_timestamp() in the query: a volatile call cannot bound an index scan, which then walks
+            -- every entry of the study's open requests (and the dead ones that vacuum has not yet removed).
+            v_since := clock_timestamp() - interval '5 seconds';
             SELECT * INTO q FROM hpo_pending WHERE request = p_request;
             IF NOT FOUND THEN RETURN NEXT hpo_status(6, p_study); RETURN; END IF;
             IF NOT q.done THEN
@@ -462,7 +466,7 @@ internal static class PostgreSqlSchema
                 FOR q IN SELECT * FROM hpo_pending WHERE request = p_request
                     UNION ALL
                     SELECT * FROM (SELECT * FROM hpo_pending WHERE study_id = p_study AND NOT done AND request <> p_request
-                        AND created_at > clock_timestamp() - interval '5 seconds' ORDER BY created_at) o LOOP
+                        AND created_at > v_since ORDER BY created_at) o LOOP
                     v_first := true;
                     v_finish := 1;
                     v_next := NULL;
