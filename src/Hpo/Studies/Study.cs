@@ -510,10 +510,11 @@ public sealed class Study
         await proposeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // A tuner that does not read the history gets the one this process has, without a read of the storage.
+            // A tuner that does not read the history gets none: no read of the storage, and no snapshot of this process's copy,
+            // whose cost grows with the study (other workers' trials stay unfinished placeholders in it when nothing syncs).
             IReadOnlyList<TrialRecord> trials = Tuner.UsesHistory(SearchSpace)
                 ? await SyncHistoryAsync(cancellationToken).ConfigureAwait(false)
-                : history.Trials;
+                : [];
             var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, started.Number, Seed, Budget);
             IReadOnlyDictionary<string, object> proposal = Tuner.Propose(context);
             IReadOnlyDictionary<string, object> valid;

@@ -35,7 +35,7 @@ public interface ITuner
     /// <summary>
     /// Determines whether <see cref="Propose"/> reads <see cref="TunerContext.Trials"/> in <paramref name="searchSpace"/>. When it
     /// does not, the study skips bringing its history up to date from the storage before each proposal (one read of the database
-    /// per trial on shared storages) and passes the history it already has.
+    /// per trial on shared storages) and passes an empty history.
     /// </summary>
     /// <param name="searchSpace">The study's search space.</param>
     /// <returns><see langword="true"/> (the default) when proposals depend on the history.</returns>
