@@ -894,6 +894,39 @@ public sealed class StudyTests : IDisposable
             context.TrialNumber == atTrial ? throw new InvalidOperationException("tuner broke") : inner.Propose(context);
     }
 
+    [Theory]
+    [InlineData(true, 5)]
+    [InlineData(false, 0)]
+    public async Task OptimizeAsync_TunerUsesHistoryOrNot_GetsTheHistoryOnlyWhenItReadsIt(bool usesHistory, int trialsSeenAtLast)
+    {
+        await using var storage = new InMemoryStudyStorage();
+        var tuner = new HistoryRecordingTuner(usesHistory);
+        Study study = await CreateAsync(storage, tuner: tuner);
+
+        await study.OptimizeAsync(Quadratic, new OptimizeOptions { TrialCount = 5 });
+
+        // The fifth proposal sees the four finished trials and its own (unfinished) when the tuner reads the history, else none.
+        Assert.Equal(5, tuner.TrialsSeen.Count);
+        Assert.Equal(trialsSeenAtLast, tuner.TrialsSeen[^1]);
+    }
+
+    private sealed class HistoryRecordingTuner(bool usesHistory) : TunerBase
+    {
+        private readonly RandomSearchTuner inner = new();
+
+        public List<int> TrialsSeen { get; } = [];
+
+        public override string Name => "recording";
+
+        public override bool UsesHistory(SearchSpace searchSpace) => usesHistory;
+
+        public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
+        {
+            TrialsSeen.Add(context.Trials.Count);
+            return inner.Propose(context);
+        }
+    }
+
     // ---------------------------------------------------------------- progress callback
 
     [Fact]
