@@ -33,30 +33,8 @@ public sealed class HyperbandPrunerOptions
 
     internal HyperbandPrunerOptions Clone() => (HyperbandPrunerOptions)MemberwiseClone();
 
-    internal string ToJson() => PrunerSettingsJson.Write(new Dto
-    {
-        MinResource = MinResource,
-        MaxResource = MaxResource,
-        ReductionFactor = ReductionFactor,
-    });
+    // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
+    internal string ToJson() => PrunerSettingsJson.Write(this);
 
-    internal static HyperbandPrunerOptions FromJson(string json)
-    {
-        Dto dto = PrunerSettingsJson.Read<Dto>(json, HyperbandPruner.PrunerName);
-        return new HyperbandPrunerOptions
-        {
-            MinResource = dto.MinResource ?? PrunerDefaults.MinResource,
-            MaxResource = dto.MaxResource,
-            ReductionFactor = dto.ReductionFactor ?? PrunerDefaults.ReductionFactor,
-        };
-    }
-
-    private sealed class Dto
-    {
-        public long? MinResource { get; set; }
-
-        public long? MaxResource { get; set; }
-
-        public int? ReductionFactor { get; set; }
-    }
+    internal static HyperbandPrunerOptions FromJson(string json) => PrunerSettingsJson.Read<HyperbandPrunerOptions>(json, HyperbandPruner.PrunerName);
 }

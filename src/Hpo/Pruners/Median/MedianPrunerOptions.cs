@@ -41,38 +41,8 @@ public sealed class MedianPrunerOptions
 
     internal MedianPrunerOptions Clone() => (MedianPrunerOptions)MemberwiseClone();
 
-    internal string ToJson() => PrunerSettingsJson.Write(new Dto
-    {
-        StartupTrials = StartupTrials,
-        WarmupSteps = WarmupSteps,
-        Interval = Interval,
-        MinReferenceTrials = MinReferenceTrials,
-        CompareBestSoFar = CompareBestSoFar,
-    });
+    // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
+    internal string ToJson() => PrunerSettingsJson.Write(this);
 
-    internal static MedianPrunerOptions FromJson(string json)
-    {
-        Dto dto = PrunerSettingsJson.Read<Dto>(json, MedianPruner.PrunerName);
-        return new MedianPrunerOptions
-        {
-            StartupTrials = dto.StartupTrials ?? PrunerDefaults.StartupTrials,
-            WarmupSteps = dto.WarmupSteps ?? PrunerDefaults.WarmupSteps,
-            Interval = dto.Interval ?? PrunerDefaults.Interval,
-            MinReferenceTrials = dto.MinReferenceTrials ?? PrunerDefaults.MinReferenceTrials,
-            CompareBestSoFar = dto.CompareBestSoFar ?? PrunerDefaults.CompareBestSoFar,
-        };
-    }
-
-    private sealed class Dto
-    {
-        public int? StartupTrials { get; set; }
-
-        public long? WarmupSteps { get; set; }
-
-        public long? Interval { get; set; }
-
-        public int? MinReferenceTrials { get; set; }
-
-        public bool? CompareBestSoFar { get; set; }
-    }
+    internal static MedianPrunerOptions FromJson(string json) => PrunerSettingsJson.Read<MedianPrunerOptions>(json, MedianPruner.PrunerName);
 }

@@ -53,44 +53,10 @@ public sealed class PercentilePrunerOptions
 
     internal PercentilePrunerOptions Clone() => (PercentilePrunerOptions)MemberwiseClone();
 
-    internal string ToJson() => PrunerSettingsJson.Write(new Dto
-    {
-        Percentile = Percentile,
-        StartupTrials = StartupTrials,
-        WarmupSteps = WarmupSteps,
-        Interval = Interval,
-        MinReferenceTrials = MinReferenceTrials,
-        CompareBestSoFar = CompareBestSoFar,
-    });
+    // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
+    internal string ToJson() => PrunerSettingsJson.Write(this);
 
-    internal static PercentilePrunerOptions FromJson(string json)
-    {
-        Dto dto = PrunerSettingsJson.Read<Dto>(json, PercentilePruner.PrunerName);
-        return new PercentilePrunerOptions
-        {
-            Percentile = dto.Percentile ?? PrunerDefaults.Percentile,
-            StartupTrials = dto.StartupTrials ?? PrunerDefaults.StartupTrials,
-            WarmupSteps = dto.WarmupSteps ?? PrunerDefaults.WarmupSteps,
-            Interval = dto.Interval ?? PrunerDefaults.Interval,
-            MinReferenceTrials = dto.MinReferenceTrials ?? PrunerDefaults.MinReferenceTrials,
-            CompareBestSoFar = dto.CompareBestSoFar ?? PrunerDefaults.CompareBestSoFar,
-        };
-    }
-
-    private sealed class Dto
-    {
-        public double? Percentile { get; set; }
-
-        public int? StartupTrials { get; set; }
-
-        public long? WarmupSteps { get; set; }
-
-        public long? Interval { get; set; }
-
-        public int? MinReferenceTrials { get; set; }
-
-        public bool? CompareBestSoFar { get; set; }
-    }
+    internal static PercentilePrunerOptions FromJson(string json) => PrunerSettingsJson.Read<PercentilePrunerOptions>(json, PercentilePruner.PrunerName);
 }
 
 /// <summary>The checks the median and percentile pruners' options share, with the same messages.</summary>

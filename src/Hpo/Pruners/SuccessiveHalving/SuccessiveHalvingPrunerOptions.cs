@@ -39,36 +39,10 @@ public sealed class SuccessiveHalvingPrunerOptions
 
     internal SuccessiveHalvingPrunerOptions Clone() => (SuccessiveHalvingPrunerOptions)MemberwiseClone();
 
-    internal string ToJson() => PrunerSettingsJson.Write(new Dto
-    {
-        MinResource = MinResource,
-        ReductionFactor = ReductionFactor,
-        MinEarlyStoppingRate = MinEarlyStoppingRate,
-        MaxResource = MaxResource,
-    });
+    // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
+    internal string ToJson() => PrunerSettingsJson.Write(this);
 
-    internal static SuccessiveHalvingPrunerOptions FromJson(string json)
-    {
-        Dto dto = PrunerSettingsJson.Read<Dto>(json, SuccessiveHalvingPruner.PrunerName);
-        return new SuccessiveHalvingPrunerOptions
-        {
-            MinResource = dto.MinResource ?? PrunerDefaults.MinResource,
-            ReductionFactor = dto.ReductionFactor ?? PrunerDefaults.ReductionFactor,
-            MinEarlyStoppingRate = dto.MinEarlyStoppingRate ?? PrunerDefaults.MinEarlyStoppingRate,
-            MaxResource = dto.MaxResource,
-        };
-    }
-
-    private sealed class Dto
-    {
-        public long? MinResource { get; set; }
-
-        public int? ReductionFactor { get; set; }
-
-        public int? MinEarlyStoppingRate { get; set; }
-
-        public long? MaxResource { get; set; }
-    }
+    internal static SuccessiveHalvingPrunerOptions FromJson(string json) => PrunerSettingsJson.Read<SuccessiveHalvingPrunerOptions>(json, SuccessiveHalvingPruner.PrunerName);
 }
 
 /// <summary>The checks the successive-halving and Hyperband options share, with the same messages.</summary>
