@@ -61,49 +61,12 @@ public sealed class GaussianProcessTunerOptions
         OptionsValidation.ThrowIfAny(nameof(GaussianProcessTunerOptions), problems);
     }
 
-    internal GaussianProcessTunerOptions Clone() => new()
-    {
-        StartupTrials = StartupTrials,
-        Candidates = Candidates,
-        Restarts = Restarts,
-        Seed = Seed,
-        DeterministicObjective = DeterministicObjective,
-    };
+    internal GaussianProcessTunerOptions Clone() => (GaussianProcessTunerOptions)MemberwiseClone();
 
-    internal string ToJson() => JsonSerializer.Serialize(new Dto
-    {
-        StartupTrials = StartupTrials,
-        Candidates = Candidates,
-        Restarts = Restarts,
-        Seed = Seed,
-        DeterministicObjective = DeterministicObjective,
-    });
+    // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
+    internal string ToJson() => JsonSerializer.Serialize(this);
 
-    internal static GaussianProcessTunerOptions FromJson(string json)
-    {
-        Dto? dto = JsonSerializer.Deserialize<Dto>(json);
-        return new GaussianProcessTunerOptions
-        {
-            StartupTrials = dto?.StartupTrials ?? GaussianProcessTunerDefaults.StartupTrials,
-            Candidates = dto?.Candidates ?? GaussianProcessTunerDefaults.Candidates,
-            Restarts = dto?.Restarts ?? GaussianProcessTunerDefaults.Restarts,
-            Seed = dto?.Seed,
-            DeterministicObjective = dto?.DeterministicObjective ?? false,
-        };
-    }
-
-    private sealed class Dto
-    {
-        public int? StartupTrials { get; set; }
-
-        public int? Candidates { get; set; }
-
-        public int? Restarts { get; set; }
-
-        public int? Seed { get; set; }
-
-        public bool? DeterministicObjective { get; set; }
-    }
+    internal static GaussianProcessTunerOptions FromJson(string json) => JsonSerializer.Deserialize<GaussianProcessTunerOptions>(json) ?? new();
 }
 
 /// <summary>The default values of <see cref="GaussianProcessTunerOptions"/>.</summary>

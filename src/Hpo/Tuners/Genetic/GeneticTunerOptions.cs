@@ -68,44 +68,10 @@ public sealed class GeneticTunerOptions
         OptionsValidation.ThrowIfAny(nameof(GeneticTunerOptions), problems);
     }
 
-    internal string ToJson() => JsonSerializer.Serialize(new Dto
-    {
-        PopulationSize = PopulationSize,
-        TournamentSize = TournamentSize,
-        CrossoverRate = CrossoverRate,
-        MutationRate = MutationRate,
-        MutationScale = MutationScale,
-        Seed = Seed,
-    });
+    // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
+    internal string ToJson() => JsonSerializer.Serialize(this);
 
-    internal static GeneticTunerOptions FromJson(string json)
-    {
-        Dto? dto = JsonSerializer.Deserialize<Dto>(json);
-        return new GeneticTunerOptions
-        {
-            PopulationSize = dto?.PopulationSize ?? GeneticDefaults.PopulationSize,
-            TournamentSize = dto?.TournamentSize ?? GeneticDefaults.TournamentSize,
-            CrossoverRate = dto?.CrossoverRate ?? GeneticDefaults.CrossoverRate,
-            MutationRate = dto?.MutationRate ?? GeneticDefaults.MutationRate,
-            MutationScale = dto?.MutationScale ?? GeneticDefaults.MutationScale,
-            Seed = dto?.Seed,
-        };
-    }
-
-    private sealed class Dto
-    {
-        public int? PopulationSize { get; set; }
-
-        public int? TournamentSize { get; set; }
-
-        public double? CrossoverRate { get; set; }
-
-        public double? MutationRate { get; set; }
-
-        public double? MutationScale { get; set; }
-
-        public int? Seed { get; set; }
-    }
+    internal static GeneticTunerOptions FromJson(string json) => JsonSerializer.Deserialize<GeneticTunerOptions>(json) ?? new();
 }
 
 /// <summary>The defaults of <see cref="GeneticTunerOptions"/>.</summary>

@@ -12,16 +12,8 @@ public sealed class RandomSearchTunerOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool AvoidRepeats { get; set; } = true;
 
-    internal string ToJson() => JsonSerializer.Serialize(new Dto { AvoidRepeats = AvoidRepeats });
+    // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
+    internal string ToJson() => JsonSerializer.Serialize(this);
 
-    internal static RandomSearchTunerOptions FromJson(string json)
-    {
-        Dto? dto = JsonSerializer.Deserialize<Dto>(json);
-        return new RandomSearchTunerOptions { AvoidRepeats = dto?.AvoidRepeats ?? true };
-    }
-
-    private sealed class Dto
-    {
-        public bool? AvoidRepeats { get; set; }
-    }
+    internal static RandomSearchTunerOptions FromJson(string json) => JsonSerializer.Deserialize<RandomSearchTunerOptions>(json) ?? new();
 }
