@@ -69,6 +69,19 @@ internal static class PostgreSqlSchema
         // - hpo_requests: the request ids of creating and deleting studies and enqueuing trials, so that a call sent again after a
         //   lost acknowledgement returns the first call's result instead of doing the work twice. Kept for a day.
         Version2,
+
+        // Version 3.
+        // - hpo_trial_row in PL/pgSQL: a SQL function that cannot be inlined is parsed and planned again at every call, a quarter of
+        //   the server's processor time per trial; PL/pgSQL keeps its plans for the connection's life.
+        // - leases_checked_at: the finish-and-start looks for expired leases at most every eighth of the lease. The look walks the
+        //   running-trials index from its oldest heartbeat, over the entries of trials finished since the last vacuum, so that
+        //   doing it for every trial cost as much as the rest of the finish.
+        // - hpo_process_pending: a worker whose request another worker is doing waits for that worker's commit and returns, instead
+        //   of queueing for the study's lock only to find its request done; the leader does the requests without building the
+        //   trial rows that nobody reads (hpo_finish_and_start_ids).
+        // - hpo_set_params under a reservation: one statement.
+        // - hpo_request_finish_and_start commits synchronously: every write that carries data now does (with Full durability).
+        Version3,
     ];
 
     /// <summary>
@@ -496,6 +509,221 @@ internal static class PostgreSqlSchema
             ELSIF q.next_status IS NOT NULL THEN
                 RETURN NEXT hpo_status(q.next_status, p_study);
             END IF;
+        END
+        $$;
+        """;
+
+    private const string Version3 = """
+        ALTER TABLE hpo_studies ADD COLUMN leases_checked_at timestamptz;
+
+        CREATE OR REPLACE FUNCTION hpo_trial_row(p_status integer, p_trial bigint) RETURNS hpo_trial_result LANGUAGE plpgsql STABLE AS $$
+        DECLARE
+            r hpo_trial_result;
+        BEGIN
+            SELECT p_status, t.study_id, t.id, t.number, t.state, t.params, t.vals, t.user_attrs::text, t.system_attrs::text,
+                   t.created_at, t.started_at, t.finished_at, t.owner, t.heartbeat, t.fail_reason, t.exception_type, iv.steps, iv.ivals
+            INTO r FROM hpo_trials t
+            LEFT JOIN LATERAL (SELECT array_agg(v.step ORDER BY v.step) AS steps, array_agg(v.value ORDER BY v.step) AS ivals
+                FROM hpo_trial_values v WHERE v.trial_id = t.id) iv ON true
+            WHERE t.id = p_trial;
+            RETURN r;
+        END
+        $$;
+
+        -- The work of hpo_finish_and_start, answering with statuses and ids only: a group's leader needs no trial rows.
+        -- o_finish: 0 done, 1 no such trial, 2 finished before (a resent call); o_next: 0 started o_next_id, 4 leases expired,
+        -- 5 budget full, null nothing started.
+        CREATE FUNCTION hpo_finish_and_start_ids(p_trial bigint, p_state smallint, p_vals double precision[], p_reason text, p_type text,
+            p_now timestamptz, p_owner text, p_lease interval, p_budget integer, p_request uuid, p_reserve boolean,
+            OUT o_study bigint, OUT o_finish integer, OUT o_next integer, OUT o_next_id bigint) LANGUAGE plpgsql AS $$
+        DECLARE
+            l record;
+            s hpo_studies%ROWTYPE;
+            v_now timestamptz := COALESCE(p_now, statement_timestamp());
+            v_id bigint;
+            v_version bigint;
+            v_reserve boolean := false;
+            v_check boolean;
+        BEGIN
+            l := hpo_lock_trial(p_trial);
+            IF l.state IS NULL THEN o_finish := 1; RETURN; END IF;
+            s := l.study;
+            o_study := s.id;
+            IF l.state NOT IN (0, 1) THEN
+                o_finish := 2;
+                SELECT t.id INTO v_id FROM hpo_trials t WHERE t.study_id = s.id AND t.state = 1 AND t.owner = p_owner AND t.start_request = p_request;
+                IF FOUND THEN o_next := 0; o_next_id := v_id; END IF;
+                RETURN;
+            END IF;
+            v_version := s.version + 1;
+            UPDATE hpo_trials SET state = p_state, vals = p_vals, fail_reason = p_reason, exception_type = p_type,
+                finished_at = v_now, started_at = COALESCE(started_at, v_now), version = v_version, params_version = NULL
+            WHERE id = p_trial;
+            s.n_waiting := s.n_waiting - (l.state = 0)::integer;
+            s.n_running := s.n_running - (l.state = 1)::integer;
+            s.n_complete := s.n_complete + (p_state = 2)::integer;
+            s.n_pruned := s.n_pruned + (p_state = 3)::integer;
+            s.n_failed := s.n_failed + (p_state = 4)::integer;
+            o_finish := 0;
+            -- Expired leases, at most every eighth of the lease (a clock that went back counts as due).
+            v_check := s.leases_checked_at IS NULL OR s.leases_checked_at > v_now OR s.leases_checked_at <= v_now - p_lease / 8;
+            IF v_check AND EXISTS (SELECT 1 FROM hpo_trials WHERE study_id = s.id AND state = 1 AND heartbeat < v_now - p_lease) THEN
+                o_next := 4;
+            ELSE
+                IF v_check THEN s.leases_checked_at := v_now; END IF;
+                IF p_budget IS NOT NULL AND s.n_complete + s.n_pruned + s.n_failed + s.n_running >= p_budget THEN
+                    o_next := 5;
+                ELSE
+                    SELECT id INTO v_id FROM hpo_trials WHERE study_id = s.id AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED;
+                    IF FOUND THEN
+                        v_reserve := p_reserve AND (SELECT t.params FROM hpo_trials t WHERE t.id = v_id) = '{}';
+                        UPDATE hpo_trials SET state = 1, owner = p_owner, heartbeat = v_now, started_at = v_now, version = v_version,
+                            start_request = p_request, params_version = CASE WHEN v_reserve THEN v_version + 1 END
+                        WHERE id = v_id;
+                        s.n_waiting := s.n_waiting - 1;
+                    ELSE
+                        v_reserve := p_reserve;
+                        INSERT INTO hpo_trials (study_id, number, state, created_at, started_at, owner, heartbeat, version, start_request, params_version)
+                        VALUES (s.id, s.next_number, 1, v_now, v_now, p_owner, v_now, v_version, p_request, CASE WHEN v_reserve THEN v_version + 1 END)
+                        RETURNING id INTO v_id;
+                        s.next_number := s.next_number + 1;
+                    END IF;
+                    s.n_running := s.n_running + 1;
+                    v_version := v_version + v_reserve::integer;
+                END IF;
+            END IF;
+            UPDATE hpo_studies SET version = v_version, next_number = s.next_number, n_waiting = s.n_waiting, n_running = s.n_running,
+                n_complete = s.n_complete, n_pruned = s.n_pruned, n_failed = s.n_failed, leases_checked_at = s.leases_checked_at
+            WHERE id = s.id;
+            IF v_id IS NOT NULL THEN o_next := 0; o_next_id := v_id; END IF;
+        END
+        $$;
+
+        CREATE OR REPLACE FUNCTION hpo_finish_and_start(p_trial bigint, p_state smallint, p_vals double precision[], p_reason text, p_type text,
+            p_now timestamptz, p_owner text, p_lease interval, p_budget integer, p_request uuid, p_reserve boolean, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            c record;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            c := hpo_finish_and_start_ids(p_trial, p_state, p_vals, p_reason, p_type, p_now, p_owner, p_lease, p_budget, p_request, p_reserve);
+            IF c.o_finish = 1 THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            RETURN NEXT hpo_trial_row(c.o_finish, p_trial);
+            IF c.o_next_id IS NOT NULL THEN
+                RETURN NEXT hpo_trial_row(c.o_next, c.o_next_id);
+            ELSIF c.o_next IS NOT NULL THEN
+                RETURN NEXT hpo_status(c.o_next, c.o_study);
+            END IF;
+        END
+        $$;
+
+        -- The request's row commits like every other write: synchronously, unless the storage's durability is Grouped.
+        CREATE OR REPLACE FUNCTION hpo_request_finish_and_start(p_request uuid, p_study bigint, p_trial bigint, p_state smallint,
+            p_vals double precision[], p_reason text, p_type text, p_now timestamptz, p_owner text, p_lease interval,
+            p_budget integer, p_reserve boolean, p_async boolean) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            -- The request that started this trial has had its answer (its worker is finishing the trial it started): its row
+            -- goes, a primary-key delete, so that the table holds about one request per worker however large the study grows.
+            -- A request resent after that is still answered alike by hpo_finish_and_start (a finished trial, and the trial that
+            -- the request started).
+            DELETE FROM hpo_pending WHERE request = (SELECT t.start_request FROM hpo_trials t WHERE t.id = p_trial);
+            INSERT INTO hpo_pending (request, study_id, trial_id, state, vals, reason, exception_type, at, owner, lease, budget, reserve, created_at)
+            VALUES (p_request, p_study, p_trial, p_state, p_vals, p_reason, p_type, p_now, p_owner, p_lease, p_budget, p_reserve, clock_timestamp())
+            ON CONFLICT (request) DO NOTHING;
+        END
+        $$;
+
+        -- The leader holds the study's advisory lock (transaction level: released once its commit is on disk). A worker whose request
+        -- is not done and who cannot lead waits for the lock in shared mode, which every such worker gets at once when the leader
+        -- commits, and releases it at once (session level, so that it can); then it looks again: done by that leader, or it leads.
+        CREATE OR REPLACE FUNCTION hpo_process_pending(p_study bigint, p_request uuid, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql SET enable_seqscan = off AS $$
+        DECLARE
+            q hpo_pending%ROWTYPE;
+            c record;
+            v_key bigint := 7526752014741569536 + p_study;
+            v_since timestamptz;
+            v_held boolean := false;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            LOOP
+                SELECT * INTO q FROM hpo_pending WHERE request = p_request;
+                IF NOT FOUND THEN RETURN NEXT hpo_status(6, p_study); RETURN; END IF;
+                EXIT WHEN q.done;
+                IF pg_try_advisory_xact_lock(v_key) THEN
+                    -- Read again under the lock: a leader may have committed this request since the read above.
+                    SELECT * INTO q FROM hpo_pending WHERE request = p_request;
+                    EXIT WHEN q.done;
+                    -- A variable, not clock_timestamp() in the query: a volatile call cannot bound an index scan, which then walks
+                    -- every entry of the study's open requests (and the dead ones that vacuum has not yet removed).
+                    v_since := clock_timestamp() - interval '5 seconds';
+                    -- Its own request, and the others recorded in the last seconds: a bound, so that the scan does not walk the
+                    -- index entries of all the requests done before vacuum removes them. An older request is done by its own
+                    -- worker, which always does its own.
+                    FOR q IN SELECT * FROM hpo_pending WHERE request = p_request
+                        UNION ALL
+                        SELECT * FROM (SELECT * FROM hpo_pending WHERE study_id = p_study AND NOT done AND request <> p_request
+                            AND created_at > v_since ORDER BY created_at) o LOOP
+                        c := hpo_finish_and_start_ids(q.trial_id, q.state, q.vals, q.reason, q.exception_type, q.at, q.owner, q.lease, q.budget, q.request, q.reserve);
+                        UPDATE hpo_pending SET done = true, finish_status = c.o_finish, next_status = c.o_next, next_id = c.o_next_id WHERE request = q.request;
+                    END LOOP;
+                    -- The requests whose worker sent no next one (it stopped, or its trial went to another path): a minute is ample
+                    -- for a resent request after a lost acknowledgement, and hpo_finish_and_start answers a later one alike.
+                    IF random() < 0.01 THEN
+                        DELETE FROM hpo_pending WHERE study_id = p_study AND done AND created_at < clock_timestamp() - interval '1 minute';
+                    END IF;
+                    SELECT * INTO q FROM hpo_pending WHERE request = p_request;
+                    EXIT;
+                END IF;
+                -- Another worker leads: wait for its commit (every waiter gets the shared lock at once), then look again. When no
+                -- worker holds the lock but one took it (or asks for it) between the calls, queue for it rather than spin: on
+                -- getting it the loop finds the request done, or leads. A session-level lock outlives the transaction: never
+                -- leave it held (a cancel can land between the calls; unlocking a lock not held only warns).
+                BEGIN
+                    v_held := true;
+                    IF pg_try_advisory_lock_shared(v_key) THEN
+                        PERFORM pg_advisory_unlock_shared(v_key);
+                        v_held := false;
+                        PERFORM pg_advisory_xact_lock(v_key);
+                    ELSE
+                        PERFORM pg_advisory_lock_shared(v_key);
+                        PERFORM pg_advisory_unlock_shared(v_key);
+                        v_held := false;
+                    END IF;
+                EXCEPTION WHEN OTHERS THEN
+                    IF v_held THEN PERFORM pg_advisory_unlock_shared(v_key); END IF;
+                    RAISE;
+                END;
+            END LOOP;
+            IF q.finish_status = 1 THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            RETURN NEXT hpo_trial_row(q.finish_status, q.trial_id);
+            IF q.next_id IS NOT NULL THEN
+                RETURN NEXT hpo_trial_row(q.next_status, q.next_id);
+            ELSIF q.next_status IS NOT NULL THEN
+                RETURN NEXT hpo_status(q.next_status, p_study);
+            END IF;
+        END
+        $$;
+
+        -- Parameters under a reservation: one statement, the trial's row only.
+        CREATE OR REPLACE FUNCTION hpo_set_params(p_trial bigint, p_params text, p_async boolean)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            l record;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            UPDATE hpo_trials SET params = p_params, version = params_version, params_version = NULL
+            WHERE id = p_trial AND params_version IS NOT NULL AND state IN (0, 1) AND params = '{}';
+            IF FOUND THEN RETURN NEXT hpo_trial_row(0, p_trial); RETURN; END IF;
+            -- No reservation (a trial started otherwise), or it went with the trial's finish or its parameters.
+            l := hpo_lock_trial(p_trial);
+            IF l.state IS NULL THEN RETURN NEXT hpo_status(1, NULL); RETURN; END IF;
+            IF l.state NOT IN (0, 1) THEN RETURN NEXT hpo_trial_row(2, p_trial); RETURN; END IF;
+            IF (SELECT t.params FROM hpo_trials t WHERE t.id = p_trial) <> '{}' THEN RETURN NEXT hpo_trial_row(3, p_trial); RETURN; END IF;
+            UPDATE hpo_trials SET params = p_params, version = (l.study).version + 1, params_version = NULL WHERE id = p_trial;
+            UPDATE hpo_studies SET version = (l.study).version + 1 WHERE id = (l.study).id;
+            RETURN NEXT hpo_trial_row(0, p_trial);
         END
         $$;
         """;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Hpo.PostgreSql.Tests.Support;
 using Hpo.Storage;
 using Hpo.Trials;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Hpo.PostgreSql.Tests;
@@ -223,6 +224,106 @@ public sealed partial class PostgreSqlStudyStorageTests
         // A request's row goes when its worker finishes the trial it started: what is left is each worker's last request at most.
         long kept = Convert.ToInt64(await PostgreSqlTestServer.ScalarAsync(cs, "SELECT COUNT(*) FROM hpo_pending"), CultureInfo.InvariantCulture);
         Assert.InRange(kept, 0L, 4L);
+
+        // Waiters take the study's lock in shared mode at session level, for an instant: no idle session may still hold one (an idle
+        // session has no transaction, so any advisory lock it holds is a session-level lock left behind).
+        Assert.Equal(0L, await PostgreSqlTestServer.ScalarAsync(cs, "SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.state = 'idle'"));
+    }
+
+    [Fact]
+    public async Task ProcessPending_WaitForTheLeaderCancelled_LeavesNoLockAndTheRequestIsDoneLater()
+    {
+        string cs = await database.NewSchemaAsync();
+        await using var storage = new PostgreSqlStudyStorage(cs);
+        StudyRecord study = await storage.CreateStudyAsync(Definition(), CancellationToken.None);
+        TrialRecord t = await StartAsync(storage, study.Id);
+        await storage.SetTrialParametersAsync(t.Id, Params(1), CancellationToken.None);
+        var request = Guid.NewGuid();
+
+        // Another worker leads: it holds the study's lock in a transaction that does not end while this worker waits.
+        await using var leader = new NpgsqlConnection(cs);
+        await leader.OpenAsync();
+        await using NpgsqlTransaction leading = await leader.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock(7526752014741569536 + {study.Id})", leader, leading))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        await using var waiter = new NpgsqlConnection(cs);
+        await waiter.OpenAsync();
+        await using (var record = new NpgsqlCommand("SELECT hpo_request_finish_and_start(@r, @s, @id, 2::smallint, ARRAY[1.5], NULL, NULL, NULL, 'worker-a', interval '30 seconds', NULL, true, false)", waiter))
+        {
+            record.Parameters.AddWithValue("r", request);
+            record.Parameters.AddWithValue("s", study.Id);
+            record.Parameters.AddWithValue("id", t.Id);
+            await record.ExecuteNonQueryAsync();
+        }
+
+        await using var process = new NpgsqlCommand("SELECT status, id FROM hpo_process_pending(@s, @r, false)", waiter);
+        process.Parameters.AddWithValue("s", study.Id);
+        process.Parameters.AddWithValue("r", request);
+        await using (var timeout = new NpgsqlCommand("SET statement_timeout = 300", waiter))
+        {
+            await timeout.ExecuteNonQueryAsync();
+        }
+
+        PostgresException cancelled = await Assert.ThrowsAsync<PostgresException>(() => process.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.QueryCanceled, cancelled.SqlState);
+        await using (var held = new NpgsqlCommand("SELECT COUNT(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory'", waiter))
+        {
+            Assert.Equal(0L, await held.ExecuteScalarAsync());
+        }
+
+        // The leader goes; sent again, the request is done, and the trial is finished once.
+        await leading.RollbackAsync();
+        await using (var reset = new NpgsqlCommand("RESET statement_timeout", waiter))
+        {
+            await reset.ExecuteNonQueryAsync();
+        }
+
+        var rows = new List<(int Status, long? Id)>();
+        await using (NpgsqlDataReader r = await process.ExecuteReaderAsync())
+        {
+            while (await r.ReadAsync())
+            {
+                rows.Add((r.GetInt32(0), r.IsDBNull(1) ? null : r.GetInt64(1)));
+            }
+        }
+
+        Assert.Equal((0, (long?)t.Id), rows[0]);
+        Assert.Equal(0, rows[1].Status);
+        TrialRecord done = await GetTrialAsync(storage, study.Id, t.Number);
+        Assert.Equal(TrialState.Complete, done.State);
+        Assert.Equal([1.5], done.Values);
+    }
+
+    [Fact]
+    public async Task FinishAndStartTrialAsync_LeaseExpiresJustAfterALook_TrialIsStaleAtMostAnEighthOfTheLeaseLater()
+    {
+        // The finish-and-start looks for expired leases at most every eighth of the lease (the look walks an index that grows
+        // between vacuums), so that a lost worker's trial becomes stale no later than an eighth of the lease after it expired.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var storage = (PostgreSqlStudyStorage)CreateStorage(clock);
+        TimeSpan lease = TimeSpan.FromSeconds(8);
+        StudyRecord study = await storage.CreateStudyAsync(Definition(lease: lease), CancellationToken.None);
+        TrialRecord lost = await StartAsync(storage, study.Id, "lost");
+        TrialRecord t = await StartAsync(storage, study.Id, "worker-a");
+
+        async Task<TrialState> FinishAndStartAsync(TimeSpan advance)
+        {
+            clock.Advance(advance);
+            await storage.RenewHeartbeatsAsync(study.Id, "worker-a", CancellationToken.None);
+            await storage.SetTrialParametersAsync(t.Id, Params(1), CancellationToken.None);
+            t = (await storage.FinishAndStartTrialAsync(t.Id, new TrialFinish(TrialState.Complete, [1.0]), study.Id, "worker-a", CancellationToken.None)).Next!;
+            return (await GetTrialAsync(storage, study.Id, lost.Number)).State;
+        }
+
+        Assert.Equal(TrialState.Running, await FinishAndStartAsync(lease - TimeSpan.FromMilliseconds(1))); // looked: nothing expired
+        Assert.Equal(TrialState.Running, await FinishAndStartAsync(TimeSpan.FromMilliseconds(2)));          // expired, not looked again yet
+        Assert.Equal(TrialState.Stale, await FinishAndStartAsync(lease / 8));
+
+        TrialRecord stale = await GetTrialAsync(storage, study.Id, lost.Number);
+        Assert.Equal(lost.Heartbeat!.Value + lease + (lease / 8) + TimeSpan.FromMilliseconds(1), stale.FinishedAt);
     }
 
     [Fact]
