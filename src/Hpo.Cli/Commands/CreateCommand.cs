@@ -28,7 +28,7 @@ internal sealed class CreateCommand : CliCommand
     public static readonly OptionSpec SeedOption = new("--seed", "N", "The seed every proposal derives from (drawn at random when omitted).");
 
     /// <summary>The <c>--lease SECONDS</c> option.</summary>
-    public static readonly OptionSpec LeaseOption = new("--lease", "SECONDS", "How long a running trial's heartbeat stays valid (30 when omitted, at least 0.1).");
+    public static readonly OptionSpec LeaseOption = new("--lease", "SECONDS", "How long a running trial's heartbeat stays valid (10 when omitted, at least 0.1).");
 
     /// <summary>The <c>--max-retries N</c> option.</summary>
     public static readonly OptionSpec MaxRetriesOption = new("--max-retries", "N", "How many times a trial whose worker was lost (its lease expired: a removed node, a killed process) is run again with the same parameters (0 when omitted).");

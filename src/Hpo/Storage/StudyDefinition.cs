@@ -36,8 +36,12 @@ public sealed record StudyDefinition
     /// <summary>Gets the maximum number of finished trials (complete, pruned or failed; not stale) across every process, or <see langword="null"/> for no limit.</summary>
     public int? Budget { get; init; }
 
+    /// <summary>The lease of a study that does not set one: 10 seconds (see <see cref="Studies.StudyOptions.Lease"/>).</summary>
+    public static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets how long a running trial's heartbeat stays valid; a trial whose worker has not renewed it for this long becomes stale.</summary>
-    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+    /// <value>The default value is <see cref="DefaultLease"/>.</value>
+    public TimeSpan Lease { get; init; } = DefaultLease;
 
     /// <summary>Gets how many times a trial is run again, as a new trial, after a failure that <see cref="RetryOn"/> names; 0 never retries.</summary>
     public int MaxRetries { get; init; }

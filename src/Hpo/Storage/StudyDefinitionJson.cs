@@ -91,7 +91,7 @@ internal static class StudyDefinitionJson
                 PrunerSettings = r.TryGetProperty("pruner_settings", out JsonElement ps) ? ps.GetRawText() : "{}",
                 Seed = r.GetProperty("seed").GetInt32(),
                 Budget = r.TryGetProperty("budget", out JsonElement b) && b.ValueKind == JsonValueKind.Number ? b.GetInt32() : null,
-                Lease = r.TryGetProperty("lease_ms", out JsonElement l) ? TimeSpan.FromMilliseconds(l.GetInt64()) : TimeSpan.FromSeconds(30),
+                Lease = r.TryGetProperty("lease_ms", out JsonElement l) ? TimeSpan.FromMilliseconds(l.GetInt64()) : StudyDefinition.DefaultLease,
                 MaxRetries = r.TryGetProperty("max_retries", out JsonElement m) ? m.GetInt32() : 0,
                 RetryOn = r.TryGetProperty("retry_on", out JsonElement on) ? ReadRetryOn(on) : RetryOn.LostWorker,
             };

@@ -1,4 +1,5 @@
 using Hpo.Pruners;
+using Hpo.Storage;
 using Hpo.Tuners;
 using Microsoft.Extensions.Logging;
 
@@ -28,8 +29,12 @@ public sealed class StudyOptions
     public int? Budget { get; set; }
 
     /// <summary>Gets or sets how long a running trial's heartbeat stays valid before the trial becomes stale (its worker is taken as lost).</summary>
-    /// <value>The default value is 30 seconds; workers renew heartbeats every third of it.</value>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+    /// <value>
+    /// The default value is 10 seconds: workers renew heartbeats every third of it, and a lost worker's trial is stale within 20 seconds.
+    /// Raise it when the storage can be unreachable for longer (a database fail-over), since the trials of live workers that could not
+    /// renew in time become stale too.
+    /// </value>
+    public TimeSpan Lease { get; set; } = StudyDefinition.DefaultLease;
 
     /// <summary>
     /// Gets or sets how many times a trial is run again, as a new trial, after a failure that <see cref="RetryOn"/> names. The retry

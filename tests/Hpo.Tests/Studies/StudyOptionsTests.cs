@@ -15,7 +15,7 @@ public sealed class StudyOptionsTests
         Assert.Null(options.Tuner);
         Assert.Null(options.Seed);
         Assert.Null(options.Budget);
-        Assert.Equal(TimeSpan.FromSeconds(30), options.Lease);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Lease);
         Assert.Null(options.LoggerFactory);
         Assert.Null(options.TimeProvider);
         Assert.Equal(0, options.MaxRetries);
