@@ -95,6 +95,8 @@ public sealed class FaultScenario
                 TrialRecord stale = trials[hung.Number];
                 Assert.Equal(TrialState.Stale, stale.State);
                 Assert.Equal(hung.Owner, stale.Owner);
+                TimeSpan detected = stale.FinishedAt!.Value - stale.Heartbeat!.Value;
+                Assert.True(detected <= 2 * Lease, $"Killed trial {hung.Number} became stale {detected.TotalSeconds:0.###} s after its last heartbeat (lease {Lease.TotalSeconds} s).");
                 TrialRecord retry = Assert.Single(trials, t => TrialRetry.RetryOf(t) == hung.Number);
                 Assert.NotEqual(hung.Owner, retry.Owner);
                 Assert.Equal(hung.Parameters["x"], retry.Parameters["x"]);
