@@ -80,6 +80,8 @@ internal static class PostgreSqlSchema
         //   of queueing for the study's lock only to find its request done; the leader does the requests without building the
         //   trial rows that nobody reads (hpo_finish_and_start_ids).
         // - hpo_set_params under a reservation: one statement.
+        // - hpo_lease_cutoff: after a restart of the server, every running trial has a full lease from the restart, so that an
+        //   outage longer than the lease does not make the trials of live workers stale.
         // - hpo_request_finish_and_start commits synchronously: every write that carries data now does (with Full durability).
         Version3,
     ];
@@ -516,6 +518,49 @@ internal static class PostgreSqlSchema
     private const string Version3 = """
         ALTER TABLE hpo_studies ADD COLUMN leases_checked_at timestamptz;
 
+        -- The heartbeats older than this have lost their lease: the time a lease ago, by the workers' clock when they pass one (tests),
+        -- else by the database's. A server that started less than a lease ago (a restart, which every worker waited out) gives every
+        -- running trial a full lease from its start: none has lost its lease to the outage.
+        CREATE FUNCTION hpo_lease_cutoff(p_now timestamptz, p_lease interval) RETURNS timestamptz LANGUAGE sql STABLE AS $$
+            SELECT CASE
+                WHEN p_now IS NOT NULL THEN p_now - p_lease
+                WHEN pg_postmaster_start_time() > statement_timestamp() - p_lease THEN '-infinity'::timestamptz
+                ELSE statement_timestamp() - p_lease
+            END
+        $$;
+
+        CREATE OR REPLACE FUNCTION hpo_start_trial(p_study bigint, p_owner text, p_now timestamptz, p_lease interval, p_budget integer, p_async boolean, p_request uuid)
+        RETURNS SETOF hpo_trial_result LANGUAGE plpgsql AS $$
+        DECLARE
+            s hpo_studies%ROWTYPE;
+            v_now timestamptz := COALESCE(p_now, statement_timestamp());
+            v_id bigint;
+        BEGIN
+            IF p_async THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+            SELECT * INTO s FROM hpo_studies WHERE id = p_study FOR UPDATE;
+            IF NOT FOUND THEN RETURN NEXT hpo_status(1, p_study); RETURN; END IF;
+            -- A call sent again after a lost connection returns the trial the first call started, if it did.
+            SELECT t.id INTO v_id FROM hpo_trials t WHERE t.study_id = p_study AND t.state = 1 AND t.owner = p_owner AND t.start_request = p_request;
+            IF FOUND THEN RETURN NEXT hpo_trial_row(0, v_id); RETURN; END IF;
+            IF EXISTS (SELECT 1 FROM hpo_trials WHERE study_id = p_study AND state = 1 AND heartbeat < hpo_lease_cutoff(p_now, p_lease)) THEN
+                RETURN NEXT hpo_status(4, p_study); RETURN;
+            END IF;
+            IF p_budget IS NOT NULL AND s.n_complete + s.n_pruned + s.n_failed + s.n_running >= p_budget THEN
+                RETURN NEXT hpo_status(5, p_study); RETURN;
+            END IF;
+            SELECT id INTO v_id FROM hpo_trials WHERE study_id = p_study AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED;
+            IF FOUND THEN
+                UPDATE hpo_trials SET state = 1, owner = p_owner, heartbeat = v_now, started_at = v_now, version = s.version + 1, start_request = p_request WHERE id = v_id;
+                UPDATE hpo_studies SET version = s.version + 1, n_waiting = n_waiting - 1, n_running = n_running + 1 WHERE id = p_study;
+            ELSE
+                INSERT INTO hpo_trials (study_id, number, state, created_at, started_at, owner, heartbeat, version, start_request)
+                VALUES (p_study, s.next_number, 1, v_now, v_now, p_owner, v_now, s.version + 1, p_request) RETURNING id INTO v_id;
+                UPDATE hpo_studies SET version = s.version + 1, next_number = next_number + 1, n_running = n_running + 1 WHERE id = p_study;
+            END IF;
+            RETURN NEXT hpo_trial_row(0, v_id);
+        END
+        $$;
+
         CREATE OR REPLACE FUNCTION hpo_trial_row(p_status integer, p_trial bigint) RETURNS hpo_trial_result LANGUAGE plpgsql STABLE AS $$
         DECLARE
             r hpo_trial_result;
@@ -567,7 +612,7 @@ internal static class PostgreSqlSchema
             o_finish := 0;
             -- Expired leases, at most every eighth of the lease (a clock that went back counts as due).
             v_check := s.leases_checked_at IS NULL OR s.leases_checked_at > v_now OR s.leases_checked_at <= v_now - p_lease / 8;
-            IF v_check AND EXISTS (SELECT 1 FROM hpo_trials WHERE study_id = s.id AND state = 1 AND heartbeat < v_now - p_lease) THEN
+            IF v_check AND EXISTS (SELECT 1 FROM hpo_trials WHERE study_id = s.id AND state = 1 AND heartbeat < hpo_lease_cutoff(p_now, p_lease)) THEN
                 o_next := 4;
             ELSE
                 IF v_check THEN s.leases_checked_at := v_now; END IF;

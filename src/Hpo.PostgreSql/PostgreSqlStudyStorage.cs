@@ -1058,7 +1058,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
     /// <summary>Selects the running trials of a study whose lease expired, locking them in id order.</summary>
     private NpgsqlBatchCommand OrphansCommand(StudyRecord study) => BatchCommand(
-        $"SELECT id FROM hpo_trials WHERE study_id = @s AND state = 1 AND heartbeat < {NowSql} - @lease ORDER BY id FOR UPDATE",
+        "SELECT id FROM hpo_trials WHERE study_id = @s AND state = 1 AND heartbeat < hpo_lease_cutoff(@now, @lease) ORDER BY id FOR UPDATE",
         P("s", study.Id),
         NowParameter(),
         P("lease", study.Definition.Lease));
