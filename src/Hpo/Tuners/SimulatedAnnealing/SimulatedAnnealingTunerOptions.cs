@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Hpo.Studies;
 
 namespace Hpo.Tuners.SimulatedAnnealing;
@@ -30,6 +31,7 @@ public sealed class SimulatedAnnealingTunerOptions
 
     /// <summary>Gets or sets how the temperature falls over the schedule.</summary>
     /// <value>The default value is <see cref="AnnealingSchedule.Exponential"/>.</value>
+    [JsonConverter(typeof(ScheduleNameConverter))]
     public AnnealingSchedule Schedule { get; set; } = AnnealingDefaults.Schedule;
 
     /// <summary>
@@ -106,56 +108,34 @@ public sealed class SimulatedAnnealingTunerOptions
         OptionsValidation.ThrowIfAny(nameof(SimulatedAnnealingTunerOptions), problems);
     }
 
-    internal string ToJson() => JsonSerializer.Serialize(new Dto
-    {
-        InitialTemperature = InitialTemperature,
-        FinalTemperature = FinalTemperature,
-        Schedule = Schedule.ToString(),
-        OpenEndedCycle = OpenEndedCycle,
-        StepScale = StepScale,
-        InitialTrials = InitialTrials,
-        RestartPatience = RestartPatience,
-        Seed = Seed,
-    });
+    // The settings JSON is this class itself: every public property, in declaration order (the schedule by name); an absent one
+    // keeps its default.
+    internal string ToJson() => JsonSerializer.Serialize(this);
 
     internal static SimulatedAnnealingTunerOptions FromJson(string json)
     {
-        Dto? dto = JsonSerializer.Deserialize<Dto>(json);
-        return new SimulatedAnnealingTunerOptions
+        try
         {
-            InitialTemperature = dto?.InitialTemperature ?? AnnealingDefaults.InitialTemperature,
-            FinalTemperature = dto?.FinalTemperature ?? AnnealingDefaults.FinalTemperature,
-            Schedule = dto?.Schedule is { } s ? ParseSchedule(s) : AnnealingDefaults.Schedule,
-            OpenEndedCycle = dto?.OpenEndedCycle ?? AnnealingDefaults.OpenEndedCycle,
-            StepScale = dto?.StepScale ?? AnnealingDefaults.StepScale,
-            InitialTrials = dto?.InitialTrials ?? AnnealingDefaults.InitialTrials,
-            RestartPatience = dto?.RestartPatience,
-            Seed = dto?.Seed,
-        };
+            return JsonSerializer.Deserialize<SimulatedAnnealingTunerOptions>(json) ?? new();
+        }
+        catch (JsonException e) when (e.InnerException is FormatException bad)
+        {
+            throw new ArgumentException(bad.Message, nameof(json), e);
+        }
     }
 
-    private static AnnealingSchedule ParseSchedule(string name) =>
-        Enum.TryParse(name, ignoreCase: true, out AnnealingSchedule schedule) && Enum.IsDefined(schedule)
-            ? schedule
-            : throw new ArgumentException($"The stored setting Schedule must be Exponential or Linear, but got '{name}'.", nameof(name));
-
-    private sealed class Dto
+    /// <summary>Writes a schedule as its name and reads a name in any case, refusing one that names no schedule.</summary>
+    private sealed class ScheduleNameConverter : JsonConverter<AnnealingSchedule>
     {
-        public double? InitialTemperature { get; set; }
+        public override AnnealingSchedule Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            string? name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            return name is not null && Enum.TryParse(name, ignoreCase: true, out AnnealingSchedule schedule) && Enum.IsDefined(schedule) && !int.TryParse(name, out _)
+                ? schedule
+                : throw new JsonException(null, new FormatException($"The stored setting Schedule must be Exponential or Linear, but got '{name ?? reader.TokenType.ToString()}'."));
+        }
 
-        public double? FinalTemperature { get; set; }
-
-        public string? Schedule { get; set; }
-
-        public int? OpenEndedCycle { get; set; }
-
-        public double? StepScale { get; set; }
-
-        public int? InitialTrials { get; set; }
-
-        public int? RestartPatience { get; set; }
-
-        public int? Seed { get; set; }
+        public override void Write(Utf8JsonWriter writer, AnnealingSchedule value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
     }
 }
 

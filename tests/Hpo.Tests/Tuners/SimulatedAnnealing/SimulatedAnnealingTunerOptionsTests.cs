@@ -82,4 +82,40 @@ public class SimulatedAnnealingTunerOptionsTests
 
         Assert.StartsWith("The stored setting Schedule must be Exponential or Linear, but got 'cosine'.", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("{\"Schedule\":\"1\"}", "'1'")]
+    [InlineData("{\"Schedule\":1}", "'Number'")]
+    public void FromJson_ScheduleNotAName_ThrowsNamingIt(string json, string shown)
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SimulatedAnnealingTunerOptions.FromJson(json));
+
+        Assert.StartsWith($"The stored setting Schedule must be Exponential or Linear, but got {shown}.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToJson_Defaults_AreTheStoredFormat()
+    {
+        // Studies store this text: it must stay readable by every later release.
+        Assert.Equal(
+            "{\"InitialTemperature\":1,\"FinalTemperature\":0.01,\"Schedule\":\"Exponential\",\"OpenEndedCycle\":100,\"StepScale\":0.2,\"InitialTrials\":5,\"RestartPatience\":null,\"Seed\":null}",
+            new SimulatedAnnealingTunerOptions().ToJson());
+    }
+
+    [Fact]
+    public void FromJson_ToJsonOfEverySetting_RoundTrips()
+    {
+        var options = new SimulatedAnnealingTunerOptions
+        {
+            InitialTemperature = 2.5, FinalTemperature = 0.125, Schedule = AnnealingSchedule.Linear, OpenEndedCycle = 40,
+            StepScale = 0.3, InitialTrials = 7, RestartPatience = 0, Seed = -3,
+        };
+
+        SimulatedAnnealingTunerOptions back = SimulatedAnnealingTunerOptions.FromJson(options.ToJson());
+
+        Assert.Equal(options.ToJson(), back.ToJson());
+        Assert.Equal(AnnealingSchedule.Linear, back.Schedule);
+        Assert.Equal(0, back.RestartPatience);
+        Assert.Equal(-3, back.Seed);
+    }
 }
