@@ -9,11 +9,11 @@ using static Hpo.Tests.Tuners.EvolutionaryTunerKit;
 
 namespace Hpo.Tests.Tuners.Genetic;
 
-public class GeneticTunerTests
+public class GeneticTunerTests : EvolutionaryTunerContractTests
 {
-    private static readonly Dictionary<string, object> NoParameters = [];
+    protected override ITuner CreateTuner() => new GeneticTuner();
 
-    private static SearchSpace Box3() => new SearchSpaceBuilder().AddFloat("a", 0, 1).AddFloat("b", -5, 5).AddFloat("c", 1e-4, 1, log: true).Build();
+    protected override ITuner CreateTuner(int optionsSeed) => new GeneticTuner(new GeneticTunerOptions { Seed = optionsSeed });
 
     [Fact]
     public void NameAndSettings_RoundTripThroughTheRegistry()
@@ -27,54 +27,6 @@ public class GeneticTunerTests
         Assert.Equal(tuner.Settings, rebuilt.Settings);
         Assert.Contains("\"PopulationSize\":12", tuner.Settings, StringComparison.Ordinal);
         Assert.Equal(new GeneticTuner().Settings, TunerRegistry.Create("ga").Settings);
-    }
-
-    [Fact]
-    public void Propose_NullContext_Throws()
-    {
-        Assert.Throws<ArgumentNullException>(() => new GeneticTuner().Propose(null!));
-    }
-
-    [Fact]
-    public void Propose_EveryParameterKindIncludingConditional_LiesInTheSpace()
-    {
-        SearchSpace space = EveryKind();
-        var optimizers = new HashSet<object>();
-        int warmups = 0;
-        for (int seed = 0; seed < 4; seed++)
-        {
-            foreach (TrialRecord t in Run(new GeneticTuner(), space, EveryKindLoss, 60, seed))
-            {
-                AssertInside(space, t.Parameters);
-                optimizers.Add(t.Parameters["optimizer"]);
-                warmups += t.Parameters.ContainsKey("warmup") ? 1 : 0;
-            }
-        }
-
-        Assert.Equal(3, optimizers.Count);
-        Assert.True(warmups > 0, "The doubly nested child 'warmup' was never active.");
-    }
-
-    [Property(MaxTest = 15)]
-    public void Propose_SameSeed_GivesTheSameSequence(int seed)
-    {
-        List<string> first = [.. Run(new GeneticTuner(), EveryKind(), EveryKindLoss, 30, seed).Select(t => Key(t.Parameters))];
-        List<string> second = [.. Run(new GeneticTuner(), EveryKind(), EveryKindLoss, 30, seed).Select(t => Key(t.Parameters))];
-        List<string> other = [.. Run(new GeneticTuner(), EveryKind(), EveryKindLoss, 30, unchecked(seed + 1)).Select(t => Key(t.Parameters))];
-
-        Assert.Equal(first, second);
-        Assert.NotEqual(first, other);
-    }
-
-    [Fact]
-    public void Propose_OptionsSeed_ReplacesTheStudySeed()
-    {
-        var tuner = new GeneticTuner(new GeneticTunerOptions { Seed = 5 });
-
-        List<string> a = [.. Run(tuner, Box3(), p => (double)p["a"], 25, seed: 1).Select(t => Key(t.Parameters))];
-        List<string> b = [.. Run(tuner, Box3(), p => (double)p["a"], 25, seed: 2).Select(t => Key(t.Parameters))];
-
-        Assert.Equal(a, b);
     }
 
     [Fact]
