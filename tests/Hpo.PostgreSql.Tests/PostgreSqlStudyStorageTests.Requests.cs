@@ -231,6 +231,71 @@ public sealed partial class PostgreSqlStudyStorageTests
     }
 
     [Fact]
+    public async Task FinishAndStartTrialAsync_ConnectionsKilledWhileWorkersRun_EveryTrialIsRecordedOnceAndNoLockIsLeft()
+    {
+        // The grouped finish-and-start under connections terminated again and again: leaders die mid-group (their transaction rolls
+        // back), waiters die holding the shared lock (their session goes with it), answers are lost after commits. Every worker
+        // sends its call again and carries on; the study ends exact and nothing is left locked or open.
+        string cs = await database.NewSchemaAsync();
+        PostgreSqlStudyStorage[] pools = [new PostgreSqlStudyStorage(cs), new PostgreSqlStudyStorage(cs)];
+        try
+        {
+            const int Budget = 120;
+            StudyRecord study = await pools[0].CreateStudyAsync(Definition(budget: Budget, lease: TimeSpan.FromMinutes(5)), CancellationToken.None);
+            using var stop = new CancellationTokenSource();
+            int killed = 0;
+            Task killer = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    killed += Convert.ToInt32(await PostgreSqlTestServer.ScalarAsync(
+                        PostgreSqlTestServer.RequireConnectionString(),
+                        $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database.Name}' AND application_name = 'hpo'"), CultureInfo.InvariantCulture);
+                    await Task.Delay(25);
+                }
+            });
+
+            int[] finished = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                IStudyStorage s = pools[w % 2];
+                string owner = "w" + w.ToString(CultureInfo.InvariantCulture);
+                int mine = 0;
+                TrialRecord? t = await s.StartTrialAsync(study.Id, owner, CancellationToken.None);
+                while (t is not null)
+                {
+                    await s.SetTrialParametersAsync(t.Id, Params((t.Number / 16.0) - 4), CancellationToken.None);
+                    await s.ReportIntermediateValueAsync(t.Id, 0, t.Number, CancellationToken.None);
+                    t = (await s.FinishAndStartTrialAsync(t.Id, new TrialFinish(TrialState.Complete, [t.Number]), study.Id, owner, CancellationToken.None)).Next;
+                    mine++;
+                }
+
+                return mine;
+            })));
+            await stop.CancelAsync();
+            await killer;
+
+            Assert.True(killed > 0, "No connection was terminated.");
+            Assert.Equal(Budget, finished.Sum());
+            IReadOnlyList<TrialRecord> trials = await pools[1].GetTrialsAsync(study.Id, CancellationToken.None);
+            Assert.Equal(Enumerable.Range(0, Budget), trials.Select(t => t.Number));
+            Assert.All(trials, t => Assert.Equal(TrialState.Complete, t.State));
+            Assert.All(trials, t => Assert.Equal((double)t.Number, t.Value));
+            Assert.All(trials, t => Assert.Equal((t.Number / 16.0) - 4, (double)t.Parameters["x"]));
+            Assert.All(trials, t => Assert.Equal((double)t.Number, t.IntermediateValues[0]));
+            Assert.Equal(new TrialCounts(0, 0, Budget, 0, 0), await pools[0].GetTrialCountsAsync(study.Id, CancellationToken.None));
+            Assert.Equal(0L, await PostgreSqlTestServer.ScalarAsync(cs, "SELECT COUNT(*) FROM hpo_pending WHERE NOT done"));
+            Assert.Equal(0L, await PostgreSqlTestServer.ScalarAsync(cs, "SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.state = 'idle'"));
+        }
+        finally
+        {
+            foreach (PostgreSqlStudyStorage s in pools)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task ProcessPending_WaitForTheLeaderCancelled_LeavesNoLockAndTheRequestIsDoneLater()
     {
         string cs = await database.NewSchemaAsync();
