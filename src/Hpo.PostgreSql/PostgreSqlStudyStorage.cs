@@ -23,7 +23,9 @@ namespace Hpo.PostgreSql;
 /// </para>
 /// <para>
 /// <b>Clock.</b> Timestamps and lease expiry use the database's clock (<c>statement_timestamp()</c>), never the workers' clocks, which
-/// may disagree. Tests can replace it with <see cref="PostgreSqlStudyStorageOptions.TimeProvider"/>.
+/// may disagree. Tests can replace it with <see cref="PostgreSqlStudyStorageOptions.TimeProvider"/>. Workers cannot renew heartbeats
+/// while the server is down, so a server that started less than a lease ago gives every running trial a full lease from its start.
+/// Expired leases are looked for when a trial starts, at most every eighth of the lease per study.
 /// </para>
 /// <para>
 /// <b>Cost.</b> Per-trial work does not grow with the study: counters live in the study row, partial indexes find the oldest waiting
@@ -539,9 +541,10 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
 
     /// <inheritdoc/>
     /// <remarks>
-    /// One round trip. With <see cref="PostgreSqlDurability.Full"/>, two transactions: the request is recorded (a commit that locks
-    /// nothing), then the first worker to get the study's advisory lock does every request recorded so far in one transaction, whose
-    /// one commit (and flush) serves them all; the others find theirs done. With <see cref="PostgreSqlDurability.Grouped"/>, the
+    /// One round trip. With <see cref="PostgreSqlDurability.Full"/>, two transactions: the request is recorded (a synchronous commit
+    /// that locks nothing shared), then the worker that takes the study's free advisory lock does every request recorded so far in one
+    /// transaction, whose one commit (and flush) serves them all; the others wait for that commit in shared mode, all waking at once,
+    /// and return if theirs was done (or lead the next group). With <see cref="PostgreSqlDurability.Grouped"/>, the
     /// finish and start commit asynchronously in one function call, followed by the flush. When the study
     /// has parameters to propose and the started trial has none, the start reserves a version for them, so that
     /// <see cref="SetTrialParametersAsync"/> then locks only the trial's row; incremental reads (<see cref="GetTrialsAsync(long, long, CancellationToken)"/>)
