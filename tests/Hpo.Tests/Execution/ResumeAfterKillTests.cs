@@ -106,6 +106,11 @@ public sealed class ResumeAfterKillTests
             {
                 using TestWorkerProcess victim = TestWorkerProcess.Run(db.Url, "killed", Total, seed: 4, lease, TimeSpan.FromMilliseconds(15));
                 await victim.WaitForOutputAsync("started", TimeSpan.FromSeconds(20));
+
+                // A kill at an arbitrary moment after this worker has completed something (on a loaded machine a fixed delay alone
+                // may end before its first trial does).
+                int before = seenComplete.Count;
+                await WaitForAsync(storage, "killed", victim, trials => trials.Count(t => t.State == TrialState.Complete) > before);
                 await Task.Delay(delayMs);
                 foreach (TrialRecord t in await TrialsAsync(storage, "killed"))
                 {
@@ -147,23 +152,24 @@ public sealed class ResumeAfterKillTests
     private static async Task<IReadOnlyList<TrialRecord>> TrialsAsync(IStudyStorage storage, string name) =>
         await storage.GetStudyAsync(name, CancellationToken.None) is { } study ? await storage.GetTrialsAsync(study.Id, CancellationToken.None) : [];
 
-    private static async Task<IReadOnlyList<TrialRecord>> WaitForAsync(IStudyStorage storage, TestWorkerProcess worker, Func<IReadOnlyList<TrialRecord>, bool> condition)
+    private static Task<IReadOnlyList<TrialRecord>> WaitForAsync(IStudyStorage storage, TestWorkerProcess worker, Func<IReadOnlyList<TrialRecord>, bool> condition) =>
+        WaitForAsync(storage, "resumable", worker, condition);
+
+    private static async Task<IReadOnlyList<TrialRecord>> WaitForAsync(IStudyStorage storage, string name, TestWorkerProcess worker, Func<IReadOnlyList<TrialRecord>, bool> condition)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(20))
         {
-            if (worker.HasExited)
+            bool exited = worker.HasExited;
+            IReadOnlyList<TrialRecord> trials = await TrialsAsync(storage, name);
+            if (condition(trials))
             {
-                Assert.Fail($"The worker exited early with {worker.ExitCode}.{worker.Describe()}");
+                return trials;
             }
 
-            if (await storage.GetStudyAsync("resumable", CancellationToken.None) is { } study)
+            if (exited)
             {
-                IReadOnlyList<TrialRecord> trials = await storage.GetTrialsAsync(study.Id, CancellationToken.None);
-                if (condition(trials))
-                {
-                    return trials;
-                }
+                Assert.Fail($"The worker exited early with {worker.ExitCode}.{worker.Describe()}");
             }
 
             await Task.Delay(25);
