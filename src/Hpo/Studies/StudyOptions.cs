@@ -31,8 +31,9 @@ public sealed class StudyOptions
     /// <summary>Gets or sets how long a running trial's heartbeat stays valid before the trial becomes stale (its worker is taken as lost).</summary>
     /// <value>
     /// The default value is 10 seconds: workers renew heartbeats every third of it, and a lost worker's trial is stale within 20 seconds.
-    /// Raise it when the storage can be unreachable for longer (a database fail-over), since the trials of live workers that could not
-    /// renew in time become stale too.
+    /// Raise it when a worker can be cut off from the storage for longer (a network outage, a database fail-over; a PostgreSQL restart
+    /// is allowed for), since the trials of live workers that could not renew in time become stale too, and their late results are
+    /// not recorded. Long training runs lose little by a lease of minutes.
     /// </value>
     public TimeSpan Lease { get; set; } = StudyDefinition.DefaultLease;
 
