@@ -74,8 +74,8 @@ internal static class PostgreSqlSchema
         // - hpo_trial_row in PL/pgSQL: a SQL function that cannot be inlined is parsed and planned again at every call, a quarter of
         //   the server's processor time per trial; PL/pgSQL keeps its plans for the connection's life.
         // - leases_checked_at: the finish-and-start looks for expired leases at most every eighth of the lease. The look walks the
-        //   running-trials index from its oldest heartbeat, over the entries of trials finished since the last vacuum, so that
-        //   doing it for every trial cost as much as the rest of the finish.
+        //   running-trials index from its oldest heartbeat, over the entries of trials finished since the last vacuum: done for
+        //   every trial, it took 0.18 ms of the finish-and-start's 0.6 ms (8 workers).
         // - hpo_process_pending: a worker whose request another worker is doing waits for that worker's commit and returns, instead
         //   of queueing for the study's lock only to find its request done; the leader does the requests without building the
         //   trial rows that nobody reads (hpo_finish_and_start_ids).
