@@ -32,7 +32,7 @@ public sealed class PostgreSqlFaultScenarioTests
         // really gone is still found out, one lease after the restart.
         await using ScratchPostgreSqlServer server = await ScratchPostgreSqlServer.StartAsync();
         await using var storage = new PostgreSqlStudyStorage(server.ConnectionString);
-        TimeSpan lease = TimeSpan.FromSeconds(2);
+        TimeSpan lease = TimeSpan.FromSeconds(3); // ample for the restart and the reconnection on a loaded machine
         SearchSpace space = SearchSpace.CreateBuilder().AddFloat("x", 0, 1).Build();
         StudyRecord study = await storage.CreateStudyAsync(new StudyDefinition { Name = "outage", SearchSpace = space, Directions = [Hpo.Studies.StudyDirection.Minimize], TunerName = "random", Seed = 1, Lease = lease }, CancellationToken.None);
         TrialRecord live = await storage.StartTrialAsync(study.Id, "live", CancellationToken.None) ?? throw new InvalidOperationException("no trial");
