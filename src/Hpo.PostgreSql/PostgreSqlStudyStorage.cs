@@ -574,20 +574,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 {
                     // The locks go with the asynchronous commit, before the flush: no need to group the requests.
                     var call = new NpgsqlBatchCommand("SELECT * FROM hpo_finish_and_start(@id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @request, @reserve, true)") { AppendErrorBarrier = true };
-                    call.Parameters.AddRange(new NpgsqlParameter[]
-                    {
-                        P("id", trialId),
-                        P("state", (short)finish.State),
-                        P("vals", finish.Values.ToArray()),
-                        new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
-                        new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
-                        NowParameter(),
-                        P("o", owner),
-                        P("lease", study.Definition.Lease),
-                        new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
-                        P("request", request),
-                        P("reserve", study.Definition.SearchSpace.Count > 0),
-                    });
+                    call.Parameters.AddRange(RequestParameters());
                     batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT NULL"));
                     batch.BatchCommands.Add(call);
                     batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT txid_current()"));
@@ -597,21 +584,8 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     // Two transactions in one round trip: the request is recorded (a commit that locks nothing), then done with every
                     // other request recorded meanwhile, by whichever worker gets the study first.
                     var record = new NpgsqlBatchCommand("SELECT hpo_request_finish_and_start(@request, @s, @id, @state, @vals, @reason, @type, @now, @o, @lease, @budget, @reserve, false)") { AppendErrorBarrier = true };
-                    record.Parameters.AddRange(new NpgsqlParameter[]
-                    {
-                        P("request", request),
-                        P("s", studyId),
-                        P("id", trialId),
-                        P("state", (short)finish.State),
-                        P("vals", finish.Values.ToArray()),
-                        new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
-                        new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
-                        NowParameter(),
-                        P("o", owner),
-                        P("lease", study.Definition.Lease),
-                        new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
-                        P("reserve", study.Definition.SearchSpace.Count > 0),
-                    });
+                    record.Parameters.AddRange(RequestParameters());
+                    record.Parameters.Add(P("s", studyId));
                     var process = new NpgsqlBatchCommand("SELECT * FROM hpo_process_pending(@s, @request, false)");
                     process.Parameters.AddRange(new NpgsqlParameter[] { P("s", studyId), P("request", request) });
                     batch.BatchCommands.Add(record);
@@ -671,6 +645,22 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         }
 
         return new FinishAndStartResult(done!, next);
+
+        // The finish and the start it asks for, as both paths send them (fresh instances: a parameter belongs to one command).
+        NpgsqlParameter[] RequestParameters() =>
+        [
+            P("id", trialId),
+            P("state", (short)finish.State),
+            P("vals", finish.Values.ToArray()),
+            new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
+            new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
+            NowParameter(),
+            P("o", owner),
+            P("lease", study.Definition.Lease),
+            new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
+            P("request", request),
+            P("reserve", study.Definition.SearchSpace.Count > 0),
+        ];
     }
 
     private async Task<TrialRecord> FinishCoreAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
