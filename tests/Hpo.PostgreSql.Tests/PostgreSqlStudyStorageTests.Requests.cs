@@ -243,17 +243,7 @@ public sealed partial class PostgreSqlStudyStorageTests
             const int Budget = 120;
             StudyRecord study = await pools[0].CreateStudyAsync(Definition(budget: Budget, lease: TimeSpan.FromMinutes(5)), CancellationToken.None);
             using var stop = new CancellationTokenSource();
-            int killed = 0;
-            Task killer = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    killed += Convert.ToInt32(await PostgreSqlTestServer.ScalarAsync(
-                        PostgreSqlTestServer.RequireConnectionString(),
-                        $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database.Name}' AND application_name = 'hpo'"), CultureInfo.InvariantCulture);
-                    await Task.Delay(25);
-                }
-            });
+            Task<int> killer = TerminateConnectionsAsync(TimeSpan.FromMilliseconds(25), stop.Token);
 
             int[] finished = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
             {
@@ -272,7 +262,7 @@ public sealed partial class PostgreSqlStudyStorageTests
                 return mine;
             })));
             await stop.CancelAsync();
-            await killer;
+            int killed = await killer;
 
             Assert.True(killed > 0, "No connection was terminated.");
             Assert.Equal(Budget, finished.Sum());

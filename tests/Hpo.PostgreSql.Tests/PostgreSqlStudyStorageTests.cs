@@ -275,21 +275,11 @@ public sealed partial class PostgreSqlStudyStorageTests(PostgreSqlDatabase datab
             const int Budget = 80;
             StudyRecord study = await pools[0].CreateStudyAsync(Definition(budget: Budget, lease: TimeSpan.FromMinutes(5)), CancellationToken.None);
             using var stop = new CancellationTokenSource();
-            int killed = 0;
-            Task killer = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    killed += Convert.ToInt32(await PostgreSqlTestServer.ScalarAsync(
-                        PostgreSqlTestServer.RequireConnectionString(),
-                        $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database.Name}' AND application_name = 'hpo'"), System.Globalization.CultureInfo.InvariantCulture);
-                    await Task.Delay(30);
-                }
-            });
+            Task<int> killer = TerminateConnectionsAsync(TimeSpan.FromMilliseconds(30), stop.Token);
 
             int[] finished = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(() => RunWorkerAsync(pools[w % 2], study.Id, $"w{w}"))));
             await stop.CancelAsync();
-            await killer;
+            int killed = await killer;
 
             Assert.True(killed > 0, "No connection was terminated.");
             Assert.Equal(Budget, finished.Sum());
@@ -307,6 +297,24 @@ public sealed partial class PostgreSqlStudyStorageTests(PostgreSqlDatabase datab
             }
         }
     }
+
+    /// <summary>
+    /// Terminates every connection of this class's database that the storage opened (as a database restart or a network cut would),
+    /// again every <paramref name="every"/> until <paramref name="stop"/> is cancelled; returns how many it terminated.
+    /// </summary>
+    private Task<int> TerminateConnectionsAsync(TimeSpan every, CancellationToken stop) => Task.Run(async () =>
+    {
+        int killed = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            killed += Convert.ToInt32(await PostgreSqlTestServer.ScalarAsync(
+                PostgreSqlTestServer.RequireConnectionString(),
+                $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database.Name}' AND application_name = 'hpo'"), System.Globalization.CultureInfo.InvariantCulture);
+            await Task.Delay(every, CancellationToken.None);
+        }
+
+        return killed;
+    });
 
     [Fact]
     public async Task OptimizeAsync_WorkerOnAnotherMachineLost_ItsTrialIsStaleWithinTwiceTheLeaseAndRetried()
