@@ -51,15 +51,7 @@ public class GaussianProcessModelTests
         var random = new Random(count);
         const int n = 25;
         const int d = 3; // two numeric features, one categorical
-        var x = new double[n * d];
-        var y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            x[(i * d) + 0] = random.NextDouble();
-            x[(i * d) + 1] = random.NextDouble();
-            x[(i * d) + 2] = random.Next(3);
-            y[i] = Math.Sin(3 * x[i * d]) + x[(i * d) + 1] + (0.3 * x[(i * d) + 2]);
-        }
+        (double[] x, double[] y) = MixedData(random, n);
 
         double[] z = OutputTransform.Apply(y, warp: false);
         var model = GaussianProcessModel.Create(x, n, d, 2, z, new GpHyperparameters([-1.0, -0.5, 0.0], 0.2, -6.0));
@@ -90,15 +82,7 @@ public class GaussianProcessModelTests
         var random = new Random(3);
         const int n = 20;
         const int d = 3; // two numeric features, one categorical
-        var x = new double[n * d];
-        var y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            x[(i * d) + 0] = random.NextDouble();
-            x[(i * d) + 1] = random.NextDouble();
-            x[(i * d) + 2] = random.Next(3);
-            y[i] = Math.Sin(3 * x[i * d]) + x[(i * d) + 1] + (0.3 * x[(i * d) + 2]);
-        }
+        (double[] x, double[] y) = MixedData(random, n);
 
         var h = new GpHyperparameters([Math.Log(0.4), Math.Log(0.7), Math.Log(1.5)], Math.Log(1.3), Math.Log(1e-4));
         var model = GaussianProcessModel.Create(x, n, d, 2, y, h);
@@ -151,5 +135,22 @@ public class GaussianProcessModelTests
         Assert.Equal(model.PriorMean, far, 1e-6);
         Assert.True(model.PriorMean > y.Average(), $"GLS mean {model.PriorMean} vs sample mean {y.Average()}");
         Assert.Equal(1.0, variance, 1e-6);
+    }
+
+    /// <summary>n training points of two numeric features and a categorical one (three levels), and a smooth function of them.</summary>
+    private static (double[] X, double[] Y) MixedData(Random random, int n)
+    {
+        const int d = 3;
+        var x = new double[n * d];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[(i * d) + 0] = random.NextDouble();
+            x[(i * d) + 1] = random.NextDouble();
+            x[(i * d) + 2] = random.Next(3);
+            y[i] = Math.Sin(3 * x[i * d]) + x[(i * d) + 1] + (0.3 * x[(i * d) + 2]);
+        }
+
+        return (x, y);
     }
 }
