@@ -517,13 +517,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                 "SELECT * FROM hpo_finish_trial(@id, @state, @vals, @reason, @type, @now, @async)",
                 study,
                 cancellationToken,
-                P("id", trialId),
-                P("state", (short)finish.State),
-                P("vals", finish.Values.ToArray()),
-                new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
-                new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
-                NowParameter(),
-                P("async", grouped)).ConfigureAwait(false);
+                [.. FinishParameters(trialId, finish), P("async", grouped)]).ConfigureAwait(false);
             done = status switch
             {
                 PostgreSqlSchema.Status.Ok => t!,
@@ -649,12 +643,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         // The finish and the start it asks for, as both paths send them (fresh instances: a parameter belongs to one command).
         NpgsqlParameter[] RequestParameters() =>
         [
-            P("id", trialId),
-            P("state", (short)finish.State),
-            P("vals", finish.Values.ToArray()),
-            new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
-            new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
-            NowParameter(),
+            .. FinishParameters(trialId, finish),
             P("o", owner),
             P("lease", study.Definition.Lease),
             new NpgsqlParameter("budget", NpgsqlDbType.Integer) { Value = (object?)study.Definition.Budget ?? DBNull.Value },
@@ -662,6 +651,17 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             P("reserve", study.Definition.SearchSpace.Count > 0),
         ];
     }
+
+    /// <summary>The parameters of a trial's finish (<c>@id, @state, @vals, @reason, @type, @now</c>), as the finishing functions take them.</summary>
+    private NpgsqlParameter[] FinishParameters(long trialId, TrialFinish finish) =>
+    [
+        P("id", trialId),
+        P("state", (short)finish.State),
+        P("vals", finish.Values.ToArray()),
+        new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)finish.FailReason ?? DBNull.Value },
+        new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)finish.ExceptionType ?? DBNull.Value },
+        NowParameter(),
+    ];
 
     private async Task<TrialRecord> FinishCoreAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
     {
