@@ -6,6 +6,12 @@ internal static class PostgreSqlSchema
     /// <summary>The key of the transaction-level advisory lock that serializes schema creation and migration across workers.</summary>
     public const long AdvisoryLockKey = 0x68706F5F736368; // "hpo_sch"
 
+    /// <summary>
+    /// The base of the keys of the studies' advisory locks, which order the groups of finish-and-start requests: a study's key is this
+    /// plus its id. The functions below spell it out (<c>7526752014741569536 + p_study</c>); it must not change once released.
+    /// </summary>
+    public const long StudyLockKeyBase = 7526752014741569536;
+
     /// <summary>The migrations, in order: migration i brings the schema from version i to version i + 1.</summary>
     public static readonly IReadOnlyList<string> Migrations =
     [

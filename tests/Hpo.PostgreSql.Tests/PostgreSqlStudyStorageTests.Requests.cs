@@ -299,7 +299,7 @@ public sealed partial class PostgreSqlStudyStorageTests
         await using var leader = new NpgsqlConnection(cs);
         await leader.OpenAsync();
         await using NpgsqlTransaction leading = await leader.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock(7526752014741569536 + {study.Id})", leader, leading))
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({PostgreSqlSchema.StudyLockKeyBase + study.Id})", leader, leading))
         {
             await take.ExecuteNonQueryAsync();
         }
