@@ -38,10 +38,10 @@ internal sealed class WorkerCommand : CliCommand
     public static readonly OptionSpec TrialsOption = new("--trials", "N", "The most trials this worker starts (the study's budget still applies; needed when the study has no budget, unless it runs until stopped).");
 
     /// <summary>The <c>--timeout</c> option.</summary>
-    public static readonly OptionSpec TimeoutOption = new("--timeout", "DURATION", "How long one trial may run before it is stopped and recorded as failed: seconds, or with a unit (90, 30m, 2h).");
+    public static readonly OptionSpec TimeoutOption = new("--timeout", "DURATION", "How long one trial may run before it is stopped and recorded as failed: seconds, or with a unit (90, 30m, 2h; at most 49 days; no limit when omitted).");
 
     /// <summary>The <c>--grace-period</c> option.</summary>
-    public static readonly OptionSpec GracePeriodOption = new("--grace-period", "DURATION", "On SIGTERM or Ctrl+C, how long running trials may finish before they are handed back (20s when omitted; keep it under the platform's own, such as Kubernetes' 30 s).");
+    public static readonly OptionSpec GracePeriodOption = new("--grace-period", "DURATION", "On SIGTERM or Ctrl+C, how long running trials may finish before they are handed back (20s when omitted; keep it under the platform's own, such as Kubernetes' 30 s; at most 1h).");
 
     /// <summary>The <c>--container-cli</c> option.</summary>
     public static readonly OptionSpec ContainerCliOption = new("--container-cli", "CLI", "The container CLI for --image: podman (the default), docker, or a path to either.");
@@ -103,7 +103,7 @@ internal sealed class WorkerCommand : CliCommand
         int concurrency = options.GetInt32(ConcurrencyOption.Name, minimum: 1) ?? 1;
         int? trials = options.GetInt32(TrialsOption.Name, minimum: 1);
         TimeSpan? timeout = options.GetDuration(TimeoutOption.Name);
-        TimeSpan grace = options.GetDuration(GracePeriodOption.Name) ?? DefaultGracePeriod;
+        TimeSpan grace = options.GetDuration(GracePeriodOption.Name, maximum: TimeSpan.FromHours(1)) ?? DefaultGracePeriod;
         List<string> runArguments = [.. options.GetAll(ContainerArgOption.Name).SelectMany(CommandWords.Split)];
         List<string> globalArguments = [.. options.GetAll(ContainerGlobalArgOption.Name).SelectMany(CommandWords.Split)];
         if (image is null && (runArguments.Count > 0 || globalArguments.Count > 0 || options.Get(ContainerCliOption.Name) is not null))

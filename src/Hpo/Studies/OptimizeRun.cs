@@ -18,6 +18,7 @@ internal sealed class OptimizeRun : IDisposable
     private readonly IObjective objective;
     private readonly OptimizeOptions options;
     private readonly CancellationToken callerToken;
+    private readonly TimeSpan? trialTimeout;
     private readonly CancellationTokenSource stopScheduling;
     private readonly CancellationTokenSource timeoutSource;
     private readonly CancellationTokenSource stopHeartbeat = new();
@@ -38,7 +39,9 @@ internal sealed class OptimizeRun : IDisposable
         this.callerToken = callerToken;
 
         // The run's timeout runs on the study's clock, so tests can drive it with a fake one.
-        timeoutSource = options.Timeout is TimeSpan timeout
+        // A timeout at or above the timer's limit (about 49.7 days) or Timeout.InfiniteTimeSpan means no limit.
+        trialTimeout = Durations.Bounded(options.TrialTimeout);
+        timeoutSource = Durations.Bounded(options.Timeout) is TimeSpan timeout
             ? new CancellationTokenSource(timeout, study.TimeProvider)
             : new CancellationTokenSource();
         stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken, timeoutSource.Token, options.StopToken);
@@ -202,7 +205,7 @@ internal sealed class OptimizeRun : IDisposable
         try
         {
             ObjectiveResult result;
-            if (options.TrialTimeout is TimeSpan limit)
+            if (trialTimeout is TimeSpan limit)
             {
                 // On its own task, so that the limit holds even for an objective that blocks before its first await.
                 Task<ObjectiveResult> evaluation = Task.Run(() => objective.EvaluateAsync(trial, trialCts.Token).AsTask(), CancellationToken.None);
@@ -215,7 +218,7 @@ internal sealed class OptimizeRun : IDisposable
 
             finish = Study.ToFinish(result, trial.LastReportedValue);
         }
-        catch (TimeoutException e) when (options.TrialTimeout is TimeSpan limit && !callerToken.IsCancellationRequested)
+        catch (TimeoutException e) when (trialTimeout is TimeSpan limit && !callerToken.IsCancellationRequested)
         {
             await trialCts.CancelAsync().ConfigureAwait(false);
             finish = new TrialFinish(TrialState.Failed, [], Format.Invariant($"Timed out: the trial ran longer than its {limit.TotalSeconds:0.###} s limit."), e.GetType().FullName);

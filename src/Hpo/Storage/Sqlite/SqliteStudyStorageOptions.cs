@@ -29,6 +29,9 @@ public sealed class SqliteStudyStorageOptions
     /// <value>The default value is <see langword="null"/> (<see cref="TimeProvider.System"/>).</value>
     public TimeProvider? TimeProvider { get; set; }
 
+    /// <summary>The longest busy timeout SQLite takes: <see cref="int.MaxValue"/> milliseconds (about 24.8 days).</summary>
+    internal static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     internal void Validate()
     {
         var problems = new List<string>();
@@ -37,9 +40,9 @@ public sealed class SqliteStudyStorageOptions
             problems.Add("Path must name a file, but it is empty.");
         }
 
-        if (BusyTimeout < TimeSpan.Zero)
+        if (BusyTimeout < TimeSpan.Zero || BusyTimeout > MaxBusyTimeout)
         {
-            problems.Add($"BusyTimeout must not be negative, but got {BusyTimeout}.");
+            problems.Add($"BusyTimeout must be between 0 and {MaxBusyTimeout} (SQLite's busy timeout is a 32-bit number of milliseconds), but got {BusyTimeout}.");
         }
 
         if (!Enum.IsDefined(Durability))
