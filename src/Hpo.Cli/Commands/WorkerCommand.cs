@@ -75,7 +75,8 @@ internal sealed class WorkerCommand : CliCommand
         "lets the running ones finish within --grace-period, then hands back the rest: they are recorded stale (never counted by the " +
         "budget), so the study's retry policy runs them again with their parameters, and the worker exits 0. " +
         "Each finished trial is noted on standard error; at the end it prints: study, trials_run (by this worker), stop_reason " +
-        "(budget reached, trial count reached, stopped, handed back), handed_back, and the study's counts by state.";
+        "(budget reached, trial count reached, stopped, handed back), handed_back, late_results (results refused because the trial " +
+        "had been recorded stale or finished elsewhere first; each is also logged as a warning), and the study's counts by state.";
 
     /// <inheritdoc/>
     public override IReadOnlyList<OptionSpec> Options { get; } =
@@ -112,13 +113,13 @@ internal sealed class WorkerCommand : CliCommand
         }
 
         string? artifacts = options.Get(ArtifactsOption.Name);
-        (IObjective objective, IAsyncDisposable? executor) = Build(command, image, objectiveReference, options.Get(ContainerCliOption.Name), runArguments, globalArguments, artifacts);
+        (IObjective objective, IAsyncDisposable? executor) = Build(command, image, objectiveReference, options.Get(ContainerCliOption.Name), runArguments, globalArguments, artifacts, context.Logging);
         await using ConfiguredAsyncDisposable executorScope = new AsyncDisposer(executor).ConfigureAwait(false);
 
         IStudyStorage storage = context.Storage.Open(options.GetRequired(StorageOption.Name), mustExist: true);
         await using (storage.ConfigureAwait(false))
         {
-            Study study = await Study.LoadAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            Study study = await Study.LoadAsync(storage, options.GetRequired(StudyOption.Name), loggerFactory: context.Logging, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             if (trials is null && study.Budget is null)
             {
                 context.Error.WriteLine($"hpo worker: study '{study.Name}' has no budget and --trials is not given: running until stopped.");
@@ -189,12 +190,13 @@ internal sealed class WorkerCommand : CliCommand
                 new("trials_run", result?.TrialsRun),
                 new("stop_reason", reason),
                 new("handed_back", handedBack),
+                new("late_results", result?.LateResults),
                 .. StudyFields.Counts(counts),
             ]));
         }
     }
 
-    private static (IObjective Objective, IAsyncDisposable? Executor) Build(string? command, string? image, string? objective, string? cli, List<string> runArguments, List<string> globalArguments, string? artifacts)
+    private static (IObjective Objective, IAsyncDisposable? Executor) Build(string? command, string? image, string? objective, string? cli, List<string> runArguments, List<string> globalArguments, string? artifacts, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory)
     {
         if (objective is not null)
         {
@@ -211,11 +213,11 @@ internal sealed class WorkerCommand : CliCommand
                 throw new UsageException("--command is empty.");
             }
 
-            executor = new ChildProcessExecutor(new ChildProcessExecutorOptions { Command = words, ArtifactsRoot = artifacts });
+            executor = new ChildProcessExecutor(new ChildProcessExecutorOptions { Command = words, ArtifactsRoot = artifacts, LoggerFactory = loggerFactory });
         }
         else
         {
-            var container = new ContainerExecutorOptions { Image = image!, ArtifactsRoot = artifacts };
+            var container = new ContainerExecutorOptions { Image = image!, ArtifactsRoot = artifacts, LoggerFactory = loggerFactory };
             if (cli is not null)
             {
                 container.Cli = cli;

@@ -82,7 +82,7 @@ internal sealed class ParsedOptions
             }
             else if (!values.TryAdd(name, value))
             {
-                throw new UsageException($"Option '{name}' is given twice ('{values[name]}' and '{value}').");
+                throw new UsageException($"Option '{name}' is given twice ('{Hpo.Internal.Secrets.Redact(values[name])}' and '{Hpo.Internal.Secrets.Redact(value)}').");
             }
         }
 
