@@ -92,6 +92,12 @@ internal static partial class Secrets
                 end++;
             }
 
+            // Sentence punctuation right after a URL is not part of it ("... (from --storage URL).").
+            while (end > start && text[end - 1] is '.' or ',' or ';' or ')' or ':')
+            {
+                end--;
+            }
+
             output.Append(text, position, start - position);
             output.Append(RedactUrl(text[start..end], found));
             position = end;
@@ -104,12 +110,18 @@ internal static partial class Secrets
     /// <summary>Masks the credentials of one URL without its scheme (<c>user:password@host/db?query</c>).</summary>
     private static string RedactUrl(string rest, List<string>? found)
     {
-        // The user info ends at the last '@' before the query: a password may hold '@' and '/' (even unencoded).
+        // The user info ends at the last '@': a password may hold '@', '/' and even '?' unencoded. Only when an option of the query
+        // holds that '@' ("?application_name=a@b") does it end at the last '@' before the query.
         int query = rest.IndexOf('?', StringComparison.Ordinal);
-        int at = rest.LastIndexOf('@', query < 0 ? rest.Length - 1 : Math.Max(query - 1, 0));
-        if (query == 0)
+        int at = rest.LastIndexOf('@');
+        if (query >= 0 && at > query && rest.AsSpan(query, at - query).Contains('='))
         {
-            at = -1;
+            at = query == 0 ? -1 : rest.LastIndexOf('@', query - 1);
+        }
+
+        if (at > 0 && query >= 0 && query < at)
+        {
+            query = rest.IndexOf('?', at);
         }
 
         string result = rest;
