@@ -55,6 +55,9 @@ internal sealed class WorkerCommand : CliCommand
     /// <summary>The <c>--artifacts</c> option.</summary>
     public static readonly OptionSpec ArtifactsOption = new("--artifacts", "DIR", "Where each trial's artifacts directory is made (<DIR>/<study>/trial-<n>, with trial.log); hpo-artifacts in the temporary folder when omitted.");
 
+    /// <summary>The <c>--env</c> option.</summary>
+    public static readonly OptionSpec EnvOption = new("--env", "NAME[=VALUE]", "An environment variable for each trial program (repeatable): NAME=VALUE sets it, NAME alone passes this worker's value on. Trial programs get only these, the protocol's HPO_* variables and, for --command, a short allow list (PATH, HOME, LANG, LC_*, TMPDIR, DOTNET_*, CUDA_*...): never the worker's HPO_STORAGE.", Repeatable: true);
+
     private static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(20);
 
     /// <summary>How long handed-back trials may take to stop once cancelled (child processes and containers get their own grace period within it).</summary>
@@ -82,7 +85,7 @@ internal sealed class WorkerCommand : CliCommand
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         StorageOption, StudyOption, CommandOption, ImageOption, ObjectiveOption, ConcurrencyOption, TrialsOption, TimeoutOption,
-        GracePeriodOption, ContainerCliOption, ContainerArgOption, ContainerGlobalArgOption, ArtifactsOption, FormatOption,
+        GracePeriodOption, ContainerCliOption, ContainerArgOption, ContainerGlobalArgOption, ArtifactsOption, EnvOption, FormatOption,
     ];
 
     /// <inheritdoc/>
@@ -113,7 +116,7 @@ internal sealed class WorkerCommand : CliCommand
         }
 
         string? artifacts = options.Get(ArtifactsOption.Name);
-        (IObjective objective, IAsyncDisposable? executor) = Build(command, image, objectiveReference, options.Get(ContainerCliOption.Name), runArguments, globalArguments, artifacts, context.Logging);
+        (IObjective objective, IAsyncDisposable? executor) = Build(command, image, objectiveReference, options.Get(ContainerCliOption.Name), runArguments, globalArguments, artifacts, context.Logging, ParseEnvironment(options.GetAll(EnvOption.Name)));
         await using ConfiguredAsyncDisposable executorScope = new AsyncDisposer(executor).ConfigureAwait(false);
 
         IStudyStorage storage = context.Storage.Open(options.GetRequired(StorageOption.Name), mustExist: true);
@@ -196,7 +199,7 @@ internal sealed class WorkerCommand : CliCommand
         }
     }
 
-    private static (IObjective Objective, IAsyncDisposable? Executor) Build(string? command, string? image, string? objective, string? cli, List<string> runArguments, List<string> globalArguments, string? artifacts, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory)
+    private static (IObjective Objective, IAsyncDisposable? Executor) Build(string? command, string? image, string? objective, string? cli, List<string> runArguments, List<string> globalArguments, string? artifacts, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, List<(string Name, string? Value)> environment)
     {
         if (objective is not null)
         {
@@ -213,7 +216,20 @@ internal sealed class WorkerCommand : CliCommand
                 throw new UsageException("--command is empty.");
             }
 
-            executor = new ChildProcessExecutor(new ChildProcessExecutorOptions { Command = words, ArtifactsRoot = artifacts, LoggerFactory = loggerFactory });
+            var child = new ChildProcessExecutorOptions { Command = words, ArtifactsRoot = artifacts, LoggerFactory = loggerFactory };
+            foreach ((string name, string? value) in environment)
+            {
+                if (value is null)
+                {
+                    child.InheritedVariables.Add(name);
+                }
+                else
+                {
+                    child.Environment[name] = value;
+                }
+            }
+
+            executor = new ChildProcessExecutor(child);
         }
         else
         {
@@ -233,10 +249,37 @@ internal sealed class WorkerCommand : CliCommand
                 container.GlobalArguments.Add(a);
             }
 
+            foreach ((string name, string? value) in environment)
+            {
+                if ((value ?? System.Environment.GetEnvironmentVariable(name)) is { } set)
+                {
+                    container.Environment[name] = set;
+                }
+            }
+
             executor = new ContainerExecutor(container);
         }
 
         return (executor.AsObjective(), executor);
+    }
+
+    /// <summary>Reads the <c>--env</c> options: <c>NAME=VALUE</c>, or <c>NAME</c> alone (its value is the worker's).</summary>
+    private static List<(string Name, string? Value)> ParseEnvironment(IReadOnlyList<string> values)
+    {
+        var result = new List<(string Name, string? Value)>();
+        foreach (string text in values)
+        {
+            int equals = text.IndexOf('=', StringComparison.Ordinal);
+            string name = equals >= 0 ? text[..equals] : text;
+            if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || c == '*'))
+            {
+                throw new UsageException($"Option '{EnvOption.Name}' must be NAME=VALUE or NAME (a variable name without spaces), but got a value whose name is '{name}'.");
+            }
+
+            result.Add((name, equals >= 0 ? text[(equals + 1)..] : null));
+        }
+
+        return result;
     }
 
     /// <summary>Completes once a stop was requested and the grace period has passed since (never when the run ends first).</summary>
