@@ -13,20 +13,23 @@ namespace Hpo.PostgreSql.Tests;
 /// <summary>
 /// The fault scenario from the outside, with the shipped tool: six <c>hpo worker --command</c> processes on a PostgreSQL cluster the
 /// test starts itself (password authentication; the URL reaches the workers through HPO_STORAGE, never their command line), two of
-/// them SIGKILLed with their trial programs mid-study, the cluster restarted with <c>pg_ctl restart -m fast</c> under the others, and a
+/// them (whose trial programs hang) SIGKILLed with their trial programs mid-study, the cluster restarted with <c>pg_ctl restart -m fast</c> under the others, and a
 /// late worker. Then: the budget completes exactly, every stale trial is retried with its parameters, nothing is Running or Failed,
 /// every value belongs to its parameters (a trial's value is its own x), every surviving worker exits 0, and no output holds the password.
 /// </summary>
 [RequiresPostgreSql]
-public sealed class HpoWorkerFaultScenarioTests
+public sealed class HpoWorkerFaultScenarioTests(Xunit.Abstractions.ITestOutputHelper log)
 {
-    private const string Study = "outside";
+    private const string StudyName = "outside";
     private const int Budget = 36;
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
 
     // The trial program: reports, works a little, and returns its own parameter, so that a value can be checked against its trial.
     // The parameter arrives as a positional argument, never pasted into the shell code.
     private const string TrialCommand = "sh -c 'echo \"hpo:report 1 $1\"; sleep 0.4; echo \"hpo:result $1\"' trial {param:x}";
+
+    // The two workers to be killed run a program that hangs after its report: they are certainly mid-trial when SIGKILLed.
+    private const string HangingCommand = "sh -c 'echo \"hpo:report 1 $1\"; sleep 120; echo \"hpo:result $1\"' trial {param:x}";
 
     [Fact]
     public async Task HpoWorkers_TwoKilledDatabaseRestartedLateWorker_BudgetExactStaleRetriedNothingLostNoSecret()
@@ -35,7 +38,7 @@ public sealed class HpoWorkerFaultScenarioTests
         string password = new Npgsql.NpgsqlConnectionStringBuilder(server.ConnectionString).Password!;
         await using var storage = new PostgreSqlStudyStorage(server.ConnectionString);
         SearchSpace space = SearchSpace.CreateBuilder().AddFloat("x", 0, 1).Build();
-        Study created = await Study.CreateAsync(storage, Study, space, new StudyOptions { Budget = Budget, Lease = Lease, MaxRetries = 3, Seed = 5 });
+        Study created = await Study.CreateAsync(storage, StudyName, space, new StudyOptions { Budget = Budget, Lease = Lease, MaxRetries = 3, Seed = 5 });
         long studyId = created.Record.Id;
         string artifacts = Path.Combine(Path.GetTempPath(), "hpo-outside-" + Guid.NewGuid().ToString("N")[..8]);
         var workers = new List<ToolWorker>();
@@ -43,7 +46,7 @@ public sealed class HpoWorkerFaultScenarioTests
         {
             for (int i = 0; i < 6; i++)
             {
-                workers.Add(ToolWorker.Start(server.Url, artifacts));
+                workers.Add(ToolWorker.Start(server.Url, artifacts, i < 2 ? HangingCommand : TrialCommand));
             }
 
             // Mid-study: at least a quarter done, and the two victims each running a trial.
@@ -57,7 +60,7 @@ public sealed class HpoWorkerFaultScenarioTests
 
             await Task.Delay(300);
             await server.RestartAsync();
-            workers.Add(ToolWorker.Start(server.Url, artifacts));
+            workers.Add(ToolWorker.Start(server.Url, artifacts, TrialCommand));
 
             foreach (ToolWorker w in workers.Except(victims))
             {
@@ -81,6 +84,8 @@ public sealed class HpoWorkerFaultScenarioTests
                 TrialRecord retry = Assert.Single(trials, t => TrialRetry.RetryOf(t) == s.Number);
                 Assert.Equal(s.Parameters["x"], retry.Parameters["x"]);
             }
+
+            log.WriteLine($"trials={trials.Count} complete={counts.Complete} stale={stale.Count} retries={trials.Count(t => TrialRetry.RetryOf(t) is not null)} running={counts.Running} failed={counts.Failed} survivors_exit0={workers.Except(victims).Count()}");
 
             // Every value belongs to its trial's parameters: the program returns its own x.
             Assert.All(trials.Where(t => t.State == TrialState.Complete), t => Assert.Equal((double)t.Parameters["x"], t.Value!.Value, 12));
@@ -164,10 +169,10 @@ public sealed class HpoWorkerFaultScenarioTests
             }
         }
 
-        public static ToolWorker Start(string url, string artifacts)
+        public static ToolWorker Start(string url, string artifacts, string command)
         {
             var start = new ProcessStartInfo(BuiltTools.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string a in (string[])[HpoTool.Path, "worker", "--study", Study, "--command", TrialCommand, "--artifacts", artifacts, "--format", "json"])
+            foreach (string a in (string[])[HpoTool.Path, "worker", "--study", StudyName, "--command", command, "--artifacts", artifacts, "--format", "json"])
             {
                 start.ArgumentList.Add(a);
             }

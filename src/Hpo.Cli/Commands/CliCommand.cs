@@ -55,12 +55,13 @@ internal abstract class CliCommand
     /// <param name="url">The <c>--storage</c> URL.</param>
     /// <param name="mustExist">Whether a SQLite file must already exist.</param>
     /// <param name="body">What to do with the storage.</param>
+    /// <param name="migrate">Whether the command writes and so may create or upgrade the schema; readers (the default) never do.</param>
     /// <returns>What <paramref name="body"/> returns.</returns>
-    protected static async Task<OutputDocument> WithStorageAsync(CommandContext context, string url, bool mustExist, Func<IStudyStorage, Task<OutputDocument>> body)
+    protected static async Task<OutputDocument> WithStorageAsync(CommandContext context, string url, bool mustExist, Func<IStudyStorage, Task<OutputDocument>> body, bool migrate = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
-        IStudyStorage storage = context.Storage.Open(url, mustExist);
+        IStudyStorage storage = context.Storage.Open(url, mustExist, migrate);
         await using (storage.ConfigureAwait(false))
         {
             return await body(storage).ConfigureAwait(false);

@@ -88,7 +88,7 @@ internal sealed class CreateCommand : CliCommand
             {
                 throw new CliException($"A study named '{name}' already exists in {Secrets.Redact(url)}; choose another --study name ('hpo studies' with the same storage lists them).", e);
             }
-        }).ConfigureAwait(false);
+        }, migrate: true).ConfigureAwait(false);
     }
 
     private static ITuner CreateTuner(string name)

@@ -44,10 +44,14 @@ internal sealed class StorageOpener
     /// <summary>Opens a storage.</summary>
     /// <param name="url">The <c>--storage</c> URL.</param>
     /// <param name="mustExist">Whether a SQLite file must already exist (every command but <c>create</c>).</param>
+    /// <param name="migrate">
+    /// Whether the storage may create or upgrade its schema: writers (<c>create</c>, <c>worker</c>) only. A reader never changes the
+    /// schema under running workers of an older release; it is told which version is needed instead.
+    /// </param>
     /// <returns>The storage; dispose it when done.</returns>
     /// <exception cref="UsageException">The URL is malformed or its scheme unknown.</exception>
     /// <exception cref="CliException">The SQLite file does not exist, or the PostgreSQL provider is not installed.</exception>
-    public IStudyStorage Open(string url, bool mustExist)
+    public IStudyStorage Open(string url, bool mustExist, bool migrate = true)
     {
         ArgumentNullException.ThrowIfNull(url);
         if (url is "memory" or "memory://" or ":memory:")
@@ -76,7 +80,9 @@ internal sealed class StorageOpener
             EnsurePostgreSql();
         }
 
-        return Invoke(() => StudyStorage.Open(url));
+        bool ours = scheme.Equals("sqlite", StringComparison.OrdinalIgnoreCase) || PostgreSqlSchemes.Contains(scheme, StringComparer.OrdinalIgnoreCase);
+        string opened = migrate || !ours ? url : StorageUrlOptions.WithoutMigration(url);
+        return Invoke(() => StudyStorage.Open(opened));
     }
 
     /// <summary>Removes the "(Parameter 'x')" suffix that <see cref="ArgumentException.Message"/> appends.</summary>

@@ -23,7 +23,11 @@ public static class StudyStorage
 
     private static readonly ConcurrentDictionary<string, Func<string, IStudyStorage>> Schemes = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["sqlite"] = url => new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = SqlitePath(url) }),
+        ["sqlite"] = url =>
+        {
+            bool migrate = StorageUrlOptions.TakeMigrate(ref url);
+            return new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = SqlitePath(url), MigrateSchema = migrate });
+        },
     };
 
     /// <summary>Opens the storage a URL names.</summary>

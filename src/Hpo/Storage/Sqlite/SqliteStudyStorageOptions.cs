@@ -21,6 +21,15 @@ public sealed class SqliteStudyStorageOptions
     /// <value>The default value is 60 seconds.</value>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Gets or sets whether opening the file may create the schema or upgrade an older one. Readers (dashboards, <c>hpo status</c>)
+    /// set it to <see langword="false"/> so that they never change a database under running workers of an older release: a file of
+    /// an older schema is then refused with the versions named, and one without a schema is refused instead of being made an Hpo
+    /// database. A URL sets it with <c>?migrate=false</c>.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool MigrateSchema { get; set; } = true;
+
     /// <summary>Gets or sets the durability of commits.</summary>
     /// <value>The default value is <see cref="SqliteDurability.Normal"/>.</value>
     public SqliteDurability Durability { get; set; } = SqliteDurability.Normal;
