@@ -23,7 +23,7 @@ namespace Hpo.Cli.Commands;
 internal sealed class WorkerCommand : CliCommand
 {
     /// <summary>The <c>--command</c> option.</summary>
-    public static readonly OptionSpec CommandOption = new("--command", "COMMAND", "Run each trial as a child process: the command, split into words as a shell quotes them (no expansion; use sh -c '...' for shell syntax), with the placeholders {trial_number}, {study_name}, {artifacts_dir}, {parameters_file}, {search_space_file} and {param:NAME}.");
+    public static readonly OptionSpec CommandOption = new("--command", "COMMAND", "Run each trial as a child process: the command, split into words as a shell quotes them (no expansion), with the placeholders {trial_number}, {study_name}, {artifacts_dir}, {parameters_file}, {search_space_file} and {param:NAME}. For shell syntax pass values as positional arguments, never inside the shell code: sh -c 'train --lr \"$1\"' trial {param:lr}.");
 
     /// <summary>The <c>--image</c> option.</summary>
     public static readonly OptionSpec ImageOption = new("--image", "IMAGE", "Run each trial as a container of this image (its own entrypoint and command), with --container-cli.");
