@@ -138,7 +138,8 @@ internal sealed class StorageOpener
     {
         lock (Gate)
         {
-            if (postgreSqlAssembly is not null)
+            // The cache serves openers that look where the application does; one given its own folder looks there.
+            if (postgreSqlAssembly is not null && probeApplication)
             {
                 return;
             }

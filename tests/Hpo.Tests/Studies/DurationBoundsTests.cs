@@ -11,7 +11,7 @@ public sealed class DurationBoundsTests
 {
     private static readonly SearchSpace Space = SearchSpace.CreateBuilder().AddFloat("x", 0, 1).Build();
 
-    public static TheoryData<TimeSpan> Huge => new() { TimeSpan.MaxValue, TimeSpan.FromDays(50), TimeSpan.FromHours(1200), Timeout.InfiniteTimeSpan };
+    public static TheoryData<TimeSpan> Huge => new() { TimeSpan.MaxValue, TimeSpan.FromDays(50), TimeSpan.FromHours(1201), Timeout.InfiniteTimeSpan };
 
     [Theory]
     [MemberData(nameof(Huge))]
