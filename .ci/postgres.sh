@@ -3,12 +3,14 @@
 # system server. Used by .ci/run, and by developers:
 #
 #   .ci/postgres.sh start     # installs PostgreSQL from apt when missing (root only), initdb + start; prints the export line
-#   .ci/postgres.sh env       # prints: export HPO_TEST_POSTGRES='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
+#   .ci/postgres.sh env       # prints: export HPO_TEST_POSTGRES='Host=127.0.0.1;Port=55432;Username=postgres;Password=…;Database=postgres'
 #   .ci/postgres.sh restart   # restarts the server (fast shutdown), for fault tests by hand
 #   .ci/postgres.sh stop      # stops the server and deletes its folder
 #
 # Settings (environment): HPO_PG_PORT (default 55432), HPO_PG_DIR (default /tmp/hpo-postgres-$HPO_PG_PORT).
 # As root the server runs as the 'postgres' user (PostgreSQL refuses to run as root); otherwise as the current user.
+# Authentication is scram-sha-256 for every connection, local socket included, with a password generated at initdb and kept in
+# $HPO_PG_DIR/password (mode 600): the superuser is not open to every local user, as a trust-auth server would be.
 set -euo pipefail
 
 port="${HPO_PG_PORT:-55432}"
@@ -56,8 +58,12 @@ as_owner() {
   fi
 }
 
+password() {
+  cat "$dir/password"
+}
+
 connection_string() {
-  echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  echo "Host=127.0.0.1;Port=$port;Username=postgres;Password=$(password);Database=postgres"
 }
 
 start() {
@@ -68,12 +74,17 @@ start() {
     echo "PostgreSQL is already running in $data on port $port." >&2
   else
     mkdir -p "$dir"
+    chmod 700 "$dir"
+    if [ ! -f "$dir/password" ]; then
+      # Letters and digits only: it goes into connection strings and URLs as is.
+      (umask 077; head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 >"$dir/password")
+    fi
     if [ "$(id -u)" -eq 0 ]; then
-      chown postgres:postgres "$dir"
+      chown -R postgres:postgres "$dir"
     fi
     if [ ! -f "$data/PG_VERSION" ]; then
-      # Trust on loopback only: a scratch server for tests, never exposed beyond this machine.
-      as_owner "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+      # Password (SCRAM) authentication for every connection, on loopback only: a scratch server for tests.
+      as_owner "$bin/initdb" -D "$data" -U postgres --auth=scram-sha-256 --pwfile="$dir/password" -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
     # Default durability (fsync and synchronous_commit stay on); enough connections for many test workers.

@@ -7,7 +7,9 @@
 #
 # Run (arguments go after `hpo worker`):
 #
-#   docker run --rm REGISTRY/hpo-worker:0.1.0 --storage postgresql://... --study my-study --command "..."
+#   docker run --rm --env-file worker.env REGISTRY/hpo-worker:0.1.0 --study my-study --command "..."
+#
+# with HPO_STORAGE=postgresql://... in worker.env (mode 600): the URL and its password stay off every command line.
 #
 # This image has no training program of its own: trials run through `--objective`, through `--command` with a program
 # added on top of this image (deploy/docker/trial.Dockerfile, target `worker`), or through `--image` where the worker

@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Hpo.Cli.Commands;
 using Hpo.Cli.Formatting;
+using Hpo.Cli.Logging;
 using Hpo.Cli.Parsing;
 using Hpo.Cli.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Hpo.Cli;
 
@@ -59,6 +61,24 @@ internal static class HpoCli
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(storage);
+
+        // Every line on standard error is masked for credentials; --verbose/-v and the storage sources apply to every command.
+        var redacting = new RedactingWriter(error);
+        error = redacting;
+        (arguments, LogLevel logLevel) = Verbosity.Extract(arguments);
+        using var loggerFactory = new CliLoggerFactory(error, logLevel);
+        try
+        {
+            return await RunCommandAsync(arguments, output, error, storage, redacting, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await redacting.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(IReadOnlyList<string> arguments, TextWriter output, TextWriter error, StorageOpener storage, RedactingWriter redacting, CliLoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
         if (arguments.Count == 0)
         {
             error.Write(Overview());
@@ -94,7 +114,7 @@ internal static class HpoCli
 
         try
         {
-            ParsedOptions options = ParsedOptions.Parse([.. arguments.Skip(1)], command.Options);
+            ParsedOptions options = ParsedOptions.Parse(StorageSource.Apply([.. arguments.Skip(1)], command, storage.Environment, redacting), command.Options);
             if (options.HelpRequested)
             {
                 output.Write(Help(command));
@@ -102,7 +122,7 @@ internal static class HpoCli
             }
 
             OutputFormat format = options.GetChoice(CliCommand.FormatOption.Name, Formats) ?? OutputFormat.Table;
-            OutputDocument document = await command.ExecuteAsync(new CommandContext(storage, error), options, cancellationToken).ConfigureAwait(false);
+            OutputDocument document = await command.ExecuteAsync(new CommandContext(storage, error, loggerFactory), options, cancellationToken).ConfigureAwait(false);
 
             // Rendered whole before anything is printed, so a failure never leaves half a result on standard output.
             using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = output.NewLine };
@@ -155,6 +175,8 @@ internal static class HpoCli
 
         text.AppendLine();
         text.AppendLine("Storage URLs: sqlite:///relative.db, sqlite:////absolute.db, postgresql://user:password@host:port/database.");
+        text.AppendLine("Instead of --storage: --storage-file PATH (the URL on the file's first line) or HPO_STORAGE=URL, which keep a password off the command line.");
+        text.AppendLine("Every command: -v/--verbose logs everything from debug up to standard error (warnings and errors only by default).");
         text.AppendLine("Run 'hpo COMMAND --help' for a command's options. Exit codes: 0 ok, 1 error, 2 usage error.");
         return text.ToString();
     }
@@ -179,6 +201,8 @@ internal static class HpoCli
         text.AppendLine();
         text.AppendLine("Options:");
         var rows = command.Options.Select(o => (Left: $"{o.Name} {o.ValueName}", Right: o.Description + (o.Required ? " Required." : string.Empty)))
+            .Concat(command.Options.Contains(CliCommand.StorageOption) ? [(Left: $"{StorageSource.FileOption} PATH", Right: $"Read the storage URL from the file's first line (or set {StorageSource.EnvironmentVariable}): keeps a password off the command line.")] : [])
+            .Append((Left: "-v, --verbose", Right: "Log everything from debug up to standard error (warnings and errors only by default)."))
             .Append((Left: "-h, --help", Right: "Show this help."))
             .ToList();
         int width = rows.Max(r => r.Left.Length);

@@ -77,6 +77,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     private readonly ConcurrentDictionary<long, StudyRecord> studies = new();
     private readonly ConcurrentDictionary<long, long> trialStudies = new();
     private readonly SemaphoreSlim schemaLock = new(1, 1);
+    private readonly bool migrateSchema;
     private volatile bool schemaReady;
     private int disposed;
 
@@ -91,6 +92,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         timeProvider = options.TimeProvider;
         deadlockRetries = options.DeadlockRetries;
         PostgreSqlDurability durability = options.Durability;
+        migrateSchema = options.MigrateSchema;
         transientRetryTimeout = options.TransientRetryTimeout;
         if (options.DataSource is { } shared)
         {
@@ -102,6 +104,11 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             if (PostgreSqlUrl.IsUrl(text) && TakeDurability(ref text) is PostgreSqlDurability fromUrl)
             {
                 durability = fromUrl;
+            }
+
+            if (PostgreSqlUrl.IsUrl(text) && !StorageUrlOptions.TakeMigrate(ref text))
+            {
+                migrateSchema = false;
             }
 
             NpgsqlConnectionStringBuilder builder;
@@ -227,6 +234,26 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override async ValueTask<StudyRecord?> GetStudyAsync(long studyId, CancellationToken cancellationToken) =>
         await RunAsync((conn, tx, ct) => ReadStudyAsync(conn, "id = @id", P("id", studyId), ct), transaction: false, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public override async ValueTask<StudyCatalog> GetStudyCatalogAsync(CancellationToken cancellationToken) =>
+        await RunAsync(
+            async (conn, tx, ct) =>
+            {
+                using NpgsqlCommand cmd = Command(conn, null, "SELECT id, definition, created_at, name FROM hpo_studies ORDER BY id");
+                NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
+                var studies = new List<StudyRecord>();
+                var unreadable = new List<UnreadableStudy>();
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    AddToCatalog(r.GetInt64(0), r.GetString(3), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2), studies, unreadable);
+                }
+
+                return new StudyCatalog(studies, unreadable);
+            },
+            transaction: false,
+            cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public override async ValueTask<IReadOnlyList<StudyRecord>> GetStudiesAsync(CancellationToken cancellationToken) =>
@@ -1406,6 +1433,13 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             NpgsqlConnection conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (conn.ConfigureAwait(false))
             {
+                if (!migrateSchema)
+                {
+                    await CheckSchemaWithoutMigratingAsync(conn, cancellationToken).ConfigureAwait(false);
+                    schemaReady = true;
+                    return;
+                }
+
                 NpgsqlTransaction tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 await using (tx.ConfigureAwait(false))
                 {
@@ -1441,6 +1475,28 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         finally
         {
             schemaLock.Release();
+        }
+    }
+
+    /// <summary>For a reader: the schema must exist and be this release's; nothing is created, upgraded or locked.</summary>
+    private async ValueTask CheckSchemaWithoutMigratingAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
+    {
+        using NpgsqlCommand exists = Command(conn, null, "SELECT to_regclass('hpo_schema') IS NOT NULL");
+        if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+        {
+            throw new StorageException($"The {Description} holds no Hpo schema, and this storage was opened without migrating (a reader never creates one). Create a study in it first (hpo create, or a worker).");
+        }
+
+        using NpgsqlCommand cmd = Command(conn, null, "SELECT COALESCE(MAX(version), 0) FROM hpo_schema");
+        int current = (int)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        if (current > PostgreSqlSchema.Version)
+        {
+            throw new StorageException($"The {Description} uses Hpo schema version {current}, which is newer than this Hpo understands ({PostgreSqlSchema.Version}). Upgrade Hpo to open it.");
+        }
+
+        if (current < PostgreSqlSchema.Version)
+        {
+            throw new StorageException($"The {Description} uses Hpo schema version {current}; this Hpo reads version {PostgreSqlSchema.Version}, and a reader does not upgrade a database under the workers that may still use it. Use the Hpo release that wrote it, or let a writer of this release (a worker, hpo create) upgrade it once the old workers are stopped.");
         }
     }
 

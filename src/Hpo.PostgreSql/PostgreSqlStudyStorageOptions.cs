@@ -62,6 +62,15 @@ public sealed class PostgreSqlStudyStorageOptions
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan TransientRetryTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Gets or sets whether the first operation may create the schema or upgrade an older one. Readers (dashboards, <c>hpo status</c>,
+    /// a KEDA-like role that may only read) set it to <see langword="false"/>: they never change the database under running workers of
+    /// an older release, and need no privilege beyond reading. A database of an older schema is then refused with the versions named.
+    /// A URL sets it with <c>?migrate=false</c>.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool MigrateSchema { get; set; } = true;
+
     /// <summary>Gets or sets how many times an operation that PostgreSQL aborted because of a deadlock is run again before it fails.</summary>
     /// <value>The default value is 5.</value>
     public int DeadlockRetries { get; set; } = 5;

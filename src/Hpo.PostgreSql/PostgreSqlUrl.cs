@@ -123,19 +123,8 @@ public static class PostgreSqlUrl
     {
         if (IsUrl(text))
         {
-            int start = text.IndexOf("://", StringComparison.Ordinal) + 3;
-            int at = text.IndexOf('@', start);
-            int end = text.IndexOfAny(['/', '?'], start);
-            if (at >= 0 && (end < 0 || at < end))
-            {
-                int colon = text.IndexOf(':', start);
-                if (colon >= 0 && colon < at)
-                {
-                    return text[..(colon + 1)] + "***" + text[at..];
-                }
-            }
-
-            return text;
+            // The user-info password (which may hold '@' or '/') and password-like query options (?password=, ?sslpassword=).
+            return Hpo.Internal.Secrets.Redact(text);
         }
 
         try
@@ -223,7 +212,7 @@ public static class PostgreSqlUrl
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            throw new ArgumentException($"The option '{key}={value}' in '{Redact(url)}' is not a libpq option Hpo knows nor a valid Npgsql connection-string keyword: {e.Message}", nameof(url), e);
+            throw new ArgumentException($"The option '{Hpo.Internal.Secrets.Redact(key + "=" + value)}' in '{Redact(url)}' is not a libpq option Hpo knows nor a valid Npgsql connection-string keyword: {e.Message}", nameof(url), e);
         }
     }
 

@@ -17,11 +17,14 @@ internal sealed record CliResult(int ExitCode, string Output, string Error)
 /// <summary>Runs <c>hpo</c> in this process, with its standard output and error captured.</summary>
 internal static class Cli
 {
-    public static async Task<CliResult> RunAsync(params string[] arguments)
+    public static Task<CliResult> RunAsync(params string[] arguments) => RunWithEnvironmentAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs <c>hpo</c> with these environment variables instead of the process's (for <c>HPO_STORAGE</c>).</summary>
+    public static async Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
-        int exit = await HpoCli.RunAsync(arguments, output, error, new StorageOpener(error));
+        int exit = await HpoCli.RunAsync(arguments, output, error, new StorageOpener(error, environment: name => environment.GetValueOrDefault(name)));
         return new CliResult(exit, output.ToString(), error.ToString());
     }
 }

@@ -20,8 +20,9 @@ public sealed partial class PostgreSqlStudyStorageTests(PostgreSqlDatabase datab
     protected override IStudyStorage CreateStorage(TimeProvider timeProvider) =>
         new PostgreSqlStudyStorage(new PostgreSqlStudyStorageOptions { ConnectionString = database.NewSchema(), TimeProvider = timeProvider });
 
+    // The storage's own connection string has no password (it is never kept in clear): put the test server's back.
     protected override IStudyStorage? OpenAnotherInstance(IStudyStorage storage) =>
-        new PostgreSqlStudyStorage(((PostgreSqlStudyStorage)storage).ConnectionString);
+        new PostgreSqlStudyStorage(new NpgsqlConnectionStringBuilder(((PostgreSqlStudyStorage)storage).ConnectionString) { Password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password }.ConnectionString);
 
     [Fact]
     public async Task InitializeAsync_FreshSchema_RecordsTheSchemaVersion()
@@ -386,7 +387,7 @@ public sealed partial class PostgreSqlStudyStorageTests(PostgreSqlDatabase datab
     public async Task Open_PostgresqlUrl_OpensAPostgreSqlStorageOnThatDatabase()
     {
         var b = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        string url = $"postgresql://{b.Username}@{b.Host}:{b.Port}/{b.Database}";
+        string url = PostgreSqlTestServer.UrlOf(b.ConnectionString);
         await using (IStudyStorage storage = StudyStorage.Open(url))
         {
             Assert.IsType<PostgreSqlStudyStorage>(storage);

@@ -83,6 +83,27 @@ public sealed class PostgreSqlUrlTests
     }
 
     [Theory]
+    [InlineData("postgresql://u:p@hunter2@h:99999/d")]
+    [InlineData("postgresql://u:p/hunter2@h:99999/d")]
+    [InlineData("postgresql://u@h:99999/d?password=hunter2")]
+    [InlineData("postgresql://u@h/d?password=hunter2&sslmode=sometimes")]
+    [InlineData("postgresql://u@h/d?sslpassword=hunter2&no_such_option=1")]
+    [InlineData("postgresql://u:hunter2@h/d?port=x")]
+    public void ToConnectionString_InvalidUrlWithAPasswordHoldingAtSlashOrInTheQuery_KeepsItOutOfTheMessage(string url)
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => PostgreSqlUrl.ToConnectionString(url));
+
+        Assert.DoesNotContain("hunter2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgresql://u:p@hunter2@h/d", "postgresql://u:***@h/d")]
+    [InlineData("postgresql://u:p/hunter2@h/d", "postgresql://u:***@h/d")]
+    [InlineData("postgresql://u@h/d?password=hunter2", "postgresql://u@h/d?password=***")]
+    [InlineData("Host=h;Password=hunter2", "Host=h;Password=***")]
+    public void Redact_UrlOrConnectionString_MasksThePassword(string text, string expected) => Assert.Equal(expected, PostgreSqlUrl.Redact(text));
+
+    [Theory]
     [InlineData("postgresql://h/d", true)]
     [InlineData("Postgres://h/d", true)]
     [InlineData("Host=h", false)]

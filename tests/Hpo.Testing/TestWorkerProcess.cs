@@ -13,15 +13,26 @@ public sealed class TestWorkerProcess : IDisposable
     private readonly StringBuilder error = new();
     private readonly Lock gate = new();
 
-    private TestWorkerProcess(IEnumerable<string> arguments, int maxRetries = 0, SearchSpace? space = null)
+    private TestWorkerProcess(IEnumerable<string> arguments, int maxRetries = 0, SearchSpace? space = null, IReadOnlyList<string>? wrapper = null)
     {
-        var start = new ProcessStartInfo(BuiltTools.DotnetHost)
+        var start = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : BuiltTools.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (wrapper is { Count: > 0 })
+        {
+            // A program that runs the worker (unshare, nsenter...): its own arguments, then the dotnet host.
+            foreach (string w in wrapper.Skip(1))
+            {
+                start.ArgumentList.Add(w);
+            }
+
+            start.ArgumentList.Add(BuiltTools.DotnetHost);
+        }
+
         start.ArgumentList.Add(WorkerPath);
         if (maxRetries > 0)
         {
@@ -83,7 +94,8 @@ public sealed class TestWorkerProcess : IDisposable
     /// Starts <c>run</c>: join or create the study and optimize it until its budget is spent (in <paramref name="space"/> when
     /// given, otherwise in the worker's own space of x and n).
     /// </summary>
-    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1, int maxRetries = 0, SearchSpace? space = null)
+    /// <param name="wrapper">A program and its arguments that run the worker (for example <c>unshare -pf --mount-proc</c>), if any.</param>
+    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1, int maxRetries = 0, SearchSpace? space = null, IReadOnlyList<string>? wrapper = null)
     {
         var args = new List<string> { "run", url, study, Invariant(budget), Invariant(seed), Invariant((int)lease.TotalMilliseconds), Invariant((int)sleep.TotalMilliseconds) };
         if (hangAtTrial >= 0)
@@ -91,7 +103,7 @@ public sealed class TestWorkerProcess : IDisposable
             args.Add(Invariant(hangAtTrial));
         }
 
-        return new TestWorkerProcess(args, maxRetries, space);
+        return new TestWorkerProcess(args, maxRetries, space, wrapper);
     }
 
     /// <summary>Starts <c>wait</c>: a live process that exits when its standard input is closed.</summary>

@@ -2,19 +2,26 @@ using Hpo.Cli.Formatting;
 using Hpo.Cli.Parsing;
 using Hpo.Cli.Storage;
 using Hpo.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hpo.Cli.Commands;
 
-/// <summary>What a command needs besides its options: how to open storages, and where notes go.</summary>
+/// <summary>What a command needs besides its options: how to open storages, where notes go, and the logger.</summary>
 /// <param name="Storage">Opens the <c>--storage</c> URL.</param>
 /// <param name="Error">Standard error, for notes that are not the result.</param>
-internal sealed record CommandContext(StorageOpener Storage, TextWriter Error);
+/// <param name="LoggerFactory">The tool's logger (warnings by default, more with <c>--verbose</c>), for the library objects a command builds.</param>
+internal sealed record CommandContext(StorageOpener Storage, TextWriter Error, ILoggerFactory? LoggerFactory = null)
+{
+    /// <summary>Gets the logger factory to hand to library objects (never null).</summary>
+    public ILoggerFactory Logging => LoggerFactory ?? NullLoggerFactory.Instance;
+}
 
 /// <summary>One <c>hpo</c> command: its name, help and options, and what it does.</summary>
 internal abstract class CliCommand
 {
     /// <summary>The <c>--storage URL</c> option every command takes.</summary>
-    public static readonly OptionSpec StorageOption = new("--storage", "URL", "Where the studies are: sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:password@host:port/database.", Required: true);
+    public static readonly OptionSpec StorageOption = new("--storage", "URL", "Where the studies are: sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:password@host:port/database. Instead, --storage-file PATH (a file whose first line is the URL) or the HPO_STORAGE environment variable keep a password off the command line.", Required: true);
 
     /// <summary>The <c>--format</c> option every command takes.</summary>
     public static readonly OptionSpec FormatOption = new("--format", "FORMAT", "table (the default), json or csv.");
@@ -48,12 +55,13 @@ internal abstract class CliCommand
     /// <param name="url">The <c>--storage</c> URL.</param>
     /// <param name="mustExist">Whether a SQLite file must already exist.</param>
     /// <param name="body">What to do with the storage.</param>
+    /// <param name="migrate">Whether the command writes and so may create or upgrade the schema; readers (the default) never do.</param>
     /// <returns>What <paramref name="body"/> returns.</returns>
-    protected static async Task<OutputDocument> WithStorageAsync(CommandContext context, string url, bool mustExist, Func<IStudyStorage, Task<OutputDocument>> body)
+    protected static async Task<OutputDocument> WithStorageAsync(CommandContext context, string url, bool mustExist, Func<IStudyStorage, Task<OutputDocument>> body, bool migrate = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
-        IStudyStorage storage = context.Storage.Open(url, mustExist);
+        IStudyStorage storage = context.Storage.Open(url, mustExist, migrate);
         await using (storage.ConfigureAwait(false))
         {
             return await body(storage).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Hpo.Cli.Formatting;
 using Hpo.Cli.Parsing;
 using Hpo.Cli.Storage;
+using Hpo.Internal;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
@@ -28,7 +29,7 @@ internal sealed class CreateCommand : CliCommand
     public static readonly OptionSpec SeedOption = new("--seed", "N", "The seed every proposal derives from (drawn at random when omitted).");
 
     /// <summary>The <c>--lease SECONDS</c> option.</summary>
-    public static readonly OptionSpec LeaseOption = new("--lease", "SECONDS", "How long a running trial's heartbeat stays valid (10 when omitted, at least 0.1).");
+    public static readonly OptionSpec LeaseOption = new("--lease", "DURATION", "How long a running trial's heartbeat stays valid: seconds, or with a unit (10s when omitted; 0.1s to 24h).");
 
     /// <summary>The <c>--max-retries N</c> option.</summary>
     public static readonly OptionSpec MaxRetriesOption = new("--max-retries", "N", "How many times a trial whose worker was lost (its lease expired: a removed node, a killed process) is run again with the same parameters (0 when omitted).");
@@ -61,11 +62,7 @@ internal sealed class CreateCommand : CliCommand
         int? budget = options.GetInt32(BudgetOption.Name, minimum: 1);
         int? seed = options.GetInt32(SeedOption.Name);
         int? maxRetries = options.GetInt32(MaxRetriesOption.Name, minimum: 0);
-        double? leaseSeconds = options.GetPositiveDouble(LeaseOption.Name);
-        if (leaseSeconds < 0.1)
-        {
-            throw new UsageException($"Option '{LeaseOption.Name}' must be at least 0.1 seconds, but got {options.Get(LeaseOption.Name)}.");
-        }
+        TimeSpan? lease = options.GetDuration(LeaseOption.Name, maximum: TimeSpan.FromDays(1), minimum: TimeSpan.FromMilliseconds(100));
 
         ITuner tuner = CreateTuner(options.Get(TunerOption.Name) ?? "random");
         SearchSpace space = await ReadSpaceAsync(options.GetRequired(SpaceOption.Name), cancellationToken).ConfigureAwait(false);
@@ -77,7 +74,7 @@ internal sealed class CreateCommand : CliCommand
             Tuner = tuner,
             Seed = seed,
             Budget = budget,
-            Lease = leaseSeconds is double s ? TimeSpan.FromSeconds(s) : new StudyOptions().Lease,
+            Lease = lease ?? new StudyOptions().Lease,
             MaxRetries = maxRetries ?? 0,
         };
         return await WithStorageAsync(context, url, mustExist: false, async storage =>
@@ -89,9 +86,9 @@ internal sealed class CreateCommand : CliCommand
             }
             catch (DuplicateStudyException e)
             {
-                throw new CliException($"A study named '{name}' already exists in {url}; choose another --study name ('hpo studies --storage {url}' lists them).", e);
+                throw new CliException($"A study named '{name}' already exists in {Secrets.Redact(url)}; choose another --study name ('hpo studies' with the same storage lists them).", e);
             }
-        }).ConfigureAwait(false);
+        }, migrate: true).ConfigureAwait(false);
     }
 
     private static ITuner CreateTuner(string name)

@@ -27,7 +27,16 @@ internal sealed class StudiesCommand : CliCommand
     {
         return WithStorageAsync(context, options.GetRequired(StorageOption.Name), mustExist: true, async storage =>
         {
-            IReadOnlyList<StudyRecord> studies = await storage.GetStudiesAsync(cancellationToken).ConfigureAwait(false);
+            // One study with a damaged definition must not hide the others: it is named on standard error with the reason.
+            StudyCatalog catalog = storage is StudyStorageBase catalogued
+                ? await catalogued.GetStudyCatalogAsync(cancellationToken).ConfigureAwait(false)
+                : new StudyCatalog(await storage.GetStudiesAsync(cancellationToken).ConfigureAwait(false), []);
+            foreach (UnreadableStudy bad in catalog.Unreadable)
+            {
+                context.Error.WriteLine($"hpo studies: warning: study '{bad.Name}' (id {bad.Id}) cannot be read and is not listed: {bad.Reason}");
+            }
+
+            IReadOnlyList<StudyRecord> studies = catalog.Studies;
             var records = new List<OutputRecord>(studies.Count);
             foreach (StudyRecord study in studies)
             {

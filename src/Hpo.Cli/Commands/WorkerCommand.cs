@@ -23,7 +23,7 @@ namespace Hpo.Cli.Commands;
 internal sealed class WorkerCommand : CliCommand
 {
     /// <summary>The <c>--command</c> option.</summary>
-    public static readonly OptionSpec CommandOption = new("--command", "COMMAND", "Run each trial as a child process: the command, split into words as a shell quotes them (no expansion; use sh -c '...' for shell syntax), with the placeholders {trial_number}, {study_name}, {artifacts_dir}, {parameters_file}, {search_space_file} and {param:NAME}.");
+    public static readonly OptionSpec CommandOption = new("--command", "COMMAND", "Run each trial as a child process: the command, split into words as a shell quotes them (no expansion), with the placeholders {trial_number}, {study_name}, {artifacts_dir}, {parameters_file}, {search_space_file} and {param:NAME}. For shell syntax pass values as positional arguments, never inside the shell code: sh -c 'train --lr \"$1\"' trial {param:lr}.");
 
     /// <summary>The <c>--image</c> option.</summary>
     public static readonly OptionSpec ImageOption = new("--image", "IMAGE", "Run each trial as a container of this image (its own entrypoint and command), with --container-cli.");
@@ -38,10 +38,10 @@ internal sealed class WorkerCommand : CliCommand
     public static readonly OptionSpec TrialsOption = new("--trials", "N", "The most trials this worker starts (the study's budget still applies; needed when the study has no budget, unless it runs until stopped).");
 
     /// <summary>The <c>--timeout</c> option.</summary>
-    public static readonly OptionSpec TimeoutOption = new("--timeout", "DURATION", "How long one trial may run before it is stopped and recorded as failed: seconds, or with a unit (90, 30m, 2h).");
+    public static readonly OptionSpec TimeoutOption = new("--timeout", "DURATION", "How long one trial may run before it is stopped and recorded as failed: seconds, or with a unit (90, 30m, 2h; at most 49 days; no limit when omitted).");
 
     /// <summary>The <c>--grace-period</c> option.</summary>
-    public static readonly OptionSpec GracePeriodOption = new("--grace-period", "DURATION", "On SIGTERM or Ctrl+C, how long running trials may finish before they are handed back (20s when omitted; keep it under the platform's own, such as Kubernetes' 30 s).");
+    public static readonly OptionSpec GracePeriodOption = new("--grace-period", "DURATION", "On SIGTERM or Ctrl+C, how long running trials may finish before they are handed back (20s when omitted; keep it under the platform's own, such as Kubernetes' 30 s; at most 1h).");
 
     /// <summary>The <c>--container-cli</c> option.</summary>
     public static readonly OptionSpec ContainerCliOption = new("--container-cli", "CLI", "The container CLI for --image: podman (the default), docker, or a path to either.");
@@ -54,6 +54,9 @@ internal sealed class WorkerCommand : CliCommand
 
     /// <summary>The <c>--artifacts</c> option.</summary>
     public static readonly OptionSpec ArtifactsOption = new("--artifacts", "DIR", "Where each trial's artifacts directory is made (<DIR>/<study>/trial-<n>, with trial.log); hpo-artifacts in the temporary folder when omitted.");
+
+    /// <summary>The <c>--env</c> option.</summary>
+    public static readonly OptionSpec EnvOption = new("--env", "NAME[=VALUE]", "An environment variable for each trial program (repeatable): NAME=VALUE sets it, NAME alone passes this worker's value on. Trial programs get only these, the protocol's HPO_* variables and, for --command, a short allow list (PATH, HOME, LANG, LC_*, TMPDIR, DOTNET_*, CUDA_*...): never the worker's HPO_STORAGE.", Repeatable: true);
 
     private static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(20);
 
@@ -75,13 +78,14 @@ internal sealed class WorkerCommand : CliCommand
         "lets the running ones finish within --grace-period, then hands back the rest: they are recorded stale (never counted by the " +
         "budget), so the study's retry policy runs them again with their parameters, and the worker exits 0. " +
         "Each finished trial is noted on standard error; at the end it prints: study, trials_run (by this worker), stop_reason " +
-        "(budget reached, trial count reached, stopped, handed back), handed_back, and the study's counts by state.";
+        "(budget reached, trial count reached, stopped, handed back), handed_back, late_results (results refused because the trial " +
+        "had been recorded stale or finished elsewhere first; each is also logged as a warning), and the study's counts by state.";
 
     /// <inheritdoc/>
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         StorageOption, StudyOption, CommandOption, ImageOption, ObjectiveOption, ConcurrencyOption, TrialsOption, TimeoutOption,
-        GracePeriodOption, ContainerCliOption, ContainerArgOption, ContainerGlobalArgOption, ArtifactsOption, FormatOption,
+        GracePeriodOption, ContainerCliOption, ContainerArgOption, ContainerGlobalArgOption, ArtifactsOption, EnvOption, FormatOption,
     ];
 
     /// <inheritdoc/>
@@ -103,7 +107,7 @@ internal sealed class WorkerCommand : CliCommand
         int concurrency = options.GetInt32(ConcurrencyOption.Name, minimum: 1) ?? 1;
         int? trials = options.GetInt32(TrialsOption.Name, minimum: 1);
         TimeSpan? timeout = options.GetDuration(TimeoutOption.Name);
-        TimeSpan grace = options.GetDuration(GracePeriodOption.Name) ?? DefaultGracePeriod;
+        TimeSpan grace = options.GetDuration(GracePeriodOption.Name, maximum: TimeSpan.FromHours(1)) ?? DefaultGracePeriod;
         List<string> runArguments = [.. options.GetAll(ContainerArgOption.Name).SelectMany(CommandWords.Split)];
         List<string> globalArguments = [.. options.GetAll(ContainerGlobalArgOption.Name).SelectMany(CommandWords.Split)];
         if (image is null && (runArguments.Count > 0 || globalArguments.Count > 0 || options.Get(ContainerCliOption.Name) is not null))
@@ -112,13 +116,13 @@ internal sealed class WorkerCommand : CliCommand
         }
 
         string? artifacts = options.Get(ArtifactsOption.Name);
-        (IObjective objective, IAsyncDisposable? executor) = Build(command, image, objectiveReference, options.Get(ContainerCliOption.Name), runArguments, globalArguments, artifacts);
+        (IObjective objective, IAsyncDisposable? executor) = Build(command, image, objectiveReference, options.Get(ContainerCliOption.Name), runArguments, globalArguments, artifacts, context.Logging, ParseEnvironment(options.GetAll(EnvOption.Name)));
         await using ConfiguredAsyncDisposable executorScope = new AsyncDisposer(executor).ConfigureAwait(false);
 
         IStudyStorage storage = context.Storage.Open(options.GetRequired(StorageOption.Name), mustExist: true);
         await using (storage.ConfigureAwait(false))
         {
-            Study study = await Study.LoadAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            Study study = await Study.LoadAsync(storage, options.GetRequired(StudyOption.Name), loggerFactory: context.Logging, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             if (trials is null && study.Budget is null)
             {
                 context.Error.WriteLine($"hpo worker: study '{study.Name}' has no budget and --trials is not given: running until stopped.");
@@ -189,12 +193,13 @@ internal sealed class WorkerCommand : CliCommand
                 new("trials_run", result?.TrialsRun),
                 new("stop_reason", reason),
                 new("handed_back", handedBack),
+                new("late_results", result?.LateResults),
                 .. StudyFields.Counts(counts),
             ]));
         }
     }
 
-    private static (IObjective Objective, IAsyncDisposable? Executor) Build(string? command, string? image, string? objective, string? cli, List<string> runArguments, List<string> globalArguments, string? artifacts)
+    private static (IObjective Objective, IAsyncDisposable? Executor) Build(string? command, string? image, string? objective, string? cli, List<string> runArguments, List<string> globalArguments, string? artifacts, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, List<(string Name, string? Value)> environment)
     {
         if (objective is not null)
         {
@@ -211,11 +216,24 @@ internal sealed class WorkerCommand : CliCommand
                 throw new UsageException("--command is empty.");
             }
 
-            executor = new ChildProcessExecutor(new ChildProcessExecutorOptions { Command = words, ArtifactsRoot = artifacts });
+            var child = new ChildProcessExecutorOptions { Command = words, ArtifactsRoot = artifacts, LoggerFactory = loggerFactory };
+            foreach ((string name, string? value) in environment)
+            {
+                if (value is null)
+                {
+                    child.InheritedVariables.Add(name);
+                }
+                else
+                {
+                    child.Environment[name] = value;
+                }
+            }
+
+            executor = new ChildProcessExecutor(child);
         }
         else
         {
-            var container = new ContainerExecutorOptions { Image = image!, ArtifactsRoot = artifacts };
+            var container = new ContainerExecutorOptions { Image = image!, ArtifactsRoot = artifacts, LoggerFactory = loggerFactory };
             if (cli is not null)
             {
                 container.Cli = cli;
@@ -231,10 +249,37 @@ internal sealed class WorkerCommand : CliCommand
                 container.GlobalArguments.Add(a);
             }
 
+            foreach ((string name, string? value) in environment)
+            {
+                if ((value ?? System.Environment.GetEnvironmentVariable(name)) is { } set)
+                {
+                    container.Environment[name] = set;
+                }
+            }
+
             executor = new ContainerExecutor(container);
         }
 
         return (executor.AsObjective(), executor);
+    }
+
+    /// <summary>Reads the <c>--env</c> options: <c>NAME=VALUE</c>, or <c>NAME</c> alone (its value is the worker's).</summary>
+    private static List<(string Name, string? Value)> ParseEnvironment(IReadOnlyList<string> values)
+    {
+        var result = new List<(string Name, string? Value)>();
+        foreach (string text in values)
+        {
+            int equals = text.IndexOf('=', StringComparison.Ordinal);
+            string name = equals >= 0 ? text[..equals] : text;
+            if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || c == '*'))
+            {
+                throw new UsageException($"Option '{EnvOption.Name}' must be NAME=VALUE or NAME (a variable name without spaces), but got a value whose name is '{name}'.");
+            }
+
+            result.Add((name, equals >= 0 ? text[(equals + 1)..] : null));
+        }
+
+        return result;
     }
 
     /// <summary>Completes once a stop was requested and the grace period has passed since (never when the run ends first).</summary>

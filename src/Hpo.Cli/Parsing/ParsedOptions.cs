@@ -82,7 +82,7 @@ internal sealed class ParsedOptions
             }
             else if (!values.TryAdd(name, value))
             {
-                throw new UsageException($"Option '{name}' is given twice ('{values[name]}' and '{value}').");
+                throw new UsageException($"Option '{name}' is given twice ('{Hpo.Internal.Secrets.Redact(values[name])}' and '{Hpo.Internal.Secrets.Redact(value)}').");
             }
         }
 
@@ -104,13 +104,18 @@ internal sealed class ParsedOptions
     /// <returns>The values.</returns>
     public IReadOnlyList<string> GetAll(string name) => lists.TryGetValue(name, out List<string>? list) ? list : [];
 
+    /// <summary>The longest duration option accepted when a command gives no smaller bound: 49 days (a .NET timer waits at most 49.7).</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(49);
+
     /// <summary>
     /// Gets a duration option: a number of seconds, or a number with the unit <c>ms</c>, <c>s</c>, <c>m</c> or <c>h</c> (<c>90</c>, <c>1.5m</c>, <c>2h</c>).
     /// </summary>
     /// <param name="name">The option's name.</param>
+    /// <param name="maximum">The longest duration accepted; <see cref="MaxDuration"/> when <see langword="null"/>.</param>
+    /// <param name="minimum">The shortest duration accepted; anything above zero when <see langword="null"/>.</param>
     /// <returns>The value, or <see langword="null"/> when it was not given.</returns>
-    /// <exception cref="UsageException">The value is not a positive duration.</exception>
-    public TimeSpan? GetDuration(string name)
+    /// <exception cref="UsageException">The value is not a positive duration within the bounds.</exception>
+    public TimeSpan? GetDuration(string name, TimeSpan? maximum = null, TimeSpan? minimum = null)
     {
         string? text = Get(name);
         if (text is null)
@@ -118,6 +123,7 @@ internal sealed class ParsedOptions
             return null;
         }
 
+        TimeSpan max = maximum ?? MaxDuration;
         (string number, double unit) = text switch
         {
             _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.001),
@@ -126,10 +132,34 @@ internal sealed class ParsedOptions
             _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600.0),
             _ => (text, 1.0),
         };
-        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value > 0 && value * unit < TimeSpan.MaxValue.TotalSeconds / 2
-            ? TimeSpan.FromSeconds(value * unit)
-            : throw new UsageException($"Option '{name}' must be a positive duration in seconds, or with a unit (ms, s, m, h: '90', '1.5m', '2h'), but got '{text}'.");
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || value <= 0)
+        {
+            throw new UsageException($"Option '{name}' must be a positive duration in seconds, or with a unit (ms, s, m, h: '90', '1.5m', '2h'), but got '{text}'.");
+        }
+
+        double seconds = value * unit;
+        if (!double.IsFinite(seconds) || seconds > max.TotalSeconds)
+        {
+            throw new UsageException($"Option '{name}' must be at most {Describe(max)}, but got '{text}'.{(maximum is null ? " Leave it out for no limit." : string.Empty)}");
+        }
+
+        if (minimum is TimeSpan min && seconds < min.TotalSeconds)
+        {
+            throw new UsageException($"Option '{name}' must be at least {Describe(min)}, but got '{text}'.");
+        }
+
+        return TimeSpan.FromSeconds(seconds);
     }
+
+    /// <summary>Writes a duration as the options take it: <c>49 days (1176h)</c>, <c>1h</c>, <c>30s</c>, <c>0.1s</c>.</summary>
+    /// <param name="duration">The duration.</param>
+    /// <returns>The text.</returns>
+    public static string Describe(TimeSpan duration) => duration switch
+    {
+        _ when duration >= TimeSpan.FromDays(2) => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalDays:0.#} days ({duration.TotalHours:0.#}h)"),
+        _ when duration >= TimeSpan.FromHours(1) && duration.Ticks % TimeSpan.TicksPerHour == 0 => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalHours:0}h"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.###}s"),
+    };
 
     /// <summary>Gets a required option's text.</summary>
     /// <param name="name">The option's name, with its dashes.</param>

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Hpo.Cli.Parsing;
+using Hpo.Internal;
 using Hpo.Storage;
 
 namespace Hpo.Cli.Storage;
@@ -28,20 +29,29 @@ internal sealed class StorageOpener
     /// <param name="error">Where notes go (standard error).</param>
     /// <param name="providerDirectory">The folder to look for provider assemblies in; the tool's own folder when <see langword="null"/>.</param>
     /// <param name="probeApplication">Whether to look for providers among the application's own assemblies first (tests turn it off).</param>
-    public StorageOpener(TextWriter error, string? providerDirectory = null, bool probeApplication = true)
+    /// <param name="environment">Reads an environment variable (<c>HPO_STORAGE</c>); the process's own when <see langword="null"/>.</param>
+    public StorageOpener(TextWriter error, string? providerDirectory = null, bool probeApplication = true, Func<string, string?>? environment = null)
     {
         this.error = error;
         this.providerDirectory = providerDirectory ?? AppContext.BaseDirectory;
         this.probeApplication = probeApplication;
+        Environment = environment ?? System.Environment.GetEnvironmentVariable;
     }
+
+    /// <summary>Gets the reader of environment variables the tool uses (<c>HPO_STORAGE</c>).</summary>
+    public Func<string, string?> Environment { get; }
 
     /// <summary>Opens a storage.</summary>
     /// <param name="url">The <c>--storage</c> URL.</param>
     /// <param name="mustExist">Whether a SQLite file must already exist (every command but <c>create</c>).</param>
+    /// <param name="migrate">
+    /// Whether the storage may create or upgrade its schema: writers (<c>create</c>, <c>worker</c>) only. A reader never changes the
+    /// schema under running workers of an older release; it is told which version is needed instead.
+    /// </param>
     /// <returns>The storage; dispose it when done.</returns>
     /// <exception cref="UsageException">The URL is malformed or its scheme unknown.</exception>
     /// <exception cref="CliException">The SQLite file does not exist, or the PostgreSQL provider is not installed.</exception>
-    public IStudyStorage Open(string url, bool mustExist)
+    public IStudyStorage Open(string url, bool mustExist, bool migrate = true)
     {
         ArgumentNullException.ThrowIfNull(url);
         if (url is "memory" or "memory://" or ":memory:")
@@ -53,7 +63,7 @@ internal sealed class StorageOpener
         int separator = url.IndexOf("://", StringComparison.Ordinal);
         if (separator <= 0)
         {
-            throw new UsageException($"Option '--storage' must be a URL such as sqlite:///relative.db, sqlite:////absolute.db or postgresql://user@host/database, but got '{url}'.");
+            throw new UsageException($"Option '--storage' must be a URL such as sqlite:///relative.db, sqlite:////absolute.db or postgresql://user@host/database, but got a value without '://' (not shown: a connection string may hold a password).");
         }
 
         string scheme = url[..separator];
@@ -62,7 +72,7 @@ internal sealed class StorageOpener
             string path = Invoke(() => StudyStorage.SqlitePath(url));
             if (mustExist && !File.Exists(path))
             {
-                throw new CliException($"The SQLite database '{Path.GetFullPath(path)}' does not exist (from --storage {url}). sqlite:///relative.db is relative to the current folder ({Environment.CurrentDirectory}); sqlite:////absolute.db has four slashes.");
+                throw new CliException($"The SQLite database '{Path.GetFullPath(path)}' does not exist (from --storage {Secrets.Redact(url)}). sqlite:///relative.db is relative to the current folder ({System.Environment.CurrentDirectory}); sqlite:////absolute.db has four slashes.");
             }
         }
         else if (PostgreSqlSchemes.Contains(scheme, StringComparer.OrdinalIgnoreCase))
@@ -70,7 +80,9 @@ internal sealed class StorageOpener
             EnsurePostgreSql();
         }
 
-        return Invoke(() => StudyStorage.Open(url));
+        bool ours = scheme.Equals("sqlite", StringComparison.OrdinalIgnoreCase) || PostgreSqlSchemes.Contains(scheme, StringComparer.OrdinalIgnoreCase);
+        string opened = migrate || !ours ? url : StorageUrlOptions.WithoutMigration(url);
+        return Invoke(() => StudyStorage.Open(opened));
     }
 
     /// <summary>Removes the "(Parameter 'x')" suffix that <see cref="ArgumentException.Message"/> appends.</summary>
@@ -126,7 +138,8 @@ internal sealed class StorageOpener
     {
         lock (Gate)
         {
-            if (postgreSqlAssembly is not null)
+            // The cache serves openers that look where the application does; one given its own folder looks there.
+            if (postgreSqlAssembly is not null && probeApplication)
             {
                 return;
             }

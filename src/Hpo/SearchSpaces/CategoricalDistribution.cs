@@ -11,6 +11,7 @@ namespace Hpo.SearchSpaces;
 public sealed class CategoricalDistribution : Distribution
 {
     private readonly object[] choices;
+    private readonly Dictionary<object, int> indexes; // choice -> its index: O(1) look-ups and duplicate checks
 
     /// <summary>Initializes a new instance of the <see cref="CategoricalDistribution"/> class.</summary>
     /// <param name="choices">The choices: at least one, no duplicates, each a string, a number or a boolean.</param>
@@ -25,14 +26,14 @@ public sealed class CategoricalDistribution : Distribution
         ArgumentNullException.ThrowIfNull(choices);
         string prefix = parameterName is null ? string.Empty : $"Parameter '{parameterName}': ";
         var list = new List<object>();
+        indexes = [];
         int index = 0;
         foreach (object? choice in choices)
         {
             object normalized = Normalize(choice, index, prefix);
-            int existing = list.FindIndex(c => c.Equals(normalized));
-            if (existing >= 0)
+            if (!indexes.TryAdd(normalized, index))
             {
-                throw new ArgumentException(prefix + $"categorical choices must be distinct, but choice {index} ({Format.Value(normalized)}) repeats choice {existing}.", nameof(choices));
+                throw new ArgumentException(prefix + $"categorical choices must be distinct, but choice {index} ({Format.Value(normalized)}) repeats choice {indexes[normalized]}.", nameof(choices));
             }
 
             list.Add(normalized);
@@ -76,7 +77,7 @@ public sealed class CategoricalDistribution : Distribution
             return -1;
         }
 
-        return Array.FindIndex(choices, c => c.Equals(normalized));
+        return indexes.TryGetValue(normalized, out int index) ? index : -1;
     }
 
     /// <inheritdoc/>

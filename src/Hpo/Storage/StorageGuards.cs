@@ -25,9 +25,9 @@ internal static class StorageGuards
             throw new ArgumentException(Format.Invariant($"The study's budget must be positive or null (no limit), but got {b}."), nameof(definition));
         }
 
-        if (definition.Lease <= TimeSpan.Zero)
+        if (definition.Lease <= TimeSpan.Zero || definition.Lease > Durations.MaxLease)
         {
-            throw new ArgumentException(Format.Invariant($"The study's lease must be positive, but got {definition.Lease}."), nameof(definition));
+            throw new ArgumentException(Format.Invariant($"The study's lease must be positive and at most {Durations.MaxLease} (1 day), but got {definition.Lease}."), nameof(definition));
         }
 
         if (definition.MaxRetries < 0)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Hpo.Internal;
 using Hpo.Storage.InMemory;
 using Hpo.Storage.Sqlite;
 
@@ -22,7 +23,11 @@ public static class StudyStorage
 
     private static readonly ConcurrentDictionary<string, Func<string, IStudyStorage>> Schemes = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["sqlite"] = url => new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = SqlitePath(url) }),
+        ["sqlite"] = url =>
+        {
+            bool migrate = StorageUrlOptions.TakeMigrate(ref url);
+            return new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = SqlitePath(url), MigrateSchema = migrate });
+        },
     };
 
     /// <summary>Opens the storage a URL names.</summary>
@@ -40,7 +45,7 @@ public static class StudyStorage
         int colon = url.IndexOf("://", StringComparison.Ordinal);
         if (colon <= 0)
         {
-            throw new ArgumentException($"The storage URL must be 'memory' or 'scheme://…' (for example sqlite:///study.db), but got '{url}'.", nameof(url));
+            throw new ArgumentException($"The storage URL must be 'memory' or 'scheme://…' (for example sqlite:///study.db), but got a value without '://' (not shown: a connection string may hold a password).", nameof(url));
         }
 
         string scheme = url[..colon];
@@ -52,7 +57,7 @@ public static class StudyStorage
 
         return factory is not null
             ? factory(url)
-            : throw new ArgumentException($"The storage URL scheme '{scheme}' is not known (in '{url}'). Known: memory, {string.Join(", ", Schemes.Keys.Order(StringComparer.Ordinal))}. PostgreSQL needs the Hpo.PostgreSql package.", nameof(url));
+            : throw new ArgumentException($"The storage URL scheme '{scheme}' is not known (in '{Secrets.Redact(url)}'). Known: memory, {string.Join(", ", Schemes.Keys.Order(StringComparer.Ordinal))}. PostgreSQL needs the Hpo.PostgreSql package.", nameof(url));
     }
 
     /// <summary>
@@ -93,7 +98,7 @@ public static class StudyStorage
         const string prefix = "sqlite:///";
         if (!url.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || url.Length == prefix.Length)
         {
-            throw new ArgumentException($"A SQLite URL is sqlite:///relative/path.db or sqlite:////absolute/path.db, but got '{url}'.", nameof(url));
+            throw new ArgumentException($"A SQLite URL is sqlite:///relative/path.db or sqlite:////absolute/path.db, but got '{Secrets.Redact(url)}'.", nameof(url));
         }
 
         string path = Uri.UnescapeDataString(url[prefix.Length..]);

@@ -21,6 +21,36 @@ public abstract class StudyStorageBase : IStudyStorage
     /// <inheritdoc/>
     public abstract ValueTask<IReadOnlyList<StudyRecord>> GetStudiesAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gets every study, with those whose stored definition cannot be read listed apart with the reason instead of failing the whole
+    /// list (<see cref="GetStudiesAsync"/> fails on the first such study). Storages that can store a damaged definition override it.
+    /// </summary>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The readable and the unreadable studies.</returns>
+    public virtual async ValueTask<StudyCatalog> GetStudyCatalogAsync(CancellationToken cancellationToken) =>
+        new(await GetStudiesAsync(cancellationToken).ConfigureAwait(false), []);
+
+    /// <summary>Reads one study's stored definition, or says why it cannot be read (for <see cref="GetStudyCatalogAsync"/>).</summary>
+    /// <param name="id">The study's id.</param>
+    /// <param name="name">The study's stored name.</param>
+    /// <param name="definitionJson">The stored definition.</param>
+    /// <param name="createdAt">When the study was created.</param>
+    /// <param name="studies">Where a readable study goes.</param>
+    /// <param name="unreadable">Where an unreadable one goes.</param>
+    protected static void AddToCatalog(long id, string name, string definitionJson, DateTimeOffset createdAt, List<StudyRecord> studies, List<UnreadableStudy> unreadable)
+    {
+        ArgumentNullException.ThrowIfNull(studies);
+        ArgumentNullException.ThrowIfNull(unreadable);
+        try
+        {
+            studies.Add(new StudyRecord(id, StudyDefinition.FromJson(definitionJson), createdAt));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException or InvalidCastException or OverflowException or NotSupportedException)
+        {
+            unreadable.Add(new UnreadableStudy(id, name, $"{e.GetType().Name}: {e.Message}"));
+        }
+    }
+
     /// <inheritdoc/>
     public abstract ValueTask<bool> DeleteStudyAsync(string name, CancellationToken cancellationToken);
 

@@ -18,13 +18,16 @@ internal sealed class OptimizeRun : IDisposable
     private readonly IObjective objective;
     private readonly OptimizeOptions options;
     private readonly CancellationToken callerToken;
+    private readonly TimeSpan? trialTimeout;
     private readonly CancellationTokenSource stopScheduling;
     private readonly CancellationTokenSource timeoutSource;
     private readonly CancellationTokenSource stopHeartbeat = new();
     private readonly SemaphoreSlim callbackGate = new(1, 1);
     private readonly string owner = WorkerIdentity.NewOwner();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, (StudyTrial Trial, TrialFinish Finish)> pendingFinishes = new();
     private int started;
     private int finished;
+    private int lateResults;
     private ExceptionDispatchInfo? failure;
     private volatile bool budgetReached;
 
@@ -36,11 +39,16 @@ internal sealed class OptimizeRun : IDisposable
         this.callerToken = callerToken;
 
         // The run's timeout runs on the study's clock, so tests can drive it with a fake one.
-        timeoutSource = options.Timeout is TimeSpan timeout
+        // A timeout at or above the timer's limit (about 49.7 days) or Timeout.InfiniteTimeSpan means no limit.
+        trialTimeout = Durations.Bounded(options.TrialTimeout);
+        timeoutSource = Durations.Bounded(options.Timeout) is TimeSpan timeout
             ? new CancellationTokenSource(timeout, study.TimeProvider)
             : new CancellationTokenSource();
         stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken, timeoutSource.Token, options.StopToken);
     }
+
+    /// <summary>The waits before each new attempt to record a result the storage failed to take (then it is recorded as failed).</summary>
+    internal static readonly TimeSpan[] FinishRetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
 
     private TimeSpan HeartbeatInterval => study.Record.Definition.Lease / 3;
 
@@ -64,6 +72,7 @@ internal sealed class OptimizeRun : IDisposable
         {
             await stopHeartbeat.CancelAsync().ConfigureAwait(false);
             await heartbeat.ConfigureAwait(false);
+            await FlushPendingFinishesAsync().ConfigureAwait(false);
         }
 
         failure?.Throw();
@@ -74,7 +83,7 @@ internal sealed class OptimizeRun : IDisposable
             : options.TrialCount is int n && started >= n ? OptimizeStopReason.TrialCountReached
             : options.StopToken.IsCancellationRequested && !timeoutSource.IsCancellationRequested ? OptimizeStopReason.Stopped
             : OptimizeStopReason.TimedOut;
-        return new OptimizeResult(finished, reason, counts, best);
+        return new OptimizeResult(finished, reason, counts, best) { LateResults = lateResults };
     }
 
     public void Dispose()
@@ -196,7 +205,7 @@ internal sealed class OptimizeRun : IDisposable
         try
         {
             ObjectiveResult result;
-            if (options.TrialTimeout is TimeSpan limit)
+            if (trialTimeout is TimeSpan limit)
             {
                 // On its own task, so that the limit holds even for an objective that blocks before its first await.
                 Task<ObjectiveResult> evaluation = Task.Run(() => objective.EvaluateAsync(trial, trialCts.Token).AsTask(), CancellationToken.None);
@@ -209,7 +218,7 @@ internal sealed class OptimizeRun : IDisposable
 
             finish = Study.ToFinish(result, trial.LastReportedValue);
         }
-        catch (TimeoutException e) when (options.TrialTimeout is TimeSpan limit && !callerToken.IsCancellationRequested)
+        catch (TimeoutException e) when (trialTimeout is TimeSpan limit && !callerToken.IsCancellationRequested)
         {
             await trialCts.CancelAsync().ConfigureAwait(false);
             finish = new TrialFinish(TrialState.Failed, [], Format.Invariant($"Timed out: the trial ran longer than its {limit.TotalSeconds:0.###} s limit."), e.GetType().FullName);
@@ -265,8 +274,26 @@ internal sealed class OptimizeRun : IDisposable
                 Interlocked.Decrement(ref started);
             }
 
-            study.Logger.LogWarning(e, "Study {Study}: trial {Number} was finished elsewhere before this worker could record its result ({State}).", study.Name, trial.Number, finish.State);
+            LateResult(trial, finish, e);
             return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The storage did not take the result (a PostgreSQL outage longer than its retry window, SQLite's busy timeout...). The
+            // trial must not stay Running under this worker's heartbeats, and this loop must go on: retry, then record it as failed.
+            if (startNext)
+            {
+                Interlocked.Decrement(ref started);
+                startNext = false;
+            }
+
+            TrialRecord? recorded = await RecordAfterFailedFinishAsync(trial, finish, e).ConfigureAwait(false);
+            if (recorded is null)
+            {
+                return null;
+            }
+
+            done = recorded;
         }
 
         Interlocked.Increment(ref finished);
@@ -331,6 +358,113 @@ internal sealed class OptimizeRun : IDisposable
         }
     }
 
+    /// <summary>
+    /// A result the storage refused because the trial was finished elsewhere: its lease expired (it is Stale, and perhaps retried),
+    /// or another worker recorded it. Counted and logged as a warning; never silent.
+    /// </summary>
+    private void LateResult(StudyTrial trial, TrialFinish finish, TrialAlreadyFinishedException e)
+    {
+        Interlocked.Increment(ref lateResults);
+        study.Logger.LogWarning(e, "Study {Study}: trial {Number} was finished elsewhere (its lease expired, or another worker recorded it) before this worker could record its result ({State}); the result is not counted.", study.Name, trial.Number, finish.State);
+    }
+
+    /// <summary>
+    /// Records a result after the storage failed to take it: tries the same finish again a few times with backoff, then records the
+    /// trial as failed with the reason. When even that fails, the trial is kept to be recorded by the heartbeat loop and at the end
+    /// of the run, and the run stops with the storage's error (its other trials are finished first). Returns the finished trial, or
+    /// <see langword="null"/> when nothing could be recorded or the trial was finished elsewhere.
+    /// </summary>
+    private async Task<TrialRecord?> RecordAfterFailedFinishAsync(StudyTrial trial, TrialFinish finish, Exception first)
+    {
+        study.Logger.LogWarning(first, "Study {Study}: recording the result of trial {Number} failed; retrying.", study.Name, trial.Number);
+        Exception last = first;
+        foreach (TimeSpan delay in FinishRetryDelays)
+        {
+            await Task.Delay(delay, study.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                return await study.FinishAsync(trial.Id, finish, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TrialAlreadyFinishedException e)
+            {
+                // Perhaps the failed call had reached the storage after all (an unknown outcome); otherwise the trial went stale.
+                TrialRecord? stored = await TryGetTrialAsync(trial.Number).ConfigureAwait(false);
+                if (stored is not null && stored.State == finish.State && stored.Values.SequenceEqual(finish.Values))
+                {
+                    return stored;
+                }
+
+                LateResult(trial, finish, e);
+                return null;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                last = e;
+            }
+        }
+
+        var failed = new TrialFinish(
+            TrialState.Failed,
+            [],
+            Format.Invariant($"The result ({finish.State}{(finish.Values.Count > 0 ? " " + string.Join(", ", finish.Values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) : string.Empty)}) could not be recorded: {last.GetType().Name}: {last.Message}"),
+            last.GetType().FullName);
+        try
+        {
+            TrialRecord done = await study.FinishAsync(trial.Id, failed, CancellationToken.None).ConfigureAwait(false);
+            study.Logger.LogError(last, "Study {Study}: the result of trial {Number} could not be recorded; the trial is recorded as failed.", study.Name, trial.Number);
+            return done;
+        }
+        catch (TrialAlreadyFinishedException e)
+        {
+            LateResult(trial, finish, e);
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The storage takes nothing: stop starting trials rather than run trials whose results are lost, and record this one
+            // when the storage comes back (the heartbeat loop tries, and the end of the run).
+            pendingFinishes[trial.Id] = (trial, failed);
+            study.Logger.LogError(e, "Study {Study}: trial {Number} could not be recorded, not even as failed; the run stops and records it when the storage answers again.", study.Name, trial.Number);
+            Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(last), null);
+            await stopScheduling.CancelAsync().ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>Records the trials whose finish failed earlier; those the storage still refuses stay pending.</summary>
+    private async Task FlushPendingFinishesAsync()
+    {
+        foreach ((long id, (StudyTrial trial, TrialFinish finish)) in pendingFinishes)
+        {
+            try
+            {
+                await study.FinishAsync(id, finish, CancellationToken.None).ConfigureAwait(false);
+                pendingFinishes.TryRemove(id, out _);
+                Interlocked.Increment(ref finished);
+            }
+            catch (TrialAlreadyFinishedException)
+            {
+                pendingFinishes.TryRemove(id, out _);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                study.Logger.LogWarning(e, "Study {Study}: trial {Number} still cannot be recorded as failed.", study.Name, trial.Number);
+            }
+        }
+    }
+
+    private async Task<TrialRecord?> TryGetTrialAsync(int number)
+    {
+        try
+        {
+            return await study.Storage.GetTrialAsync(study.Record.Id, number, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Determines whether the study's retry policy re-runs a trial that failed for <paramref name="cause"/>.</summary>
     private bool Retries(TrialRecord trial, RetryOn cause)
     {
@@ -345,6 +479,11 @@ internal sealed class OptimizeRun : IDisposable
             try
             {
                 await Task.Delay(HeartbeatInterval, study.TimeProvider, stopHeartbeat.Token).ConfigureAwait(false);
+                if (!pendingFinishes.IsEmpty)
+                {
+                    await FlushPendingFinishesAsync().ConfigureAwait(false);
+                }
+
                 await study.Storage.RenewHeartbeatsAsync(study.Record.Id, owner, stopHeartbeat.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopHeartbeat.IsCancellationRequested)

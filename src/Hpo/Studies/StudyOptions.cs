@@ -1,3 +1,4 @@
+using Hpo.Internal;
 using Hpo.Pruners;
 using Hpo.Storage;
 using Hpo.Tuners;
@@ -70,9 +71,9 @@ public sealed class StudyOptions
             problems.Add($"Budget must be positive or null (no limit), but got {b}.");
         }
 
-        if (Lease < TimeSpan.FromMilliseconds(100))
+        if (Lease < TimeSpan.FromMilliseconds(100) || Lease > Durations.MaxLease)
         {
-            problems.Add($"Lease must be at least 100 ms, but got {Lease}.");
+            problems.Add($"Lease must be between 100 ms and 1 day (00:00:00.1 to {Durations.MaxLease}), but got {Lease}.");
         }
 
         if (MaxRetries < 0)
@@ -107,7 +108,10 @@ public sealed class OptimizeOptions
     public int? TrialCount { get; set; }
 
     /// <summary>Gets or sets how long this run keeps starting trials; running trials are allowed to finish.</summary>
-    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    /// <value>
+    /// The default value is <see langword="null"/> (no limit). <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>, or a duration of
+    /// 49.7 days or more (the longest a .NET timer can wait, up to <see cref="TimeSpan.MaxValue"/>), also means no limit.
+    /// </value>
     public TimeSpan? Timeout { get; set; }
 
     /// <summary>
@@ -123,7 +127,10 @@ public sealed class OptimizeOptions
     public int Concurrency { get; set; } = 1;
 
     /// <summary>Gets or sets how long one trial may run; a trial that takes longer is recorded as failed and its token is cancelled.</summary>
-    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    /// <value>
+    /// The default value is <see langword="null"/> (no limit). <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>, or a duration of
+    /// 49.7 days or more (the longest a .NET timer can wait, up to <see cref="TimeSpan.MaxValue"/>), also means no limit.
+    /// </value>
     public TimeSpan? TrialTimeout { get; set; }
 
     /// <summary>Gets or sets what happens when an objective throws.</summary>
@@ -142,9 +149,9 @@ public sealed class OptimizeOptions
             problems.Add($"TrialCount must be positive or null, but got {n}.");
         }
 
-        if (Timeout is TimeSpan t && t <= TimeSpan.Zero)
+        if (Timeout is TimeSpan t && t <= TimeSpan.Zero && t != System.Threading.Timeout.InfiniteTimeSpan)
         {
-            problems.Add($"Timeout must be positive or null, but got {t}.");
+            problems.Add($"Timeout must be positive, Timeout.InfiniteTimeSpan or null, but got {t}.");
         }
 
         if (Concurrency < 1)
@@ -152,9 +159,9 @@ public sealed class OptimizeOptions
             problems.Add($"Concurrency must be at least 1, but got {Concurrency}.");
         }
 
-        if (TrialTimeout is TimeSpan tt && tt <= TimeSpan.Zero)
+        if (TrialTimeout is TimeSpan tt && tt <= TimeSpan.Zero && tt != System.Threading.Timeout.InfiniteTimeSpan)
         {
-            problems.Add($"TrialTimeout must be positive or null, but got {tt}.");
+            problems.Add($"TrialTimeout must be positive, Timeout.InfiniteTimeSpan or null, but got {tt}.");
         }
 
         if (!Enum.IsDefined(FailurePolicy))

@@ -52,4 +52,13 @@ public enum OptimizeStopReason
 /// <param name="StopReason">Why the run stopped.</param>
 /// <param name="Counts">The study's trials by state at the end of the run.</param>
 /// <param name="BestTrial">The study's best complete trial, if any.</param>
-public sealed record OptimizeResult(int TrialsRun, OptimizeStopReason StopReason, TrialCounts Counts, TrialRecord? BestTrial);
+public sealed record OptimizeResult(int TrialsRun, OptimizeStopReason StopReason, TrialCounts Counts, TrialRecord? BestTrial)
+{
+    /// <summary>
+    /// Gets the results this run computed but the storage refused because the trial had been finished elsewhere first: its lease
+    /// expired (the worker looked gone, so the trial was recorded stale and perhaps retried), or another worker recorded it. Each is
+    /// also logged as a warning. Not counted in <see cref="TrialsRun"/>.
+    /// </summary>
+    /// <value>The default value is 0.</value>
+    public int LateResults { get; init; }
+}

@@ -100,7 +100,7 @@ public sealed class CreateCommandTests : IDisposable
     [InlineData("--budget", "ten", "whole number")]
     [InlineData("--seed", "1.5", "whole number")]
     [InlineData("--lease", "0.01", "at least 0.1")]
-    [InlineData("--lease", "-3", "greater than zero")]
+    [InlineData("--lease", "-3", "positive duration")]
     [InlineData("--max-retries", "-1", "at least 0")]
     public async Task Create_BadOptionValue_IsAUsageErrorAndCreatesNothing(string option, string value, string message)
     {

@@ -34,7 +34,7 @@ public sealed partial class WorkerManifestTests
     {
         WorkerCommandLine line = CommandLine(file);
 
-        Assert.Equal("$(HPO_STORAGE)", line.Storage);
+        Assert.False(line.Values.ContainsKey("--storage"), $"{file}: the storage URL must come from HPO_STORAGE, not the command line (visible in /proc/PID/cmdline).");
         Assert.Equal("distributed-demo", line.Study);
         Assert.True(line.Values.ContainsKey("--command"));
     }
@@ -48,7 +48,7 @@ public sealed partial class WorkerManifestTests
 
         List<string> used = c.Args.SelectMany(a => Expansion().Matches(a)).Select(m => m.Groups[1].Value).ToList();
 
-        Assert.Contains("HPO_STORAGE", used);
+        Assert.DoesNotContain("HPO_STORAGE", used);
         Assert.Contains("HPO_STUDY", used);
         Assert.All(used, name => Assert.True(names.Contains(name), $"{file}: $({name}) is used in args but not defined in env."));
     }

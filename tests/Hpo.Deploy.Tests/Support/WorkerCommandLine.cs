@@ -67,7 +67,8 @@ public sealed class WorkerCommandLine
             }
         }
 
-        foreach (string required in new[] { "--storage", "--study" })
+        // The storage may come from HPO_STORAGE (which keeps the password off the command line) instead of --storage.
+        foreach (string required in new[] { "--study" })
         {
             if (!values.ContainsKey(required))
             {

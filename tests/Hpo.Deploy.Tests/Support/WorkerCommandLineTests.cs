@@ -19,7 +19,7 @@ public sealed class WorkerCommandLineTests
     [InlineData("--storage x --study s --command c --workers 2")]
     [InlineData("--storage x --study s")]
     [InlineData("--storage x --study s --command c --image i")]
-    [InlineData("--study s --command c")]
+    [InlineData("--storage x --command c")]
     [InlineData("--storage x --study s --command c --concurrency 0")]
     [InlineData("--storage x --study s --image i --container-cli lxc")]
     [InlineData("--storage x --study s --objective Train.dll")]

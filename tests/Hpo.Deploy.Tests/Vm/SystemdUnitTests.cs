@@ -40,7 +40,7 @@ public sealed class SystemdUnitTests
         Assert.Equal("/usr/local/bin/hpo", words[0]);
         Assert.Equal("worker", words[1]);
         WorkerCommandLine line = WorkerCommandLine.Parse(words.Skip(2).ToList());
-        Assert.Equal("${HPO_STORAGE}", line.Storage);
+        Assert.False(line.Values.ContainsKey("--storage"), "The storage URL must come from HPO_STORAGE in the environment file, not the command line.");
         Assert.Equal("${HPO_STUDY}", line.Study);
     }
 

@@ -16,14 +16,7 @@ public sealed class PostgreSqlDatabase : IAsyncLifetime
     public string ConnectionString { get; private set; } = string.Empty;
 
     /// <summary>Gets the fresh database as a <c>postgresql://</c> URL, for worker processes and the hpo tool.</summary>
-    public string Url
-    {
-        get
-        {
-            var b = new NpgsqlConnectionStringBuilder(ConnectionString);
-            return $"postgresql://{Uri.EscapeDataString(b.Username!)}@{b.Host}:{b.Port}/{b.Database}";
-        }
-    }
+    public string Url => PostgreSqlTestServer.UrlOf(ConnectionString);
 
     public async Task InitializeAsync() => ConnectionString = await PostgreSqlTestServer.CreateDatabaseAsync(Name);
 

@@ -4,7 +4,7 @@ namespace Hpo.PostgreSql.Tests.Support;
 
 /// <summary>
 /// The PostgreSQL server the tests use: its connection string comes from <c>HPO_TEST_POSTGRES</c> (for example
-/// <c>Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres</c>, as printed by <c>.ci/postgres.sh start</c>).
+/// <c>Host=127.0.0.1;Port=55432;Username=postgres;Password=…;Database=postgres</c>, as printed by <c>.ci/postgres.sh start</c>).
 /// </summary>
 internal static class PostgreSqlTestServer
 {
@@ -23,6 +23,14 @@ internal static class PostgreSqlTestServer
     public static string RequireConnectionString() => ConnectionString ?? throw new InvalidOperationException(
         $"{Variable} is not set, and the PostgreSQL tests must run under CI (CI=true): .ci/run starts a scratch server with .ci/postgres.sh and exports {Variable}. " +
         "Locally, run '.ci/postgres.sh start' and export the line it prints.");
+
+    /// <summary>Gets a connection string as a <c>postgresql://user:password@host:port/database</c> URL, for worker processes and the hpo tool.</summary>
+    public static string UrlOf(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        string password = b.Password is { Length: > 0 } p ? ":" + Uri.EscapeDataString(p) : string.Empty;
+        return $"postgresql://{Uri.EscapeDataString(b.Username!)}{password}@{b.Host}:{b.Port}/{b.Database}";
+    }
 
     /// <summary>Creates a fresh database (hpo_test_&lt;random&gt;) and returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string name)

@@ -20,9 +20,13 @@ internal sealed class ScratchPostgreSqlServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public string Url => $"postgresql://postgres@127.0.0.1:{Port}/postgres";
+    public string Url => PostgreSqlTestServer.UrlOf(ConnectionString);
 
-    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres";
+    /// <summary>Gets the connection string, with the password the script generated (it prints it on start).</summary>
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    /// <summary>Gets the server's folder (its data, log and password file).</summary>
+    public string Folder => environment["HPO_PG_DIR"];
 
     /// <summary>Gets the script, found by walking up from the test assembly to the repository root.</summary>
     public static string? Script
@@ -45,7 +49,14 @@ internal sealed class ScratchPostgreSqlServer : IAsyncDisposable
     public static async Task<ScratchPostgreSqlServer> StartAsync()
     {
         var server = new ScratchPostgreSqlServer(FreePort(), Path.Combine(Path.GetTempPath(), "hpo-fault-" + Guid.NewGuid().ToString("N")[..12]));
-        await server.RunAsync("start", TimeSpan.FromMinutes(3));
+        string exported = await server.RunAsync("start", TimeSpan.FromMinutes(3));
+
+        // "export HPO_TEST_POSTGRES='Host=…;Password=…;…'"
+        int open = exported.IndexOf('\'', StringComparison.Ordinal);
+        int close = exported.LastIndexOf('\'');
+        server.ConnectionString = open >= 0 && close > open
+            ? exported[(open + 1)..close]
+            : throw new InvalidOperationException($"'postgres.sh start' printed no connection string: {exported}");
         return server;
     }
 
@@ -61,7 +72,7 @@ internal sealed class ScratchPostgreSqlServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private async Task RunAsync(string command, TimeSpan timeout)
+    private async Task<string> RunAsync(string command, TimeSpan timeout)
     {
         string script = Script ?? throw new InvalidOperationException("The repository's .ci/postgres.sh was not found above the test assembly.");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -81,5 +92,7 @@ internal sealed class ScratchPostgreSqlServer : IAsyncDisposable
         {
             throw new InvalidOperationException($"'postgres.sh {command}' exited with {process.ExitCode}: {await output}{await error}");
         }
+
+        return await output;
     }
 }

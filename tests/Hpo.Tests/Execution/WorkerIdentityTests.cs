@@ -8,7 +8,7 @@ namespace Hpo.Tests.Execution;
 public sealed class WorkerIdentityTests
 {
     private static string OwnerOf(int pid, DateTime startTime) =>
-        string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{pid}:{startTime.ToUniversalTime().Ticks / TimeSpan.TicksPerSecond}:00c0ffee");
+        string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{pid}:{startTime.ToUniversalTime().Ticks / TimeSpan.TicksPerSecond}:00c0ffee:{WorkerIdentity.Scope}");
 
     [Fact]
     public void NewOwner_TwoWorkersOfThisProcess_ShareHostAndProcessButNotInstance()
@@ -16,7 +16,9 @@ public sealed class WorkerIdentityTests
         string[] a = WorkerIdentity.NewOwner().Split(':');
         string[] b = WorkerIdentity.NewOwner().Split(':');
 
-        Assert.Equal(4, a.Length);
+        Assert.Equal(5, a.Length);
+        Assert.Equal(WorkerIdentity.Scope, a[4]);
+        Assert.NotEmpty(a[4]);
         Assert.Equal(Environment.MachineName, a[0]);
         Assert.Equal(Environment.ProcessId.ToString(CultureInfo.InvariantCulture), a[1]);
         Assert.Equal(a[..3], b[..3]);
@@ -33,7 +35,7 @@ public sealed class WorkerIdentityTests
     public void IsLocalOwnerGone_ThisPidWithAnotherStartTime_ReturnsTrue()
     {
         string[] parts = WorkerIdentity.NewOwner().Split(':');
-        string reused = string.Join(':', parts[0], parts[1], (long.Parse(parts[2], CultureInfo.InvariantCulture) - 3600).ToString(CultureInfo.InvariantCulture), parts[3]);
+        string reused = string.Join(':', parts[0], parts[1], (long.Parse(parts[2], CultureInfo.InvariantCulture) - 3600).ToString(CultureInfo.InvariantCulture), parts[3], parts[4]);
 
         Assert.True(WorkerIdentity.IsLocalOwnerGone(reused));
     }
@@ -50,9 +52,29 @@ public sealed class WorkerIdentityTests
     }
 
     [Fact]
+    public void IsLocalOwnerGone_SameHostOtherPidNamespaceOrBoot_NotJudged()
+    {
+        // A worker in another PID namespace (a container sharing the host name) or from before a reboot: its pid means nothing here.
+        Assert.False(WorkerIdentity.IsLocalOwnerGone($"{Environment.MachineName}:999999:1:ab:0123456789ab-4026532999"));
+        Assert.False(WorkerIdentity.IsLocalOwnerGone($"{Environment.MachineName}:{Environment.ProcessId}:1:ab:0123456789ab-4026532999"));
+    }
+
+    [Fact]
+    public void IsLocalOwnerGone_OwnerOfAnOlderReleaseWithoutScope_NotJudged()
+    {
+        Assert.False(WorkerIdentity.IsLocalOwnerGone($"{Environment.MachineName}:999999:1:ab"));
+    }
+
+    [Fact]
+    public void IsLocalOwnerGone_NoSuchPidInThisScope_ReturnsTrue()
+    {
+        Assert.True(WorkerIdentity.IsLocalOwnerGone($"{Environment.MachineName}:{int.MaxValue - 7}:1:ab:{WorkerIdentity.Scope}"));
+    }
+
+    [Fact]
     public void IsLocalOwnerGone_ForeignHostWithDeadLookingPid_ReturnsFalse()
     {
-        Assert.False(WorkerIdentity.IsLocalOwnerGone($"not-{Environment.MachineName}:999999:1:ab"));
+        Assert.False(WorkerIdentity.IsLocalOwnerGone($"not-{Environment.MachineName}:999999:1:ab:{WorkerIdentity.Scope}"));
     }
 
     [Fact]

@@ -64,9 +64,9 @@ public sealed class OptimizeOptionsTests
         Assert.Equal(
             [
                 "- TrialCount must be positive or null, but got 0.",
-                "- Timeout must be positive or null, but got -00:00:01.",
+                "- Timeout must be positive, Timeout.InfiniteTimeSpan or null, but got -00:00:01.",
                 "- Concurrency must be at least 1, but got 0.",
-                "- TrialTimeout must be positive or null, but got 00:00:00.",
+                "- TrialTimeout must be positive, Timeout.InfiniteTimeSpan or null, but got 00:00:00.",
                 "- FailurePolicy must be Continue or Stop, but got 9.",
             ],
             lines[1..]);

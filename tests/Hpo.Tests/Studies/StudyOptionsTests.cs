@@ -36,7 +36,7 @@ public sealed class StudyOptionsTests
             [
                 "- Direction must be Minimize or Maximize, but got 5.",
                 "- Budget must be positive or null (no limit), but got 0.",
-                "- Lease must be at least 100 ms, but got 00:00:00.0500000.",
+                "- Lease must be between 100 ms and 1 day (00:00:00.1 to 1.00:00:00), but got 00:00:00.0500000.",
                 "- MaxRetries must not be negative, but got -1.",
                 "- RetryOn must combine LostWorker, Exception and Timeout, but got 8.",
             ],

@@ -34,7 +34,7 @@ public sealed class ChildProcessExecutor : ITrialExecutor
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var host = new Host([.. options.Command], options.WorkingDirectory, [.. options.Environment], options.GracePeriod, (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ChildProcessExecutor>());
+        var host = new Host([.. options.Command], options.WorkingDirectory, [.. options.InheritedVariables], [.. options.Environment], options.GracePeriod, (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ChildProcessExecutor>());
         runner = new TrialProgramRunner(host, options.ArtifactsRoot ?? ChildProcessExecutorDefaults.ArtifactsRoot, options.LogTailLength, host.Logger);
     }
 
@@ -46,7 +46,7 @@ public sealed class ChildProcessExecutor : ITrialExecutor
     public ValueTask DisposeAsync() => runner.DisposeAsync();
 
     /// <summary>Starts the command as a child process; stops it with its process tree.</summary>
-    private sealed class Host(string[] command, string? workingDirectory, KeyValuePair<string, string?>[] environment, TimeSpan gracePeriod, ILogger logger) : ITrialProgramHost
+    private sealed class Host(string[] command, string? workingDirectory, string[] inherited, KeyValuePair<string, string?>[] environment, TimeSpan gracePeriod, ILogger logger) : ITrialProgramHost
     {
         public ILogger Logger { get; } = logger;
 
@@ -59,6 +59,16 @@ public sealed class ChildProcessExecutor : ITrialExecutor
             foreach (string part in expanded.Skip(1))
             {
                 start.ArgumentList.Add(part);
+            }
+
+            // An explicit environment: the allowed part of this process's, then the user's, then the protocol's.
+            StringComparison names = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            foreach (string key in start.Environment.Keys.ToList())
+            {
+                if (!inherited.Any(n => n.EndsWith('*') ? key.StartsWith(n[..^1], names) : key.Equals(n, names)))
+                {
+                    start.Environment.Remove(key);
+                }
             }
 
             foreach ((string key, string? value) in environment.Concat(files.ProtocolEnvironment(files.ArtifactsDirectory, Path.DirectorySeparatorChar)))

@@ -19,9 +19,35 @@ public sealed class ChildProcessExecutorOptions
     /// <value>The default value is <see langword="null"/>: the current directory of this process.</value>
     public string? WorkingDirectory { get; set; }
 
-    /// <summary>Gets the extra environment variables of the trial program; a <see langword="null"/> value removes an inherited variable. The protocol's variables (<c>HPO_*</c>) are set after these.</summary>
-    /// <value>The default value is an empty dictionary: the program inherits this process's environment.</value>
+    /// <summary>
+    /// Gets the extra environment variables of the trial program; a <see langword="null"/> value removes an inherited variable. They
+    /// are set after the inherited ones (<see cref="InheritedVariables"/>), and the protocol's variables (<c>HPO_*</c>) after these.
+    /// </summary>
+    /// <value>The default value is an empty dictionary.</value>
     public IDictionary<string, string?> Environment { get; } = new Dictionary<string, string?>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets the names of this process's environment variables that the trial program inherits; a name ending in <c>*</c> is a
+    /// prefix (<c>LC_*</c>), and <c>*</c> alone passes everything. Every other variable of the worker (its storage URL in
+    /// <c>HPO_STORAGE</c>, cloud credentials, tokens) stays out of the trial program, and so out of its log, which is stored with
+    /// the trial. Add what your programs need, or give it in <see cref="Environment"/>.
+    /// </summary>
+    /// <value>
+    /// The default value is <see cref="DefaultInheritedVariables"/>: what programs need to run (<c>PATH</c>,
+    /// <c>HOME</c>, <c>USER</c>, <c>LANG</c>, <c>LC_*</c>, <c>TZ</c>, <c>TMPDIR</c>, <c>LD_LIBRARY_PATH</c>, <c>DOTNET_*</c>,
+    /// Python's and conda's, <c>CUDA_*</c>, <c>NVIDIA_*</c>, <c>OMP_NUM_THREADS</c>...), and Windows' system variables.
+    /// </value>
+    public IList<string> InheritedVariables { get; } = [.. DefaultInheritedVariables];
+
+    /// <summary>The variables a trial program inherits by default (see <see cref="ChildProcessExecutorOptions.InheritedVariables"/>).</summary>
+    public static IReadOnlyList<string> DefaultInheritedVariables { get; } =
+    [
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_*", "TZ", "TERM", "TMPDIR", "TMP", "TEMP",
+        "LD_LIBRARY_PATH", "SSL_CERT_FILE", "SSL_CERT_DIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME",
+        "DOTNET_*", "NUGET_PACKAGES", "PYTHONPATH", "PYTHONHOME", "PYTHONUNBUFFERED", "VIRTUAL_ENV", "CONDA_*",
+        "CUDA_*", "NVIDIA_*", "HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+        "SystemRoot", "SYSTEMROOT", "windir", "ComSpec", "PATHEXT", "USERPROFILE", "APPDATA", "LOCALAPPDATA", "ProgramData", "ProgramFiles", "NUMBER_OF_PROCESSORS", "PROCESSOR_ARCHITECTURE",
+    ];
 
     /// <summary>Gets or sets how long a trial program that the worker stops has, after SIGTERM, before its process tree is killed.</summary>
     /// <value>The default value is 5 seconds.</value>
@@ -69,6 +95,11 @@ public sealed class ChildProcessExecutorOptions
             problems.Add("Environment variable names cannot be empty or hold '='.");
         }
 
+        if (InheritedVariables.FirstOrDefault(n => string.IsNullOrEmpty(n) || n.Contains('=', StringComparison.Ordinal) || n.IndexOf('*', StringComparison.Ordinal) is int star && star >= 0 && star != n.Length - 1) is { } bad)
+        {
+            problems.Add($"InheritedVariables must hold variable names, or prefixes ending in '*', but got '{bad}'.");
+        }
+
         OptionsValidation.ThrowIfAny(nameof(ChildProcessExecutorOptions), problems);
     }
 }
@@ -76,6 +107,7 @@ public sealed class ChildProcessExecutorOptions
 /// <summary>The defaults of <see cref="ChildProcessExecutorOptions"/>.</summary>
 internal static class ChildProcessExecutorDefaults
 {
+
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(5);
 
     public const int LogTailLength = 4096;

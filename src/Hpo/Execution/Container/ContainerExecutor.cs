@@ -87,6 +87,32 @@ public sealed class ContainerExecutor : ITrialExecutor
             arguments.AddRange(["--device", device]);
         }
 
+        // Hardening defaults, each overridable by its option or by the same flag in RunArguments.
+        if (options.Network is string network && !Mentions(options.RunArguments, "--network", "--net"))
+        {
+            arguments.Add("--network=" + network);
+        }
+
+        if (options.DropCapabilities && !Mentions(options.RunArguments, "--cap-drop", "--cap-add", "--privileged"))
+        {
+            arguments.Add("--cap-drop=ALL");
+        }
+
+        if (options.NoNewPrivileges && !Mentions(options.RunArguments, "--privileged"))
+        {
+            arguments.Add("--security-opt=no-new-privileges");
+        }
+
+        if (options.PidsLimit is int pids && !Mentions(options.RunArguments, "--pids-limit"))
+        {
+            arguments.Add("--pids-limit=" + pids.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (options.User is string user && !Mentions(options.RunArguments, "--user", "-u"))
+        {
+            arguments.Add("--user=" + user);
+        }
+
         if (options.WorkingDirectory is string workdir)
         {
             arguments.AddRange(["--workdir", workdir]);
@@ -108,6 +134,10 @@ public sealed class ContainerExecutor : ITrialExecutor
         arguments.AddRange(files.Expand(options.Command, inside, '/'));
         return arguments;
     }
+
+    /// <summary>Determines whether extra arguments already set a flag (<c>--network host</c> or <c>--network=host</c>).</summary>
+    private static bool Mentions(IList<string> arguments, params string[] flags) =>
+        arguments.Any(a => flags.Any(f => a == f || a.StartsWith(f + "=", StringComparison.Ordinal)));
 
     /// <summary>The container's variables: the user's, then the protocol's with the container's paths (a null value: absent).</summary>
     private static IEnumerable<KeyValuePair<string, string?>> Environment(ContainerExecutorOptions options, TrialFiles files) =>
@@ -271,6 +301,11 @@ public sealed class ContainerExecutor : ITrialExecutor
                 NamePrefix = o.NamePrefix,
                 GracePeriod = o.GracePeriod,
                 LogTailLength = o.LogTailLength,
+                Network = o.Network,
+                DropCapabilities = o.DropCapabilities,
+                NoNewPrivileges = o.NoNewPrivileges,
+                PidsLimit = o.PidsLimit,
+                User = o.User,
             };
             foreach (string a in o.GlobalArguments)
             {

@@ -94,6 +94,33 @@ public sealed partial class ContainerExecutorOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool Init { get; set; }
 
+    /// <summary>
+    /// Gets or sets the container's network (<c>--network</c>): <c>none</c> by default, so that a trial program can reach neither
+    /// the storage nor anything else; set <c>bridge</c> (or <see langword="null"/> for the CLI's default) for programs that download
+    /// data. A <c>--network</c> in <see cref="RunArguments"/> also overrides it.
+    /// </summary>
+    /// <value>The default value is <c>none</c>.</value>
+    public string? Network { get; set; } = ContainerExecutorDefaults.Network;
+
+    /// <summary>Gets or sets whether every Linux capability is dropped (<c>--cap-drop=ALL</c>); a <c>--cap-drop</c> or <c>--cap-add</c> in <see cref="RunArguments"/> also overrides it.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool DropCapabilities { get; set; } = true;
+
+    /// <summary>Gets or sets whether the container's processes can never gain privileges (<c>--security-opt=no-new-privileges</c>: setuid programs do not elevate).</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool NoNewPrivileges { get; set; } = true;
+
+    /// <summary>Gets or sets the most processes and threads the container may run (<c>--pids-limit</c>): a fork bomb stops there; <see langword="null"/> for the CLI's default.</summary>
+    /// <value>The default value is 4096.</value>
+    public int? PidsLimit { get; set; } = ContainerExecutorDefaults.PidsLimit;
+
+    /// <summary>
+    /// Gets or sets the user the trial program runs as (<c>--user</c>, <c>uid[:gid]</c> or a name the image knows). Images should
+    /// declare a non-root <c>USER</c>; set this for those that do not (the artifacts directory must be writable by it).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the image's user.</value>
+    public string? User { get; set; }
+
     /// <summary>Gets or sets the prefix of container names, <c>&lt;prefix&gt;-&lt;study&gt;-&lt;trial&gt;-&lt;random&gt;</c>.</summary>
     /// <value>The default value is <c>hpo</c>.</value>
     public string NamePrefix { get; set; } = ContainerExecutorDefaults.NamePrefix;
@@ -194,6 +221,26 @@ public sealed partial class ContainerExecutorOptions
             problems.Add($"PullPolicy must be Missing, Never or Always, but got {(int)PullPolicy}.");
         }
 
+        if (ArtifactsRoot is not null && (string.IsNullOrWhiteSpace(ArtifactsRoot) || IsUnsafeMountPath(ArtifactsRoot)))
+        {
+            problems.Add($"ArtifactsRoot must be a path without ':' or ',' (it is mounted into the container), but got \"{ArtifactsRoot}\".");
+        }
+
+        if (Network is not null && (Network.Length == 0 || Network.StartsWith('-') || Network.Any(char.IsWhiteSpace)))
+        {
+            problems.Add($"Network must name a network (\"none\", \"bridge\", \"host\", a network's name) or be null, but got \"{Network}\".");
+        }
+
+        if (PidsLimit is int pids && pids < 1)
+        {
+            problems.Add($"PidsLimit must be at least 1 or null, but got {pids}.");
+        }
+
+        if (User is not null && (User.Length == 0 || User.StartsWith('-') || User.Any(char.IsWhiteSpace)))
+        {
+            problems.Add($"User must be uid[:gid] or a user name, or null, but got \"{User}\".");
+        }
+
         if (string.IsNullOrEmpty(NamePrefix) || NamePrefix.Length > 20 || !NamePattern().IsMatch(NamePrefix))
         {
             problems.Add($"NamePrefix must be 1 to 20 letters, digits, '_', '.' or '-', starting with a letter or digit, but got \"{NamePrefix}\".");
@@ -231,4 +278,8 @@ internal static class ContainerExecutorDefaults
     public const string ContainerArtifactsPath = "/hpo/artifacts";
 
     public const string NamePrefix = "hpo";
+
+    public const string Network = "none";
+
+    public const int PidsLimit = 4096;
 }

@@ -56,12 +56,16 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         this.options = options;
         timeProvider = options.TimeProvider ?? TimeProvider.System;
         string full = System.IO.Path.GetFullPath(options.Path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        if (options.MigrateSchema)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        }
+
         FilePath = full;
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = full,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = options.MigrateSchema ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite, // a reader never creates the file
             Pooling = false,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
@@ -146,6 +150,21 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         }
 
         return list;
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public override ValueTask<StudyCatalog> GetStudyCatalogAsync(CancellationToken cancellationToken) => Run(conn =>
+    {
+        SqliteCommand cmd = Command(conn, null, "SELECT id, definition, created_at, name FROM studies ORDER BY id");
+        using SqliteDataReader r = cmd.ExecuteReader();
+        var studies = new List<StudyRecord>();
+        var unreadable = new List<UnreadableStudy>();
+        while (r.Read())
+        {
+            AddToCatalog(r.GetInt64(0), r.GetString(3), r.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), studies, unreadable);
+        }
+
+        return new StudyCatalog(studies, unreadable);
     }, cancellationToken);
 
     /// <inheritdoc/>
@@ -810,6 +829,12 @@ public sealed class SqliteStudyStorage : StudyStorageBase
 
     private void InitializeSchema(Connection conn)
     {
+        if (!options.MigrateSchema)
+        {
+            CheckSchemaWithoutMigrating(conn);
+            return;
+        }
+
         using Transaction tx = conn.BeginTransaction();
         Exec(conn, tx, "CREATE TABLE IF NOT EXISTS hpo_schema (version INTEGER NOT NULL)");
         SqliteCommand v = Command(conn, tx, "SELECT MAX(version) FROM hpo_schema");
@@ -877,6 +902,28 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             """);
         Exec(conn, tx, "INSERT INTO hpo_schema (version) VALUES ($v)", ("$v", SchemaVersion));
         tx.Commit();
+    }
+
+    /// <summary>For a reader: the schema must exist and be this release's; nothing is created or upgraded.</summary>
+    private void CheckSchemaWithoutMigrating(Connection conn)
+    {
+        SqliteCommand exists = Command(conn, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'hpo_schema'");
+        if (exists.ExecuteScalar() is not long n || n == 0)
+        {
+            throw new StorageException($"{FilePath} holds no Hpo schema, and this storage was opened without migrating (a reader never creates one). Create a study in it first (hpo create, or a worker).");
+        }
+
+        SqliteCommand v = Command(conn, null, "SELECT MAX(version) FROM hpo_schema");
+        long version = v.ExecuteScalar() is long found ? found : 0;
+        if (version > SchemaVersion)
+        {
+            throw new StorageException($"{FilePath} uses schema version {version}, which is newer than this Hpo understands ({SchemaVersion}). Upgrade Hpo to open it.");
+        }
+
+        if (version < SchemaVersion)
+        {
+            throw new StorageException($"{FilePath} uses schema version {version}; this Hpo reads version {SchemaVersion}, and a reader does not upgrade a database under the workers that may still use it. Use the Hpo release that wrote it, or let a writer of this release (a worker, hpo create) upgrade it once the old workers are stopped.");
+        }
     }
 
     private Connection Rent()

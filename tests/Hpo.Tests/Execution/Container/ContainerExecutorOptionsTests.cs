@@ -75,11 +75,60 @@ public sealed class ContainerExecutorOptionsTests
         List<string> arguments = ContainerExecutor.RunArguments(options, files, "hpo-s-4-x");
 
         Assert.Equal(["--runtime", "runc", "run", "--rm", "--name", "hpo-s-4-x", "--label", "hpo.study=s", "--label", "hpo.trial=4", "--pull=always", "--init", "--cpus=2", "--memory=4g", "--gpus", "all", "--device", "nvidia.com/gpu=all"], arguments[..18]);
-        Assert.Equal(["--volume", "/tmp/a/s/trial-4:/hpo/artifacts:rw", "--volume", "/srv/data:/data:ro", "--volume", "cache:/cache:rw"], arguments[18..24]);
+        Assert.Equal(["--cap-drop=ALL", "--security-opt=no-new-privileges", "--pids-limit=4096"], arguments[18..21]); // --network is the user's
+        Assert.Equal(["--volume", "/tmp/a/s/trial-4:/hpo/artifacts:rw", "--volume", "/srv/data:/data:ro", "--volume", "cache:/cache:rw"], arguments[21..27]);
         Assert.Contains("SECRET_TOKEN", arguments);
         Assert.Contains("HPO_PARAMETERS", arguments);
         Assert.DoesNotContain(arguments, a => a.Contains("do-not-show", StringComparison.Ordinal));
         Assert.Equal(["--network", "none", options.Image, "python", "train.py", "--lr=0.5", "--out=/hpo/artifacts"], arguments[^7..]);
+    }
+
+    [Fact]
+    public void RunArguments_Defaults_HardenTheContainer()
+    {
+        ContainerExecutorOptions options = Valid();
+        var trial = new FakeTrial(TrialPrograms.Space, new Dictionary<string, object> { ["x"] = 0.5, ["layers"] = 2L, ["optimizer"] = "adam" }) { Number = 4, StudyName = "s" };
+
+        List<string> arguments = ContainerExecutor.RunArguments(options, new TrialFiles(trial, "/tmp/a/s/trial-4", "{}", "{}"), "hpo-s-4-x");
+
+        Assert.Contains("--network=none", arguments);
+        Assert.Contains("--cap-drop=ALL", arguments);
+        Assert.Contains("--security-opt=no-new-privileges", arguments);
+        Assert.Contains("--pids-limit=4096", arguments);
+        Assert.DoesNotContain(arguments, a => a.StartsWith("--user", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RunArguments_HardeningOverriddenByOptionsOrRunArguments_UsesTheUsersChoice()
+    {
+        ContainerExecutorOptions options = Valid();
+        options.Network = "bridge";
+        options.DropCapabilities = false;
+        options.NoNewPrivileges = false;
+        options.PidsLimit = null;
+        options.User = "1000:1000";
+        options.RunArguments.Add("--network=host");
+        var trial = new FakeTrial(TrialPrograms.Space, new Dictionary<string, object> { ["x"] = 0.5, ["layers"] = 2L, ["optimizer"] = "adam" }) { Number = 4, StudyName = "s" };
+
+        List<string> arguments = ContainerExecutor.RunArguments(options, new TrialFiles(trial, "/tmp/a/s/trial-4", "{}", "{}"), "hpo-s-4-x");
+
+        Assert.DoesNotContain(arguments, a => a.StartsWith("--network=bridge", StringComparison.Ordinal) || a.StartsWith("--cap-drop", StringComparison.Ordinal) || a.StartsWith("--security-opt", StringComparison.Ordinal) || a.StartsWith("--pids-limit", StringComparison.Ordinal));
+        Assert.Contains("--network=host", arguments);
+        Assert.Contains("--user=1000:1000", arguments);
+    }
+
+    [Theory]
+    [InlineData("/tmp/a:b")]
+    [InlineData("/tmp/a,b")]
+    [InlineData(" ")]
+    public void Validate_ArtifactsRootThatCannotBeMounted_NamesIt(string root)
+    {
+        ContainerExecutorOptions options = Valid();
+        options.ArtifactsRoot = root;
+
+        ArgumentException e = Assert.Throws<ArgumentException>(() => new ContainerExecutor(options));
+
+        Assert.Contains("ArtifactsRoot must be a path without ':' or ','", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
