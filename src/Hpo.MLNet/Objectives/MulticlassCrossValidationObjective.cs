@@ -1,5 +1,7 @@
 using System.Globalization;
 using Hpo.MLNet.Evaluation;
+using Hpo.MLNet.Models;
+using Hpo.Models;
 using Hpo.Objectives;
 using Hpo.Trials;
 using Microsoft.ML;
@@ -85,6 +87,40 @@ public sealed class MulticlassCrossValidationObjective : IObjective
     /// <summary>Gets the seed of the folds and of the <c>MLContext</c>.</summary>
     public int Seed => options.Seed;
 
+    /// <summary>
+    /// Gets the artifact store where each trial, after its cross-validation, saves its pipeline refit on the whole data
+    /// (<c>MLContext.Model.Save</c>, <see cref="MLNetModels.ModelFileName"/>) as its model, so that the best trial's model can be
+    /// published (<see cref="ModelRepository.PublishBestAsync"/>, <c>hpo export</c>); or <see langword="null"/> to save nothing.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>. Refitting costs one more fit per trial (a fold's fit on all the rows).</value>
+    public IArtifactStore? ModelStore { get; init; }
+
+    /// <summary>Fits a trial's pipeline on the whole data, with a context seeded like the cross-validation's.</summary>
+    /// <param name="trial">The trial whose parameters build the pipeline.</param>
+    /// <returns>The context and the fitted model.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="trial"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The pipeline delegate returned <see langword="null"/>.</exception>
+    public (MLContext Context, ITransformer Model) Refit(ITrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        var ml = new MLContext(options.Seed);
+        IEstimator<ITransformer> pipeline = createPipeline(ml, trial)
+            ?? throw new InvalidOperationException("The createPipeline delegate returned null; it must return the estimator to fit.");
+        return (ml, pipeline.Fit(data));
+    }
+
+    /// <summary>Refits a trial's pipeline on the whole data and saves it as the trial's model in an artifact store.</summary>
+    /// <param name="trial">The trial.</param>
+    /// <param name="store">The artifact store.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when the model is stored.</returns>
+    public async ValueTask SaveModelAsync(ITrial trial, IArtifactStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        (MLContext ml, ITransformer model) = await Task.Run(() => Refit(trial), cancellationToken).ConfigureAwait(false);
+        await MLNetModels.SaveAsync(store, trial, ml, model, data.Schema, [options.LabelColumnName, options.SamplingKeyColumnName], cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
     public async ValueTask<ObjectiveResult> EvaluateAsync(ITrial trial, CancellationToken cancellationToken)
     {
@@ -95,6 +131,10 @@ public sealed class MulticlassCrossValidationObjective : IObjective
         await trial.SetUserAttributeAsync(MicroAccuracyAttribute, Invariant(result.MicroAccuracy), cancellationToken).ConfigureAwait(false);
         await trial.SetUserAttributeAsync(MacroAccuracyAttribute, Invariant(result.MacroAccuracy), cancellationToken).ConfigureAwait(false);
         await trial.SetUserAttributeAsync(LogLossAttribute, Invariant(result.LogLoss), cancellationToken).ConfigureAwait(false);
+        if (ModelStore is { } store)
+        {
+            await SaveModelAsync(trial, store, cancellationToken).ConfigureAwait(false);
+        }
         return result.Mean(Metric);
     }
 
