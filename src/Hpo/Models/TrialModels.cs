@@ -16,6 +16,9 @@ public static class TrialModels
     /// <summary>The trial user attribute that names the folder of the trial's model in the artifact store.</summary>
     public const string ModelAttribute = "hpo.model";
 
+    /// <summary>The trial user attribute with the root folder of the <see cref="FileSystemArtifactStore"/> that holds the trial's model, so that <c>hpo export</c> finds it.</summary>
+    public const string StoreAttribute = "hpo.model_store";
+
     /// <summary>The folder of a trial's model among its artifacts.</summary>
     public const string ModelFolder = "model";
 
@@ -58,6 +61,11 @@ public static class TrialModels
 
         using var json = new MemoryStream(Encoding.UTF8.GetBytes(manifest.ToJson()));
         await store.WriteAsync(trial.StudyName, trial.Number, ModelFolder + "/" + ModelManifest.FileName, json, cancellationToken).ConfigureAwait(false);
+        if (store is FileSystemArtifactStore fileStore)
+        {
+            await trial.SetUserAttributeAsync(StoreAttribute, fileStore.Root, cancellationToken).ConfigureAwait(false);
+        }
+
         await trial.SetUserAttributeAsync(ModelAttribute, ModelFolder, cancellationToken).ConfigureAwait(false);
     }
 

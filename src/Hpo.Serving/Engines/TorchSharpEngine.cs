@@ -1,0 +1,114 @@
+using Hpo.Models;
+using Hpo.TorchSharp.Models;
+using static TorchSharp.torch;
+using TorchModel = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace Hpo.Serving.Engines;
+
+/// <summary>Loads TorchSharp engines; kept apart so that TorchSharp's types load only when a TorchSharp model does.</summary>
+internal static class TorchSharpLoader
+{
+    private static int threadsSet;
+
+    public static ModelEngine Load(string folder, ModelManifest manifest, int poolSize)
+    {
+        try
+        {
+            if (Interlocked.Exchange(ref threadsSet, 1) == 0)
+            {
+                // Tiny networks under many concurrent requests: one intra-op thread per request beats libtorch's default of one per core.
+                set_num_threads(1);
+            }
+
+            return TorchSharpEngine.Load(folder, manifest, poolSize);
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException && e is not FormatException)
+        {
+            throw new InvalidOperationException(
+                "TorchSharp could not load libtorch: this host does not ship it. Serve TorchSharp models from an application that references a libtorch package " +
+                "(for example libtorch-cpu-linux-x64, as deploy/serving does), or build the hpo tool with -p:HpoWithLibTorch=true. " +
+                (e.InnerException ?? e).Message.Split('\n', 2)[0], e);
+        }
+    }
+}
+
+/// <summary>A TorchSharp <see cref="SequentialArchitecture"/> with its checkpoint, in evaluation mode without gradients; a pool of module copies.</summary>
+internal sealed class TorchSharpEngine : ModelEngine
+{
+    private readonly SequentialArchitecture architecture;
+    private readonly PredictorPool<TorchModel> pool;
+    private readonly float[]? mean;
+    private readonly float[]? scale;
+
+    private TorchSharpEngine(ModelManifest manifest, SequentialArchitecture architecture, PredictorPool<TorchModel> pool)
+        : base(manifest, architecture.OutputSize)
+    {
+        this.architecture = architecture;
+        this.pool = pool;
+        mean = architecture.InputMean?.ToArray();
+        scale = architecture.InputScale?.ToArray();
+    }
+
+    public static TorchSharpEngine Load(string folder, ModelManifest manifest, int poolSize)
+    {
+        (SequentialArchitecture architecture, TorchModel first) = TorchSharpModels.Load(folder);
+        if (architecture.InputSize != manifest.InstanceSize)
+        {
+            first.Dispose();
+            throw new FormatException($"The architecture takes {architecture.InputSize} inputs, but the manifest's inputs hold {manifest.InstanceSize} values.");
+        }
+
+        bool handedOut = false;
+        var pool = new PredictorPool<TorchModel>(
+            () =>
+            {
+                if (!handedOut)
+                {
+                    handedOut = true;
+                    return first;
+                }
+
+                return TorchSharpModels.Load(folder).Module;
+            },
+            poolSize);
+        pool.Return(pool.Rent());
+        return new TorchSharpEngine(manifest, architecture, pool);
+    }
+
+    public override void Predict(ReadOnlySpan<float> instances, int count, Span<float> predictions)
+    {
+        int size = InstanceSize;
+        float[] x = new float[count * size]; // the request's own input tensor data
+        instances[..(count * size)].CopyTo(x);
+        if (mean is not null || scale is not null)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                int j = i % size;
+                x[i] = (x[i] - (mean?[j] ?? 0)) / (scale?[j] ?? 1);
+            }
+        }
+
+        TorchModel module = pool.Rent();
+        try
+        {
+            using var noGrad = no_grad();
+            using Tensor input = tensor(x, [count, size]);
+            using Tensor output = module.call(input);
+            using Tensor result = architecture.Output == "softmax" ? output.softmax(1) : output.alias();
+            result.data<float>().CopyTo(predictions[..(count * OutputSize)]);
+        }
+        finally
+        {
+            pool.Return(module);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            pool.Dispose();
+        }
+    }
+}
