@@ -12,6 +12,15 @@ internal static class TorchSharpLoader
 
     public static ModelEngine Load(string folder, ModelManifest manifest, int poolSize)
     {
+        if (!LibTorchBesideApplication())
+        {
+            // Checked before touching TorchSharp: without libtorch beside the application, TorchSharp's fallback copies half a
+            // gigabyte of native files out of the NuGet cache into the application's folder, then fails anyway.
+            throw new InvalidOperationException(
+                "This host has no libtorch beside it, so it cannot serve TorchSharp models. Serve them from an application that references a " +
+                "libtorch package (for example libtorch-cpu-linux-x64, as the serving image in deploy/ does), or build the hpo tool with -p:HpoWithLibTorch=true.");
+        }
+
         try
         {
             if (Interlocked.Exchange(ref threadsSet, 1) == 0)
@@ -29,6 +38,16 @@ internal static class TorchSharpLoader
                 "(for example libtorch-cpu-linux-x64, as deploy/serving does), or build the hpo tool with -p:HpoWithLibTorch=true. " +
                 (e.InnerException ?? e).Message.Split('\n', 2)[0], e);
         }
+    }
+
+    private static bool LibTorchBesideApplication()
+    {
+        // TorchSharp's own package brings LibTorchSharp; a libtorch package brings torch_cpu next to it (in the application's
+        // folder once published, or in runtimes/RID/native when built).
+        string torch = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
+        string baseDirectory = AppContext.BaseDirectory;
+        string native = Path.Combine(baseDirectory, "runtimes", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "native");
+        return File.Exists(Path.Combine(baseDirectory, torch)) || File.Exists(Path.Combine(native, torch));
     }
 }
 

@@ -141,9 +141,10 @@ internal static partial class RestApi
         ServingMetrics metrics = services.GetRequiredService<ServingMetrics>();
         ModelServerOptions options = services.GetRequiredService<ModelServerOptions>();
         string path = (string?)context.Request.RouteValues["path"] ?? string.Empty;
-        if (!path.EndsWith(":predict", StringComparison.Ordinal) || !TryParseTarget(path[..^":predict".Length], out string name, out long? version, out string? targetError))
+        string? targetError = null;
+        if (!path.EndsWith(":predict", StringComparison.Ordinal) || !TryParseTarget(path[..^":predict".Length], out string name, out long? version, out targetError))
         {
-            await WriteError(context, 404, $"No endpoint POST /v1/models/{path}: predict with POST /v1/models/NAME:predict or /v1/models/NAME/versions/N:predict.").ConfigureAwait(false);
+            await WriteError(context, 404, targetError ?? $"No endpoint POST /v1/models/{path}: predict with POST /v1/models/NAME:predict or /v1/models/NAME/versions/N:predict.").ConfigureAwait(false);
             return;
         }
 

@@ -237,7 +237,8 @@ internal sealed partial class ModelCatalog : BackgroundService
 
         long[] loadable = [.. candidates.Keys.Where(v => !entry.Failures.ContainsKey(v)).Order()];
         HashSet<long> wanted = [.. options.VersionPolicy.Choose(loadable)];
-        var keep = entry.Served.Where(s => wanted.Contains(s.Version) && candidates.ContainsKey(s.Version)).ToList();
+        // Everything served stays a candidate until a replacement has loaded: a new version that fails never unloads the old one.
+        var keep = entry.Served.Where(s => candidates.ContainsKey(s.Version)).ToList();
         foreach (long version in wanted.Where(v => keep.All(s => s.Version != v)).Order())
         {
             string versionFolder = Path.Combine(folder, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -267,11 +268,12 @@ internal sealed partial class ModelCatalog : BackgroundService
                 entry.SetStatus(old.Version, "UNLOADING");
                 _ = RetireLaterAsync(entry, old);
             }
+        }
 
-            foreach (ServedVersion unused in keep.Except(next))
-            {
-                unused.Retire();
-            }
+        foreach (ServedVersion unused in keep.Except(next).Except(previous))
+        {
+            entry.SetStatus(unused.Version, null);
+            unused.Retire();
         }
     }
 

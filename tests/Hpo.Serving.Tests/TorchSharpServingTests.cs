@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Hpo.TorchSharp.Models;
+using static TorchSharp.torch;
+
+namespace Hpo.Serving.Tests;
+
+public sealed class TorchSharpServingTests
+{
+    [Fact]
+    public async Task A_TorchSharp_MLP_is_served_with_its_standardization_and_softmax()
+    {
+        string basePath = ServerHarness.NewBase();
+        var version = await TestModels.PublishTorchAsync(basePath);
+        await using ServerHarness harness = await ServerHarness.StartAsync(basePath);
+
+        float[][] rows = TestModels.IrisRows();
+        (int status, JsonElement body) = await harness.PostJsonAsync("/v1/models/iris-mlp:predict", JsonSerializer.Serialize(new { instances = new[] { rows[0], rows[100] } }));
+        Assert.Equal(200, status);
+        float[][] served = [.. body.GetProperty("predictions").EnumerateArray().Select(p => p.EnumerateArray().Select(v => v.GetSingle()).ToArray())];
+
+        (SequentialArchitecture architecture, var module) = TorchSharpModels.Load(version.Directory);
+        using (module)
+        using (no_grad())
+        {
+            float[] x = [.. new[] { rows[0], rows[100] }.SelectMany(r => r.Select((v, j) => (v - architecture.InputMean![j]) / architecture.InputScale![j]))];
+            using Tensor input = tensor(x, [2, 4]);
+            using Tensor output = module.call(input).softmax(1);
+            float[] expected = output.data<float>().ToArray();
+            for (int i = 0; i < 2; i++)
+            {
+                Assert.Equal(1.0, served[i].Sum(), 4);
+                for (int j = 0; j < 3; j++)
+                {
+                    Assert.Equal(expected[(i * 3) + j], served[i][j], 5);
+                }
+            }
+        }
+
+        (status, body) = await harness.GetJsonAsync("/v1/models/iris-mlp/metadata");
+        Assert.Equal("torchsharp", body.GetProperty("metadata").GetProperty("hpo").GetProperty("kind").GetString());
+        (status, _) = await harness.PostJsonAsync("/v1/models/iris-mlp:predict", "{\"instances\": [[1, 2, 3]]}");
+        Assert.Equal(400, status);
+    }
+}
