@@ -50,15 +50,7 @@ for batch in $BATCHES; do
   row "hpo-serve-$MODEL" "$batch" "$TMP/wrk.txt"
 done
 
-cat >"$TMP/noop.lua" <<'LUA'
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"status_errors":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99)))
-end
-LUA
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$TMP/noop.lua" "http://127.0.0.1:$PORT/healthz" >"$TMP/wrk.txt"
+WRK_METHOD=GET wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/post.lua" "http://127.0.0.1:$PORT/healthz" >"$TMP/wrk.txt"
 row "hpo-serve-noop-healthz" 0 "$TMP/wrk.txt"
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 

@@ -1,4 +1,5 @@
 using Hpo.MLNet.Models;
+using Hpo.MLNet.Tests;
 using Hpo.Models;
 using Hpo.TorchSharp.Models;
 using Microsoft.ML;
@@ -11,15 +12,13 @@ namespace Hpo.Serving.Tests;
 /// <summary>Tiny models trained on Iris, published into model repositories the way 'hpo export' does.</summary>
 internal static class TestModels
 {
-    public static readonly string IrisPath = Path.Combine(AppContext.BaseDirectory, "data", "iris.csv");
-
     private static readonly Lazy<(byte[] Zip, ModelManifest Manifest)> Classifier = new(() => Train(regression: false));
     private static readonly Lazy<(byte[] Zip, ModelManifest Manifest)> Regressor = new(() => Train(regression: true));
 
     public static ModelManifest ClassifierManifest => Classifier.Value.Manifest;
 
     public static float[][] IrisRows() =>
-        [.. File.ReadLines(IrisPath).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',').Take(4).Select(c => float.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray())];
+        [.. File.ReadLines(IrisData.Path).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',').Take(4).Select(c => float.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray())];
 
     public static Task<ModelVersion> PublishClassifierAsync(string basePath, string name = "iris") =>
         Publish(basePath, name, Classifier.Value);
@@ -49,8 +48,8 @@ internal static class TestModels
     {
         var ml = new MLContext(0);
         ITransformer model = ml.Model.Load(new MemoryStream(Classifier.Value.Zip), out _);
-        var engine = ml.Model.CreatePredictionEngine<Row, Scored>(model);
-        return engine.Predict(new Row { SepalLength = row[0], SepalWidth = row[1], PetalLength = row[2], PetalWidth = row[3] }).Score;
+        var engine = ml.Model.CreatePredictionEngine<IrisData.Row, Scored>(model);
+        return engine.Predict(new IrisData.Row { SepalLength = row[0], SepalWidth = row[1], PetalLength = row[2], PetalWidth = row[3] }).Score;
     }
 
     private static Task<ModelVersion> Publish(string basePath, string name, (byte[] Zip, ModelManifest Manifest) model) =>
@@ -60,13 +59,13 @@ internal static class TestModels
     private static (byte[] Zip, ModelManifest Manifest) Train(bool regression)
     {
         var ml = new MLContext(0);
-        IDataView data = ml.Data.LoadFromTextFile<Row>(IrisPath, hasHeader: true, separatorChar: ',');
+        IDataView data = IrisData.Load();
         IEstimator<ITransformer> pipeline = regression
-            ? ml.Transforms.Concatenate("Features", nameof(Row.SepalLength), nameof(Row.SepalWidth), nameof(Row.PetalLength))
-                .Append(ml.Transforms.CopyColumns("Label", nameof(Row.PetalWidth)))
+            ? ml.Transforms.Concatenate("Features", nameof(IrisData.Row.SepalLength), nameof(IrisData.Row.SepalWidth), nameof(IrisData.Row.PetalLength))
+                .Append(ml.Transforms.CopyColumns("Label", nameof(IrisData.Row.PetalWidth)))
                 .Append(ml.Regression.Trainers.Sdca(maximumNumberOfIterations: 20))
             : ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.Transforms.Concatenate("Features", nameof(Row.SepalLength), nameof(Row.SepalWidth), nameof(Row.PetalLength), nameof(Row.PetalWidth)))
+                .Append(ml.Transforms.Concatenate("Features", nameof(IrisData.Row.SepalLength), nameof(IrisData.Row.SepalWidth), nameof(IrisData.Row.PetalLength), nameof(IrisData.Row.PetalWidth)))
                 .Append(ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options { NumberOfIterations = 30, NumberOfLeaves = 4, Seed = 0, NumberOfThreads = 1 }));
         if (regression)
         {
@@ -76,26 +75,8 @@ internal static class TestModels
         ITransformer model = pipeline.Fit(data);
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);
-        ModelManifest manifest = MLNetModels.Describe(model, data.Schema, regression ? [nameof(Row.PetalWidth)] : ["Label"]);
+        ModelManifest manifest = MLNetModels.Describe(model, data.Schema, regression ? [nameof(IrisData.Row.PetalWidth)] : ["Label"]);
         return (stream.ToArray(), manifest);
-    }
-
-    public sealed class Row
-    {
-        [LoadColumn(0)]
-        public float SepalLength { get; set; }
-
-        [LoadColumn(1)]
-        public float SepalWidth { get; set; }
-
-        [LoadColumn(2)]
-        public float PetalLength { get; set; }
-
-        [LoadColumn(3)]
-        public float PetalWidth { get; set; }
-
-        [LoadColumn(4)]
-        public float Label { get; set; }
     }
 
     public sealed class Scored

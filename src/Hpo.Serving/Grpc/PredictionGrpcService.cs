@@ -76,16 +76,7 @@ internal sealed class PredictionGrpcService(ModelCatalog catalog, ServingMetrics
         }
         finally
         {
-            served.Release();
-            if (values is not null)
-            {
-                ArrayPool<float>.Shared.Return(values);
-            }
-
-            if (output is not null)
-            {
-                ArrayPool<float>.Shared.Return(output);
-            }
+            Predictions.Finish(served, values, output);
         }
     }
 

@@ -249,16 +249,7 @@ internal static partial class RestApi
         }
         finally
         {
-            served.Release();
-            if (values is not null)
-            {
-                ArrayPool<float>.Shared.Return(values);
-            }
-
-            if (output is not null)
-            {
-                ArrayPool<float>.Shared.Return(output);
-            }
+            Predictions.Finish(served, values, output);
         }
     }
 

@@ -30,4 +30,19 @@ internal static class Predictions
             throw;
         }
     }
+
+    /// <summary>Ends a request: releases its reference on the version and returns its rented buffers.</summary>
+    public static void Finish(ServedVersion served, float[]? values, float[]? output)
+    {
+        served.Release();
+        if (values is not null)
+        {
+            ArrayPool<float>.Shared.Return(values);
+        }
+
+        if (output is not null)
+        {
+            ArrayPool<float>.Shared.Return(output);
+        }
+    }
 }
