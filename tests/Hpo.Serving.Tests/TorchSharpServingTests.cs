@@ -41,4 +41,28 @@ public sealed class TorchSharpServingTests
         (status, _) = await harness.PostJsonAsync("/v1/models/iris-mlp:predict", "{\"instances\": [[1, 2, 3]]}");
         Assert.Equal(400, status);
     }
+
+    [Fact]
+    public async Task Predictors_created_under_load_after_the_folder_is_gone_come_from_memory()
+    {
+        string basePath = ServerHarness.NewBase();
+        var version = await TestModels.PublishTorchAsync(basePath);
+        using Engines.ModelEngine engine = Engines.ModelEngine.LoadVersion(version.Directory, version.Manifest, poolSize: 2);
+        Directory.Delete(basePath, recursive: true);
+
+        float[] instance = [5.1f, 3.5f, 1.4f, 0.2f];
+        float[] expected = new float[3];
+        engine.Predict(instance, 1, expected);
+        float[][] results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
+        {
+            float[] output = new float[3];
+            for (int i = 0; i < 50; i++)
+            {
+                engine.Predict(instance, 1, output);
+            }
+
+            return output;
+        })));
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
 }

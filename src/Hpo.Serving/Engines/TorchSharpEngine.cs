@@ -70,27 +70,15 @@ internal sealed class TorchSharpEngine : ModelEngine
 
     public static TorchSharpEngine Load(string folder, ModelManifest manifest, int poolSize)
     {
-        (SequentialArchitecture architecture, TorchModel first) = TorchSharpModels.Load(folder);
+        // The checkpoint is kept in memory: predictors created under load later never read the folder, which may be gone by then.
+        (SequentialArchitecture architecture, byte[] checkpoint) = TorchSharpModels.Read(folder);
         if (architecture.InputSize != manifest.InstanceSize)
         {
-            first.Dispose();
             throw new FormatException($"The architecture takes {architecture.InputSize} inputs, but the manifest's inputs hold {manifest.InstanceSize} values.");
         }
 
-        bool handedOut = false;
-        var pool = new PredictorPool<TorchModel>(
-            () =>
-            {
-                if (!handedOut)
-                {
-                    handedOut = true;
-                    return first;
-                }
-
-                return TorchSharpModels.Load(folder).Module;
-            },
-            poolSize);
-        pool.Return(pool.Rent());
+        var pool = new PredictorPool<TorchModel>(() => TorchSharpModels.Build(architecture, checkpoint), poolSize);
+        pool.Return(pool.Rent()); // the first module is built (and the checkpoint checked) here, not by the first request
         return new TorchSharpEngine(manifest, architecture, pool);
     }
 

@@ -242,6 +242,13 @@ internal static partial class RestApi
             LogClientGone(services.GetRequiredService<ILoggerFactory>().CreateLogger("Hpo.Serving.Rest"), name, served.Version);
             metrics.Record(name, "rest", 499, 0, 0);
         }
+        catch (Exception e) when (e is not (OperationCanceledException or BadHttpRequestException or OutOfMemoryException))
+        {
+            // A model that throws (a bug, a native failure) answers this request 500 and is logged; the server keeps serving.
+            LogPredictFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger("Hpo.Serving.Rest"), name, served.Version, e);
+            metrics.Record(name, "rest", 500, 0, 0);
+            await WriteError(context, 500, $"The prediction failed: {e.Message}").ConfigureAwait(false);
+        }
         catch (BadHttpRequestException e)
         {
             metrics.Record(name, "rest", e.StatusCode, 0, 0);
@@ -337,6 +344,9 @@ internal static partial class RestApi
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A prediction of model {Model} version {Version} failed.")]
+    private static partial void LogPredictFailed(ILogger logger, string model, long version, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The client went away during a prediction of model {Model} version {Version}.")]
     private static partial void LogClientGone(ILogger logger, string model, long version);

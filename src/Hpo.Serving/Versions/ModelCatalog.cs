@@ -350,6 +350,8 @@ internal sealed partial class ModelCatalog : BackgroundService
 
     private sealed class ModelEntry(string name)
     {
+        private const int MaxEndedStatuses = 64;
+
         private ImmutableArray<ServedVersion> served = [];
 
         public string Name { get; } = name;
@@ -373,6 +375,16 @@ internal sealed partial class ModelCatalog : BackgroundService
             else
             {
                 Statuses[version] = new VersionStatus(version, state, error);
+            }
+
+            // A repository that gains a version every few seconds for weeks must not grow this map without end: keep the
+            // newest ended versions only (served, loading, unloading and failed ones always stay).
+            if (Statuses.Count > 2 * MaxEndedStatuses)
+            {
+                foreach (long old in Statuses.Values.Where(s => s.State == "END").OrderByDescending(s => s.Version).Skip(MaxEndedStatuses).Select(s => s.Version).ToList())
+                {
+                    Statuses.TryRemove(old, out _);
+                }
             }
         }
     }

@@ -69,6 +69,17 @@ public static class TorchSharpModels
     /// <exception cref="FormatException">The architecture is invalid.</exception>
     public static (SequentialArchitecture Architecture, TorchModel Module) Load(string folder)
     {
+        (SequentialArchitecture architecture, byte[] checkpoint) = Read(folder);
+        return (architecture, Build(architecture, checkpoint));
+    }
+
+    /// <summary>Reads a model folder's architecture and checkpoint into memory (so that more modules can be built after the folder is gone).</summary>
+    /// <param name="folder">A model folder with <see cref="ModelFileName"/> and <see cref="SequentialArchitecture.FileName"/>.</param>
+    /// <returns>The architecture and the checkpoint's bytes.</returns>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="FormatException">The architecture is invalid.</exception>
+    public static (SequentialArchitecture Architecture, byte[] Checkpoint) Read(string folder)
+    {
         ArgumentNullException.ThrowIfNull(folder);
         SequentialArchitecture architecture = SequentialArchitecture.FromJson(File.ReadAllText(Path.Combine(folder, SequentialArchitecture.FileName)));
         string checkpoint = Path.Combine(folder, ModelFileName);
@@ -77,12 +88,24 @@ public static class TorchSharpModels
             throw new FileNotFoundException($"The model folder has no checkpoint '{ModelFileName}'.", checkpoint);
         }
 
+        return (architecture, File.ReadAllBytes(checkpoint));
+    }
+
+    /// <summary>Builds the architecture's module and loads a checkpoint's bytes into it, in evaluation mode.</summary>
+    /// <param name="architecture">The architecture.</param>
+    /// <param name="checkpoint">The checkpoint, in TorchSharp's <c>module.save</c> format.</param>
+    /// <returns>The module.</returns>
+    public static TorchModel Build(SequentialArchitecture architecture, byte[] checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(checkpoint);
         TorchModel module = architecture.Build();
         try
         {
-            module.load(checkpoint);
+            using var reader = new BinaryReader(new MemoryStream(checkpoint, writable: false));
+            module.load(reader);
             module.eval();
-            return (architecture, module);
+            return module;
         }
         catch
         {
