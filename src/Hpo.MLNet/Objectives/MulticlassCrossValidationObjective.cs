@@ -3,6 +3,7 @@ using Hpo.MLNet.Evaluation;
 using Hpo.MLNet.Models;
 using Hpo.Models;
 using Hpo.Objectives;
+using Hpo.Storage;
 using Hpo.Trials;
 using Microsoft.ML;
 
@@ -136,6 +137,38 @@ public sealed class MulticlassCrossValidationObjective : IObjective
             await SaveModelAsync(trial, store, cancellationToken).ConfigureAwait(false);
         }
         return result.Mean(Metric);
+    }
+
+    /// <summary>
+    /// Refits the study's best trial's pipeline on the whole data and publishes it as the next version of a model in a model
+    /// repository, with its manifest (study, trial, value): the best trial's model in one call, for a study tuned without a
+    /// <see cref="ModelStore"/>.
+    /// </summary>
+    /// <param name="storage">The storage of the study.</param>
+    /// <param name="studyName">The study's name.</param>
+    /// <param name="repository">The model repository.</param>
+    /// <param name="name">The model's name in the repository.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The new version.</returns>
+    /// <exception cref="InvalidOperationException">The study does not exist or has no complete trial.</exception>
+    public async Task<ModelVersion> PublishBestAsync(IStudyStorage storage, string studyName, ModelRepository repository, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(studyName);
+        ArgumentNullException.ThrowIfNull(repository);
+        StudyRecord study = await storage.GetStudyAsync(studyName, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"There is no study named '{studyName}' in the storage.");
+        TrialRecord best = await storage.GetBestTrialAsync(study.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Study '{studyName}' has no complete trial yet, so it has no best model.");
+        var trial = new ReadOnlyTrial(study.Name, study.Definition.SearchSpace, best);
+        (MLContext ml, ITransformer model) = await Task.Run(() => Refit(trial), cancellationToken).ConfigureAwait(false);
+        ModelManifest manifest = MLNetModels.Describe(model, data.Schema, [options.LabelColumnName, options.SamplingKeyColumnName])
+            .WithOrigin(study.Name, best.Number, best.Value, best.Parameters);
+        return await repository.PublishAsync(name, manifest, (folder, _) =>
+        {
+            ml.Model.Save(model, data.Schema, Path.Combine(folder, MLNetModels.ModelFileName));
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);

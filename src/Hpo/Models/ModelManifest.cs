@@ -69,6 +69,24 @@ public sealed record ModelManifest
     [JsonIgnore]
     public int InstanceSize => Inputs.Sum(i => i.Size);
 
+    /// <summary>Gets a copy that says where the model came from: the study, the trial, its value and its parameters (as text).</summary>
+    /// <param name="study">The study's name.</param>
+    /// <param name="trial">The trial's number.</param>
+    /// <param name="value">The trial's value, if known.</param>
+    /// <param name="parameters">The trial's parameters.</param>
+    /// <returns>The copy.</returns>
+    public ModelManifest WithOrigin(string study, int trial, double? value, IReadOnlyDictionary<string, object> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return this with
+        {
+            Study = study,
+            Trial = trial,
+            Value = value,
+            Parameters = parameters.ToDictionary(p => p.Key, p => Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, StringComparer.Ordinal),
+        };
+    }
+
     /// <summary>Writes the manifest as JSON.</summary>
     /// <returns>The JSON text.</returns>
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Hpo.Storage;
 using Hpo.Trials;
@@ -37,7 +36,7 @@ public static class TrialModels
         ArgumentNullException.ThrowIfNull(trial);
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(files);
-        manifest = manifest with { Study = trial.StudyName, Trial = trial.Number, Parameters = ParameterText(trial.Parameters) };
+        manifest = manifest.WithOrigin(trial.StudyName, trial.Number, manifest.Value, trial.Parameters);
         manifest.Validate();
         if (!files.ContainsKey(manifest.ModelFile))
         {
@@ -136,9 +135,6 @@ public static class TrialModels
         return await storage.GetStudyAsync(studyName, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"There is no study named '{studyName}' in the storage.");
     }
-
-    private static Dictionary<string, string> ParameterText(IReadOnlyDictionary<string, object> parameters) =>
-        parameters.ToDictionary(p => p.Key, p => Convert.ToString(p.Value, CultureInfo.InvariantCulture) ?? string.Empty, StringComparer.Ordinal);
 }
 
 /// <summary>A model a trial saved in an artifact store: its manifest and files.</summary>

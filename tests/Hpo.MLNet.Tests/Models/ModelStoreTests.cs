@@ -77,6 +77,29 @@ public sealed class ModelStoreTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(folder, "models", "iris", "1")));
     }
 
+    [Fact]
+    public async Task A_study_tuned_without_a_store_publishes_its_best_trial_refit_on_all_rows_in_one_call()
+    {
+        await using var storage = new SqliteStudyStorage(Path.Combine(folder, "refit.db"));
+        Study study = await Study.CreateAsync(storage, "refit", LightGbmSearchSpace.Create(), new StudyOptions { Direction = StudyDirection.Maximize, Seed = 5, Budget = 2 });
+        IDataView data = IrisData.Load();
+        var objective = new MulticlassCrossValidationObjective(data, (ml, trial) => IrisData.Pipeline(ml, LightGbmParameters.FromTrial(trial)));
+        await study.OptimizeAsync(objective);
+        TrialRecord best = (await study.GetBestTrialAsync())!;
+
+        var repository = new ModelRepository(Path.Combine(folder, "refit-models"));
+        ModelVersion version = await objective.PublishBestAsync(storage, "refit", repository, "iris");
+
+        Assert.Equal(1, version.Version);
+        Assert.Equal(best.Number, version.Manifest.Trial);
+        Assert.Equal(best.Value, version.Manifest.Value);
+        Assert.Equal("refit", repository.ReadManifest("iris", 1).Study);
+        var ml = new MLContext(0);
+        ITransformer model = ml.Model.Load(Path.Combine(version.Directory, MLNetModels.ModelFileName), out _);
+        Assert.True(ml.MulticlassClassification.Evaluate(model.Transform(data)).MicroAccuracy >= best.Value!.Value - 0.05);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => objective.PublishBestAsync(storage, "no such study", repository, "iris"));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
