@@ -3,6 +3,7 @@ using Hpo.Benchmarks;
 using Hpo.Benchmarks.Latency;
 using Hpo.Benchmarks.Micro;
 using Hpo.Benchmarks.Overhead;
+using Hpo.Benchmarks.Serving;
 using Hpo.Benchmarks.Suite;
 
 const string Usage = """
@@ -11,6 +12,7 @@ const string Usage = """
       overhead --storage URL --tuner NAME --trials T --processes P [--warmup W] [--warmup-ms MS] [--mode in-process|processes]
       executor-overhead --executor inprocess|process|container [--program sh|csharp] [--trials N] [--warmup W] [--image IMAGE] [--container-cli CLI] [--container-global-args "A B"] [--container-args "A B"]
       gp-latency [--dims D] [--trials N1,N2,...] [--repeats R]
+      serve-load --url URL --model NAME --concurrency C --duration S [--batch B] [--warmup S] [--noop true] [--swap-base BASE --swap-every S] [--server-pid PID]
       bdn [BenchmarkDotNet arguments, e.g. --filter *AskTell*]
     """;
 
@@ -31,6 +33,7 @@ try
         "executor-overhead" => await ExecutorOverheadCommand.RunAsync(rest, Console.Out),
         "trial-program" => TrialProgramCommand.Run(),
         "gp-latency" => GpLatencyCommand.Run(rest, Console.Out),
+        "serve-load" => await ServeLoadCommand.RunAsync(rest, Console.Out),
         "bdn" => RunBenchmarkDotNet(rest),
         "-h" or "--help" or "help" => Help(),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),

@@ -24,10 +24,13 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Directory.Build.props src/BannedSymbols.txt src/
 COPY src/Hpo/ src/Hpo/
 COPY src/Hpo.PostgreSql/ src/Hpo.PostgreSql/
+COPY src/Hpo.TorchSharp/ src/Hpo.TorchSharp/
+COPY src/Hpo.Serving/ src/Hpo.Serving/
 COPY src/Hpo.Cli/ src/Hpo.Cli/
 RUN dotnet publish src/Hpo.Cli/Hpo.Cli.csproj -c Release -o /out/hpo -p:UseAppHost=false
 
-FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_VERSION} AS runtime
+# The ASP.NET Core runtime: the tool includes `hpo serve` (Hpo.Serving), so it needs that shared framework to start.
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 COPY --from=build /out/hpo /opt/hpo
 # `hpo` on the PATH; exec keeps the worker as the container's main process, so that it receives SIGTERM itself.
 RUN printf '#!/bin/sh\nexec dotnet /opt/hpo/Hpo.Cli.dll "$@"\n' > /usr/local/bin/hpo \

@@ -31,6 +31,9 @@ internal sealed record CommandLine
 
     public bool IsMlp => Model == "mlp";
 
+    /// <summary>The model repository to publish the best trial's model to (as BASE/iris/N/), or <see langword="null"/>.</summary>
+    public string? Export { get; init; }
+
     public string StudyName => Study ?? (IsMlp
         ? $"iris-mlp-{Tuner.ToLowerInvariant()}-{Pruner}"
         : $"iris-lightgbm-{Tuner.ToLowerInvariant()}");
@@ -55,7 +58,7 @@ internal sealed record CommandLine
                 return options with { ShowHelp = true };
             }
 
-            if (arg is not ("--tuner" or "--trials" or "--storage" or "--study" or "--model" or "--pruner"))
+            if (arg is not ("--tuner" or "--trials" or "--storage" or "--study" or "--model" or "--pruner" or "--export"))
             {
                 return Fail($"Unknown option '{args[i]}'.");
             }
@@ -91,6 +94,9 @@ internal sealed record CommandLine
                 case "--pruner":
                     options = options with { Pruner = value, PrunerGiven = true };
                     break;
+                case "--export":
+                    options = options with { Export = value };
+                    break;
                 default:
                     options = options with { Study = value };
                     break;
@@ -119,6 +125,8 @@ internal sealed record CommandLine
         writer.WriteLine("  --study NAME     the study's name (default: iris-lightgbm-<tuner>, or iris-mlp-<tuner>-<pruner>)");
         writer.WriteLine("  --model NAME     lightgbm (ML.NET) or mlp (TorchSharp) (default: lightgbm)");
         writer.WriteLine("  --pruner NAME    for --model mlp: asha (asynchronous successive halving) or none (default: asha)");
+        writer.WriteLine("  --export BASE    publishes the best trial's model (LightGbm refit on all rows, or the MLP's best checkpoint)");
+        writer.WriteLine("                   as the next version BASE/iris/N/ of a model repository that 'hpo serve' serves");
         writer.WriteLine("  -h, --help       shows this text");
         writer.WriteLine();
         writer.WriteLine("Running the same command again resumes the study until its budget is spent; Ctrl+C stops it cleanly.");
@@ -142,6 +150,9 @@ internal sealed record CommandLine
             .FirstOrDefault(a => a.Key == "SampleDirectory")?.Value;
         return built is not null && Directory.Exists(built) ? built : AppContext.BaseDirectory;
     }
+
+    /// <summary>The artifact store where trials save their models: samples/Iris/artifacts.</summary>
+    public static string ArtifactsDirectory() => Path.Combine(SampleDirectory(), "artifacts");
 
     private static CommandLine? Fail(string message)
     {

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Hpo.Models;
 using Hpo.Pruners;
 using Hpo.Pruners.SuccessiveHalving;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
+using Hpo.TorchSharp.Models;
 using Hpo.TorchSharp.Objectives;
 using Hpo.TorchSharp.SearchSpaces;
 using Hpo.Trials;
@@ -51,7 +53,9 @@ internal static class MlpStudy
         string checkpoints = Path.Combine(CommandLine.SampleDirectory(), "checkpoints");
         var objective = new TorchTrainingObjective(new TorchTrainingOptions
         {
-            ModelFactory = trial => Mlp(trial.Parameters),
+            // The network as data (with the standardization of the raw measurements), so the served model needs none of this code.
+            Architecture = trial => Mlp(trial.Parameters, mean, scale),
+            ModelStore = new FileSystemArtifactStore(CommandLine.ArtifactsDirectory()),
             TrainingData = trainingData,
             ValidationData = validationData,
             Loss = (output, target) => nn.functional.cross_entropy(output, target),
@@ -118,7 +122,7 @@ internal static class MlpStudy
         }
 
         // No more training: the best trial's checkpoint is loaded into a network of its shape and scored on the held-out rows.
-        using TorchModel model = TorchTrainingObjective.LoadCheckpoint(best, Mlp(best.Parameters));
+        using TorchModel model = TorchTrainingObjective.LoadCheckpoint(best, Mlp(best.Parameters, mean, scale).Build());
         model.eval();
         using (no_grad())
         {
@@ -135,33 +139,31 @@ internal static class MlpStudy
         }
 
         Console.WriteLine($"model file: {best.UserAttributes[TorchTrainingObjective.CheckpointAttribute]}");
+        if (options.Export is { } export && exitCode == 0)
+        {
+            if (!best.UserAttributes.ContainsKey(TrialModels.ModelAttribute))
+            {
+                Console.Error.WriteLine($"Could not export: trial #{best.Number} saved no model (it ran before the sample saved models); start a new study with --study.");
+                return 1;
+            }
+
+            ModelVersion version = await new ModelRepository(export).PublishBestAsync(storage, new FileSystemArtifactStore(CommandLine.ArtifactsDirectory()), study.Name, "iris", CancellationToken.None);
+            Console.WriteLine($"Exported trial #{best.Number} (torchsharp) as model 'iris' version {version.Version}: {version.Directory}");
+        }
+
         return exitCode;
     }
 
-    /// <summary>Builds the network a trial's parameters describe: 4 inputs, 1 or 2 hidden layers with dropout, 3 outputs.</summary>
-    private static TorchModel Mlp(IReadOnlyDictionary<string, object> parameters)
+    /// <summary>Describes the network a trial's parameters ask for: 4 standardized inputs, 1 or 2 hidden layers with dropout, 3 outputs.</summary>
+    private static SequentialArchitecture Mlp(IReadOnlyDictionary<string, object> parameters, float[] mean, float[] scale)
     {
-        long layers = (long)parameters["layers"];
-        long hidden = (long)parameters["hidden"];
-        string activation = (string)parameters["activation"];
-        double dropout = (double)parameters["dropout"];
-        var modules = new List<(string, TorchModel)>();
-        long inputs = 4;
-        for (long i = 0; i < layers; i++)
+        int layers = (int)(long)parameters["layers"];
+        int hidden = (int)(long)parameters["hidden"];
+        return SequentialArchitecture.Mlp(4, [.. Enumerable.Repeat(hidden, layers)], 3, (string)parameters["activation"], (double)parameters["dropout"]) with
         {
-            modules.Add(($"linear{i}", nn.Linear(inputs, hidden)));
-            modules.Add(($"{activation}{i}", activation switch
-            {
-                "tanh" => nn.Tanh(),
-                "gelu" => nn.GELU(),
-                _ => nn.ReLU(),
-            }));
-            modules.Add(($"dropout{i}", nn.Dropout(dropout)));
-            inputs = hidden;
-        }
-
-        modules.Add(("output", nn.Linear(inputs, 3)));
-        return nn.Sequential(modules);
+            InputMean = mean,
+            InputScale = scale,
+        };
     }
 
     private static double CrossEntropy(Tensor output, Tensor target)

@@ -8,6 +8,7 @@ using System.Diagnostics;
 using Hpo.MLNet.Evaluation;
 using Hpo.MLNet.Objectives;
 using Hpo.MLNet.Trainers;
+using Hpo.Models;
 using Hpo.Samples.Iris;
 using Hpo.Storage;
 using Hpo.Studies;
@@ -53,7 +54,11 @@ var objective = new MulticlassCrossValidationObjective(
     data,
     (context, trial) => IrisPipeline(context, LightGbmParameters.FromTrial(trial)),
     MulticlassMetric.MicroAccuracy,
-    new CrossValidationOptions { FoldCount = 5, Seed = 0 });
+    new CrossValidationOptions { FoldCount = 5, Seed = 0 })
+{
+    // Each trial also refits its pipeline on all 150 rows and saves it (model.zip + manifest), so the best one can be published.
+    ModelStore = new FileSystemArtifactStore(CommandLine.ArtifactsDirectory()),
+};
 
 // The study: created on the first run with a budget of finished trials, resumed by later runs.
 ITuner tuner = TunerRegistry.Create(options.Tuner);
@@ -93,6 +98,11 @@ if (toGo > 0)
 }
 
 ConsoleReport.Best(await study.GetBestTrialAsync(), await study.GetTrialCountsAsync(), options);
+if (options.Export is { } export && exitCode == 0)
+{
+    exitCode = await ExportBestAsync(storage, study.Name, export);
+}
+
 return exitCode;
 
 // Raw labels become keys, the four measurements one feature vector, and LightGbm classifies it.
@@ -100,3 +110,19 @@ static IEstimator<ITransformer> IrisPipeline(MLContext ml, LightGbmParameters pa
     ml.Transforms.Conversion.MapValueToKey("Label")
         .Append(ml.Transforms.Concatenate("Features", nameof(IrisRow.SepalLength), nameof(IrisRow.SepalWidth), nameof(IrisRow.PetalLength), nameof(IrisRow.PetalWidth)))
         .Append(ml.MulticlassClassification.Trainers.LightGbm(parameters.ToMulticlassOptions()));
+
+// --export BASE: the best trial's saved model becomes the next version of BASE/iris/ (see 'hpo serve').
+static async Task<int> ExportBestAsync(IStudyStorage storage, string studyName, string basePath)
+{
+    try
+    {
+        ModelVersion version = await new ModelRepository(basePath).PublishBestAsync(storage, new FileSystemArtifactStore(CommandLine.ArtifactsDirectory()), studyName, "iris");
+        Console.WriteLine($"Exported trial #{version.Manifest.Trial} ({version.Manifest.Kind}) as model 'iris' version {version.Version}: {version.Directory}");
+        return 0;
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"Could not export: {e.Message}");
+        return 1;
+    }
+}

@@ -33,7 +33,7 @@ internal static class HpoCli
     ];
 
     /// <summary>Gets the commands, in help order.</summary>
-    public static IReadOnlyList<CliCommand> Commands { get; } = [new StudiesCommand(), new TrialsCommand(), new BestCommand(), new StatusCommand(), new CreateCommand(), new WorkerCommand()];
+    public static IReadOnlyList<CliCommand> Commands { get; } = [new StudiesCommand(), new TrialsCommand(), new BestCommand(), new StatusCommand(), new CreateCommand(), new WorkerCommand(), new ExportCommand(), new ServeCommand()];
 
     /// <summary>Gets the tool's version.</summary>
     public static string Version { get; } =

@@ -2,6 +2,7 @@ using System.Globalization;
 using Hpo.Execution;
 using Hpo.Objectives;
 using Hpo.Studies;
+using Hpo.TorchSharp.Models;
 using Hpo.TorchSharp.Optimizers;
 using Hpo.Trials;
 using Microsoft.Extensions.Logging;
@@ -104,7 +105,8 @@ public sealed partial class TorchTrainingObjective : IObjective
         string checkpoint = CheckpointPath(trial);
         Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
 
-        using TorchModel model = options.ModelFactory!(trial);
+        SequentialArchitecture? architecture = options.Architecture?.Invoke(trial);
+        using TorchModel model = options.ModelFactory is { } factory ? factory(trial) : architecture!.Build();
         model.to(device);
         using optim.Optimizer optimizer = settings.CreateOptimizer(model.parameters());
         int batchSize = (int)Math.Min(Math.Max(1, settings.BatchSize), training.Count);
@@ -156,6 +158,11 @@ public sealed partial class TorchTrainingObjective : IObjective
         }
 
         await trial.SetUserAttributeAsync(EpochsTrainedAttribute, options.Epochs.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        if (options.ModelStore is { } store && architecture is not null && File.Exists(checkpoint))
+        {
+            await TorchSharpModels.SaveAsync(store, trial, checkpoint, architecture, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
         return ObjectiveResult.FromValue(best ?? last);
     }
 

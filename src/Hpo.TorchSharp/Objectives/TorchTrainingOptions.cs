@@ -1,4 +1,6 @@
+using Hpo.Models;
 using Hpo.Studies;
+using Hpo.TorchSharp.Models;
 using Hpo.TorchSharp.Optimizers;
 using Hpo.Trials;
 using Microsoft.Extensions.Logging;
@@ -15,9 +17,28 @@ namespace Hpo.TorchSharp.Objectives;
 /// <remarks>Added in 0.1.</remarks>
 public sealed class TorchTrainingOptions
 {
-    /// <summary>Gets or sets the function that builds a fresh, untrained model for a trial (reading the trial's own parameters, such as hidden sizes). Required.</summary>
+    /// <summary>
+    /// Gets or sets the function that builds a fresh, untrained model for a trial (reading the trial's own parameters, such as
+    /// hidden sizes). Required unless <see cref="Architecture"/> is set, whose module it then defaults to.
+    /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<ITrial, TorchModel>? ModelFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the function that describes a trial's network as data (<see cref="SequentialArchitecture"/>), so that its
+    /// checkpoint can be served without this program's code; or <see langword="null"/>. When <see cref="ModelFactory"/> is not
+    /// set, the model is the architecture's <see cref="SequentialArchitecture.Build"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<ITrial, SequentialArchitecture>? Architecture { get; set; }
+
+    /// <summary>
+    /// Gets or sets the artifact store where each complete trial saves its best checkpoint with its architecture as its model
+    /// (<see cref="TrialModels"/>), so that the best trial's model can be published; or <see langword="null"/>. Needs
+    /// <see cref="Architecture"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public IArtifactStore? ModelStore { get; set; }
 
     /// <summary>Gets or sets the training data: features and targets with the same number of rows. Required.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
@@ -94,9 +115,14 @@ public sealed class TorchTrainingOptions
     internal void Validate()
     {
         var problems = new List<string>();
-        if (ModelFactory is null)
+        if (ModelFactory is null && Architecture is null)
         {
-            problems.Add("ModelFactory is required.");
+            problems.Add("ModelFactory or Architecture is required.");
+        }
+
+        if (ModelStore is not null && Architecture is null)
+        {
+            problems.Add("ModelStore needs Architecture: a served checkpoint is rebuilt from its architecture.");
         }
 
         if (TrainingData is null)

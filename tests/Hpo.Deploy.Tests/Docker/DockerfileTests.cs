@@ -8,8 +8,9 @@ public sealed partial class DockerfileTests
 {
     public const string Worker = "deploy/docker/worker.Dockerfile";
     public const string Trial = "deploy/docker/trial.Dockerfile";
+    public const string Serving = "deploy/docker/serving.Dockerfile";
 
-    public static TheoryData<string> Dockerfiles() => new([Worker, Trial]);
+    public static TheoryData<string> Dockerfiles() => new([Worker, Trial, Serving]);
 
     /// <summary>Gets the instructions, continuation lines joined and comments dropped.</summary>
     public static IReadOnlyList<string> Instructions(string file) =>
@@ -92,8 +93,25 @@ public sealed partial class DockerfileTests
 
         Assert.Contains("ENTRYPOINT [\"hpo\", \"worker\"]", final);
         Assert.Contains(final, i => i.StartsWith("USER ", StringComparison.Ordinal) && i != "USER root" && i != "USER 0");
-        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/runtime:", final[0], StringComparison.Ordinal);
+        // The tool includes `hpo serve` (ASP.NET Core), so it starts only on the ASP.NET Core runtime.
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:", final[0], StringComparison.Ordinal);
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:", instructions.First(i => i.StartsWith("FROM ", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serving_RunsHpoServeWithLibTorchAsANonRootUserOnEveryInterfaceOfTheContainer()
+    {
+        IReadOnlyList<string> instructions = Instructions(Serving);
+        int lastFrom = instructions.ToList().FindLastIndex(i => i.StartsWith("FROM ", StringComparison.Ordinal));
+        List<string> final = instructions.Skip(lastFrom).ToList();
+
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:", final[0], StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT [\"hpo\", \"serve\"]", final);
+        Assert.Contains(final, i => i.StartsWith("USER ", StringComparison.Ordinal) && i != "USER root" && i != "USER 0");
+        Assert.Contains(final, i => i.StartsWith("CMD [\"--model-base-path\", \"/models\", \"--urls\", \"http://0.0.0.0:8501\", \"--grpc-port\", \"8500\"", StringComparison.Ordinal));
+        Assert.Contains(final, i => i.StartsWith("EXPOSE 8501 8500", StringComparison.Ordinal));
+        Assert.Contains(instructions, i => i.Contains("-p:HpoWithLibTorch=true", StringComparison.Ordinal));
+        Assert.Contains(final, i => i.Contains("libgomp1", StringComparison.Ordinal)); // LightGbm's OpenMP runtime
     }
 
     [Fact]

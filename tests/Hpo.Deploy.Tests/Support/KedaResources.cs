@@ -178,4 +178,30 @@ public sealed class Kustomization
 
     [JsonPropertyName("resources")]
     public IList<string>? Resources { get; set; }
+
+    [JsonPropertyName("configMapGenerator")]
+    public IList<KustomizeConfigMap>? ConfigMapGenerator { get; set; }
+
+    [JsonPropertyName("generatorOptions")]
+    public KustomizeGeneratorOptions? GeneratorOptions { get; set; }
+}
+
+/// <summary>One entry of a kustomization's configMapGenerator.</summary>
+public sealed class KustomizeConfigMap
+{
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = string.Empty;
+
+    [JsonPropertyName("namespace")]
+    public string? Namespace { get; set; }
+
+    [JsonPropertyName("files")]
+    public IList<string>? Files { get; set; }
+}
+
+/// <summary>A kustomization's generatorOptions.</summary>
+public sealed class KustomizeGeneratorOptions
+{
+    [JsonPropertyName("disableNameSuffixHash")]
+    public bool DisableNameSuffixHash { get; set; }
 }

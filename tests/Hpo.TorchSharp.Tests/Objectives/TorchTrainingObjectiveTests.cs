@@ -1,8 +1,10 @@
+using Hpo.Models;
 using Hpo.Objectives;
 using Hpo.Pruners;
 using Hpo.SearchSpaces;
 using Hpo.Storage.InMemory;
 using Hpo.Studies;
+using Hpo.TorchSharp.Models;
 using Hpo.TorchSharp.Objectives;
 using Hpo.TorchSharp.SearchSpaces;
 using Hpo.Trials;
@@ -164,6 +166,60 @@ public sealed class TorchTrainingObjectiveTests : IDisposable
         using var model = Model(hidden: 2);
 
         Assert.Throws<InvalidOperationException>(() => TorchTrainingObjective.LoadCheckpoint(trial, model));
+    }
+
+    [Fact]
+    public async Task With_an_architecture_and_a_model_store_a_complete_trial_saves_a_servable_model()
+    {
+        var store = new FileSystemArtifactStore(Path.Combine(folder, "artifacts"));
+        TorchTrainingOptions options = Options(seed: 5);
+        options.ModelFactory = null;
+        options.Architecture = _ => SequentialArchitecture.Mlp(2, [8], 2, LayerSpec.Tanh) with { InputMean = [0.5f, -0.5f], InputScale = [2f, 2f] };
+        options.ModelStore = store;
+
+        TrialRecord trial = await RunOneTrialAsync(options, "saved model");
+
+        TrialModel model = await TrialModels.GetAsync(store, "saved model", trial);
+        Assert.Equal(ModelManifest.TorchSharpKind, model.Manifest.Kind);
+        Assert.Equal(ModelManifest.ClassificationTask, model.Manifest.Task);
+        Assert.Equal(["0", "1"], model.Manifest.Classes);
+        Assert.Equal(2, model.Manifest.InstanceSize);
+        Assert.Equal([SequentialArchitecture.FileName, TorchSharpModels.ModelFileName], model.Files.Order(StringComparer.Ordinal));
+
+        (SequentialArchitecture architecture, nn.Module<Tensor, Tensor> loaded) = TorchSharpModels.Load(Path.Combine(store.TrialDirectory("saved model", trial.Number), TrialModels.ModelFolder));
+        using (loaded)
+        using (var checkpoint = TorchTrainingObjective.LoadCheckpoint(trial, architecture.Build()))
+        using (no_grad())
+        {
+            checkpoint.eval();
+            Assert.Equal([0.5f, -0.5f], architecture.InputMean);
+            Assert.True(loaded.call(validation.Features).equal(checkpoint.call(validation.Features)).all().item<bool>(), "the saved model is the best checkpoint");
+        }
+    }
+
+    [Fact]
+    public void A_model_store_without_an_architecture_is_refused()
+    {
+        TorchTrainingOptions options = Options(seed: 1);
+        options.ModelStore = new FileSystemArtifactStore(folder);
+        var e = Assert.Throws<ArgumentException>(() => new TorchTrainingObjective(options));
+        Assert.Contains("ModelStore needs Architecture", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Architectures_round_trip_and_invalid_ones_list_every_problem()
+    {
+        SequentialArchitecture mlp = SequentialArchitecture.Mlp(4, [16, 8], 3, LayerSpec.Gelu, dropout: 0.2);
+        Assert.Equal(mlp.ToJson(), SequentialArchitecture.FromJson(mlp.ToJson()).ToJson());
+        Assert.Equal(4, mlp.InputSize);
+        Assert.Equal(3, mlp.OutputSize);
+
+        string bad = "{\"layers\": [{\"type\": \"linear\", \"in\": 4, \"out\": 8}, {\"type\": \"conv\"}, {\"type\": \"linear\", \"in\": 5, \"out\": 2}], \"input_scale\": [1, 0, 1, 1], \"output\": \"argmax\"}";
+        var e = Assert.Throws<FormatException>(() => SequentialArchitecture.FromJson(bad));
+        foreach (string part in new[] { "type 'conv'", "takes 5 inputs, but the layer before gives 8", "input_scale", "output must be" })
+        {
+            Assert.Contains(part, e.Message, StringComparison.Ordinal);
+        }
     }
 
     private static nn.Module<Tensor, Tensor> Model(long hidden) =>

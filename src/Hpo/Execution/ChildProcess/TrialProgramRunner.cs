@@ -39,16 +39,7 @@ internal sealed class TrialProgramRunner
         Path.Combine(artifactsRoot, Sanitize(trial.StudyName), "trial-" + trial.Number.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Replaces every character but ASCII letters, digits, '-', '_' and '.' by '_' (a file or container name part).</summary>
-    public static string Sanitize(string name)
-    {
-        var text = new StringBuilder(name.Length);
-        foreach (char c in name)
-        {
-            text.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
-        }
-
-        return text.Length == 0 || text.ToString() is "." or ".." ? "study" : text.ToString();
-    }
+    public static string Sanitize(string name) => Models.ArtifactPath.StudyFolder(name);
 
     public async ValueTask<TrialOutcome> ExecuteAsync(TrialRequest request, CancellationToken cancellationToken)
     {
