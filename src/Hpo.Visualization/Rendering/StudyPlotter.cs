@@ -236,13 +236,21 @@ public static class StudyPlotter
         List<int> shown = Thin(slice.Points.Count, options.MaxItems);
         double[] xs = [.. shown.Select(i => Coordinate(slice.Axis, slice.Points[i].X))];
         double[] ys = [.. shown.Select(i => slice.Points[i].Value)];
+        // Coloured by trial number (older trials dark, newer bright), as in Optuna's slice plot: ten bands of numbers, one plottable each.
         var colormap = new ScottPlot.Colormaps.Viridis();
-        int lastNumber = slice.Points[^1].Number;
-        for (int k = 0; k < shown.Count; k++)
+        int lastNumber = Math.Max(1, slice.Points[^1].Number);
+        const int bands = 10;
+        for (int band = 0; band < bands; band++)
         {
-            // Coloured by trial number (older trials dark, newer bright), as in Optuna's slice plot.
-            var marker = plot.Add.Marker(xs[k], ys[k], MarkerShape.FilledCircle, 6, colormap.GetColor(lastNumber == 0 ? 1 : slice.Points[shown[k]].Number / (double)lastNumber).WithAlpha(0.75));
-            marker.LegendText = string.Empty;
+            int[] members = [.. Enumerable.Range(0, shown.Count).Where(k => Math.Min(bands - 1, slice.Points[shown[k]].Number * bands / (lastNumber + 1)) == band)];
+            if (members.Length == 0)
+            {
+                continue;
+            }
+
+            var markers = plot.Add.ScatterPoints(members.Select(k => xs[k]).ToArray(), members.Select(k => ys[k]).ToArray());
+            markers.Color = colormap.GetColor((band + 0.5) / bands).WithAlpha(0.75);
+            markers.MarkerSize = 6;
         }
 
         NumericTicks(plot.Axes.Bottom, slice.Axis);
