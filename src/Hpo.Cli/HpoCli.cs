@@ -31,7 +31,7 @@ internal static class HpoCli
     ];
 
     /// <summary>Gets the commands, in help order.</summary>
-    public static IReadOnlyList<CliCommand> Commands { get; } = [new StudiesCommand(), new TrialsCommand(), new BestCommand(), new StatusCommand(), new CreateCommand(), new WorkerCommand(), new PlotCommand(), new ReportCommand()];
+    public static IReadOnlyList<CliCommand> Commands { get; } = [new StudiesCommand(), new TrialsCommand(), new BestCommand(), new StatusCommand(), new CreateCommand(), new WorkerCommand(), new PlotCommand(), new ReportCommand(), new DashboardCommand()];
 
     /// <summary>Gets the tool's version.</summary>
     public static string Version { get; } =
