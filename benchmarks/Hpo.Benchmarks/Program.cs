@@ -11,6 +11,8 @@ const string Usage = """
       overhead --storage URL --tuner NAME --trials T --processes P [--warmup W] [--warmup-ms MS] [--mode in-process|processes]
       executor-overhead --executor inprocess|process|container [--program sh|csharp] [--trials N] [--warmup W] [--image IMAGE] [--container-cli CLI] [--container-global-args "A B"] [--container-args "A B"]
       gp-latency [--dims D] [--trials N1,N2,...] [--repeats R]
+      viz-seed --storage URL --study NAME --trials N [--workers W] [--seed S]
+      viz --storage URL --study NAME [--repeats R] [--chromium /usr/bin/chromium]
       bdn [BenchmarkDotNet arguments, e.g. --filter *AskTell*]
     """;
 
@@ -31,6 +33,8 @@ try
         "executor-overhead" => await ExecutorOverheadCommand.RunAsync(rest, Console.Out),
         "trial-program" => TrialProgramCommand.Run(),
         "gp-latency" => GpLatencyCommand.Run(rest, Console.Out),
+        "viz-seed" => await Hpo.Benchmarks.Visualization.VisualizationCommand.SeedAsync(rest, Console.Out),
+        "viz" => await Hpo.Benchmarks.Visualization.VisualizationCommand.RunAsync(rest, Console.Out),
         "bdn" => RunBenchmarkDotNet(rest),
         "-h" or "--help" or "help" => Help(),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),

@@ -10,7 +10,8 @@ namespace Hpo.Dashboard;
 /// <summary>The JSON shapes of the dashboard's API (camelCase); non-finite numbers never appear (they become null).</summary>
 internal static class DashboardJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+    // Relaxed escaping: the API is read as JSON, never embedded in HTML (the page builds its DOM with textContent).
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string State(TrialState s) => s.ToString().ToLowerInvariant();
 
