@@ -6,6 +6,8 @@ using Hpo.Visualization.Rendering;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,6 +37,8 @@ public static class DashboardEndpoints
         var cache = new StudyCache(storage, time, options.RefreshInterval);
         ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hpo.Dashboard");
         string page = DashboardPage.Html(options.StorageDisplayName ?? "storage");
+        // Event streams end when the application stops, so that stopping does not wait for open browsers.
+        CancellationToken stopping = endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
 
         endpoints.MapGet("/", () => Results.Text(page, "text/html; charset=utf-8"));
         endpoints.MapGet("/api/studies", (CancellationToken ct) => Guarded(logger, async () =>
@@ -92,7 +96,8 @@ public static class DashboardEndpoints
         }));
         endpoints.MapGet("/api/studies/{name}/events", async (string name, HttpContext context) =>
         {
-            CancellationToken ct = context.RequestAborted;
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+            CancellationToken ct = linked.Token;
             StudyView? view;
             try
             {

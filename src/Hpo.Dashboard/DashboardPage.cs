@@ -14,6 +14,7 @@ internal static class DashboardPage
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Hpo dashboard</title>
+<link rel="icon" href="data:,">
 <style>
 :root { --fg:#1d2330; --muted:#5b6475; --line:#d9dde5; --bg:#f6f7f9; --accent:#1f5fbf; }
 * { box-sizing: border-box; }

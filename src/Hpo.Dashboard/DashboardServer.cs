@@ -43,6 +43,7 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
         builder.WebHost.UseUrls(options.Urls);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         WebApplication app = builder.Build();
         app.Use(async (context, next) =>
         {

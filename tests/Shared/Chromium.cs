@@ -69,3 +69,21 @@ internal sealed class Chromium : IAsyncDisposable
         Playwright.Dispose();
     }
 }
+
+/// <summary>One Chromium shared by the tests of a class (launching it is the slow part).</summary>
+public sealed class ChromiumFixture : Xunit.IAsyncLifetime
+{
+    private Chromium? chromium;
+
+    internal Chromium Chromium => chromium ?? throw new InvalidOperationException("The browser is not launched.");
+
+    public async Task InitializeAsync() => chromium = await Chromium.LaunchAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (chromium is not null)
+        {
+            await chromium.DisposeAsync();
+        }
+    }
+}

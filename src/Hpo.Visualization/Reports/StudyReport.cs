@@ -37,7 +37,7 @@ public static class StudyReport
 
         var html = new StringBuilder(256 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        html.Append("<title>").Append(E($"Study {data.Study.Name} — Hpo report")).Append("</title>\n<style>\n").Append(ReportAssets.Css).Append("</style>\n</head>\n<body>\n");
+        html.Append("<link rel=\"icon\" href=\"data:,\">\n<title>").Append(E($"Study {data.Study.Name} — Hpo report")).Append("</title>\n<style>\n").Append(ReportAssets.Css).Append("</style>\n</head>\n<body>\n");
         html.Append("<header><h1>Study <span id=\"study-name\">").Append(E(data.Study.Name)).Append("</span></h1><p class=\"muted\">Hpo report generated ")
             .Append(E(now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append(" UTC from ")
             .Append(data.Trials.Count.ToString("N0", CultureInfo.InvariantCulture)).Append(" trials.</p>\n<nav>");

@@ -9,22 +9,12 @@ using Microsoft.Playwright;
 namespace Hpo.Visualization.Tests.Reports;
 
 /// <summary>The report opened from a file in headless Chromium with the network cut off.</summary>
-public sealed class StudyReportBrowserTests : IAsyncLifetime
+public sealed class StudyReportBrowserTests(ChromiumFixture browser) : IClassFixture<ChromiumFixture>, IDisposable
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "hpo-report-tests", Guid.NewGuid().ToString("N"));
-    private Chromium chromium = null!;
+    private readonly string folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "hpo-report-tests", Guid.NewGuid().ToString("N"))).FullName;
+    private readonly Chromium chromium = browser.Chromium;
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(folder);
-        chromium = await Chromium.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await chromium.DisposeAsync();
-        Directory.Delete(folder, recursive: true);
-    }
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private static async Task<(StudyData Data, TrialRecord Best, TrialCounts Counts)> SyntheticAsync(int trials)
     {
