@@ -40,6 +40,11 @@ public static class DashboardEndpoints
         // Event streams end when the application stops, so that stopping does not wait for open browsers.
         CancellationToken stopping = endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
 
+        if (options.PreloadStudies && endpoints.ServiceProvider.GetService<IHostApplicationLifetime>() is { } lifetime)
+        {
+            lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => PreloadAsync(cache, logger, stopping)));
+        }
+
         endpoints.MapGet("/", () => Results.Text(page, "text/html; charset=utf-8"));
         endpoints.MapGet("/api/studies", (CancellationToken ct) => Guarded(logger, async () =>
             Results.Json(new { studies = (await cache.ListAsync(ct).ConfigureAwait(false)).Select(DashboardJson.StudyItem).ToArray() }, DashboardJson.Options)));
@@ -156,6 +161,26 @@ public static class DashboardEndpoints
             }
         });
         return endpoints;
+    }
+
+    private static async Task PreloadAsync(StudyCache cache, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (StudyListItem item in await cache.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await cache.GetAsync(item.Study.Name, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The server stopped first.
+        }
+        catch (Exception e) when (e is HpoException or InvalidOperationException or IOException or TimeoutException or System.Data.Common.DbException)
+        {
+            // The first request reads (and reports) it again.
+            logger.LogWarning(e, "The dashboard could not preload the studies.");
+        }
     }
 
     private static async Task WriteEventAsync(HttpContext context, string name, string json, CancellationToken ct)

@@ -18,6 +18,13 @@ public sealed class DashboardOptions
     /// <value>The default value is 500.</value>
     public int MaxPageSize { get; set; } = 500;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether every study's trials are read into the dashboard's cache as soon as the server has
+    /// started, so that the first page a browser opens does not wait for a large study to be read.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool PreloadStudies { get; set; } = true;
+
     /// <summary>Gets or sets what the page shows as the storage's name; never a password (see <see cref="StorageUrls.Redact"/>).</summary>
     public string? StorageDisplayName { get; set; }
 

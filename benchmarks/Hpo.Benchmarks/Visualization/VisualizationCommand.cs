@@ -83,7 +83,7 @@ public static class VisualizationCommand
         var coldPage = new List<double>();
         for (int i = 0; i < repeats; i++)
         {
-            await using DashboardServer server = await DashboardServer.StartAsync(storage, new DashboardOptions { Urls = "http://127.0.0.1:0" }).ConfigureAwait(false);
+            await using DashboardServer server = await DashboardServer.StartAsync(storage, new DashboardOptions { Urls = "http://127.0.0.1:0", PreloadStudies = false }).ConfigureAwait(false);
             using var http = new HttpClient { BaseAddress = new Uri(server.Urls[0]) };
             var watch = Stopwatch.StartNew();
             (await http.GetAsync(new Uri($"/api/studies/{Uri.EscapeDataString(study)}", UriKind.Relative)).ConfigureAwait(false)).EnsureSuccessStatusCode();
@@ -146,7 +146,7 @@ public static class VisualizationCommand
         var warm = new List<double>();
         for (int i = 0; i < repeats; i++)
         {
-            await using DashboardServer server = await DashboardServer.StartAsync(storage, new DashboardOptions { Urls = "http://127.0.0.1:0" }).ConfigureAwait(false);
+            await using DashboardServer server = await DashboardServer.StartAsync(storage, new DashboardOptions { Urls = "http://127.0.0.1:0", PreloadStudies = false }).ConfigureAwait(false);
             IPage page = await browser.NewPageAsync().ConfigureAwait(false);
             string target = $"{server.Urls[0]}/#/study/{Uri.EscapeDataString(study)}";
             foreach (List<double> into in new[] { cold, warm })
