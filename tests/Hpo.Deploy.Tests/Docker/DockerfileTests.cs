@@ -92,7 +92,8 @@ public sealed partial class DockerfileTests
 
         Assert.Contains("ENTRYPOINT [\"hpo\", \"worker\"]", final);
         Assert.Contains(final, i => i.StartsWith("USER ", StringComparison.Ordinal) && i != "USER root" && i != "USER 0");
-        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/runtime:", final[0], StringComparison.Ordinal);
+        // The ASP.NET Core runtime: the tool's dashboard command is an ASP.NET Core server, so Hpo.Cli needs that shared framework.
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:", final[0], StringComparison.Ordinal);
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:", instructions.First(i => i.StartsWith("FROM ", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
