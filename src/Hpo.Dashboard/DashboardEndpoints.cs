@@ -16,6 +16,9 @@ namespace Hpo.Dashboard;
 /// <summary>Maps the dashboard (its page at <c>/</c> and its read-only JSON API under <c>/api/</c>) onto an ASP.NET Core application.</summary>
 public static class DashboardEndpoints
 {
+    /// <summary>How long a request waits for a study's first read before it answers from the storage's own queries.</summary>
+    private static readonly TimeSpan QuickAnswerAfter = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
     /// Maps the dashboard's endpoints: <c>GET /</c> (the page), <c>GET /api/studies</c>, <c>GET /api/studies/{name}</c>,
     /// <c>GET /api/studies/{name}/trials?offset=&amp;limit=&amp;sort=&amp;order=asc|desc&amp;state=&amp;q=</c>,
@@ -48,16 +51,83 @@ public static class DashboardEndpoints
         endpoints.MapGet("/", () => Results.Text(page, "text/html; charset=utf-8"));
         endpoints.MapGet("/api/studies", (CancellationToken ct) => Guarded(logger, async () =>
             Results.Json(new { studies = (await cache.ListAsync(ct).ConfigureAwait(false)).Select(DashboardJson.StudyItem).ToArray() }, DashboardJson.Options)));
-        endpoints.MapGet("/api/studies/{name}", (string name, CancellationToken ct) => Guarded(logger, async () =>
-            await cache.GetAsync(name, ct).ConfigureAwait(false) is { } view ? Results.Json(DashboardJson.Summary(view), DashboardJson.Options) : NotFound(name)));
-        endpoints.MapGet("/api/studies/{name}/trials", (string name, HttpRequest request, CancellationToken ct) => Guarded(logger, async () =>
+        // While a large study is read for the first time, the summary and the default page of trials come from the storage's own
+        // queries (counts, best trial, trials by number), so that the page paints at once; the read goes on for the next request.
+        async Task<(StudyView? View, StudyRecord? Study, bool Found)> ViewOrStudyAsync(string name, CancellationToken ct)
         {
-            if (await cache.GetAsync(name, ct).ConfigureAwait(false) is not { } view)
+            Task<StudyView?> loading = cache.GetAsync(name, CancellationToken.None);
+            if (await Task.WhenAny(loading, Task.Delay(QuickAnswerAfter, time, ct)).ConfigureAwait(false) == loading)
+            {
+                StudyView? loaded = await loading.ConfigureAwait(false);
+                return (loaded, loaded?.Study, loaded is not null);
+            }
+
+            StudyRecord? study = await storage.GetStudyAsync(name, ct).ConfigureAwait(false);
+            return (null, study, study is not null);
+        }
+
+        endpoints.MapGet("/api/studies/{name}", (string name, CancellationToken ct) => Guarded(logger, async () =>
+        {
+            (StudyView? view, StudyRecord? study, bool found) = await ViewOrStudyAsync(name, ct).ConfigureAwait(false);
+            if (!found)
             {
                 return NotFound(name);
             }
 
-            TrialQuery query = TrialQuery.Parse(k => request.Query[k].FirstOrDefault(), options.MaxPageSize, [.. view.Study.Definition.SearchSpace.Parameters.Select(p => p.Name)]);
+            if (view is not null)
+            {
+                return Results.Json(DashboardJson.Summary(view), DashboardJson.Options);
+            }
+
+            TrialCounts counts = await storage.GetTrialCountsAsync(study!.Id, ct).ConfigureAwait(false);
+            TrialRecord? best = await storage.GetBestTrialAsync(study.Id, ct).ConfigureAwait(false);
+            return Results.Json(DashboardJson.Summary(study, counts, best, 0, time.GetUtcNow()), DashboardJson.Options);
+        }));
+        endpoints.MapGet("/api/studies/{name}/trials", (string name, HttpRequest request, CancellationToken ct) => Guarded(logger, async () =>
+        {
+            (StudyView? view, StudyRecord? study, bool found) = await ViewOrStudyAsync(name, ct).ConfigureAwait(false);
+            if (!found)
+            {
+                return NotFound(name);
+            }
+
+            TrialQuery query = TrialQuery.Parse(k => request.Query[k].FirstOrDefault(), options.MaxPageSize, [.. study!.Definition.SearchSpace.Parameters.Select(p => p.Name)]);
+            if (view is null)
+            {
+                if (query.Sort == "number" && query.States is null && query.Text is null)
+                {
+                    int total = (await storage.GetTrialCountsAsync(study.Id, ct).ConfigureAwait(false)).Total;
+                    var quick = new List<TrialRecord>(query.Limit);
+                    for (int k = 0; k < query.Limit; k++)
+                    {
+                        int number = query.Descending ? total - 1 - query.Offset - k : query.Offset + k;
+                        if (number >= 0 && number < total && await storage.GetTrialAsync(study.Id, number, ct).ConfigureAwait(false) is { } trial)
+                        {
+                            quick.Add(trial);
+                        }
+                    }
+
+                    return Results.Json(new
+                    {
+                        version = 0L,
+                        total,
+                        matched = total,
+                        offset = query.Offset,
+                        limit = query.Limit,
+                        sort = query.Sort,
+                        order = query.Descending ? "desc" : "asc",
+                        rows = quick.Select(DashboardJson.Row).ToArray(),
+                    }, DashboardJson.Options);
+                }
+
+                // Sorting and filtering need every trial: wait for the read.
+                view = await cache.GetAsync(name, ct).ConfigureAwait(false);
+                if (view is null)
+                {
+                    return NotFound(name);
+                }
+            }
+
             (int matched, IReadOnlyList<TrialRecord> rows) = query.Run(view);
             return Results.Json(new
             {

@@ -40,18 +40,20 @@ internal static class DashboardJson
 
     public static string Direction(StudyDirection d) => d == StudyDirection.Minimize ? "minimize" : "maximize";
 
-    public static object Summary(StudyView view)
+    public static object Summary(StudyView view) => Summary(view.Study, view.Data.Counts, view.Data.BestTrial, view.Version, view.ReadAt);
+
+    /// <summary>The summary from the storage's aggregates, while the study's trials are still being read (version 0).</summary>
+    public static object Summary(Storage.StudyRecord study, TrialCounts counts, TrialRecord? best, long version, DateTimeOffset readAt)
     {
-        StudyData data = view.Data;
-        Storage.StudyDefinition d = view.Study.Definition;
-        TrialRecord? best = data.BestTrial;
+        Storage.StudyDefinition d = study.Definition;
         return new
         {
             name = d.Name,
-            version = view.Version,
-            readAt = view.ReadAt,
+            version,
+            readAt,
+            loading = version == 0,
             direction = Direction(d.Direction),
-            counts = Counts(data.Counts),
+            counts = Counts(counts),
             best = best is null ? null : Row(best),
             settings = new
             {
@@ -64,7 +66,7 @@ internal static class DashboardJson
                 leaseSeconds = d.Lease.TotalSeconds,
                 maxRetries = d.MaxRetries,
                 retryOn = d.RetryOn.ToString(),
-                createdAt = view.Study.CreatedAt,
+                createdAt = study.CreatedAt,
             },
             parameters = d.SearchSpace.Parameters.Select(Parameter).ToArray(),
         };
