@@ -55,7 +55,8 @@ public static class DashboardEndpoints
         // queries (counts, best trial, trials by number), so that the page paints at once; the read goes on for the next request.
         async Task<(StudyView? View, StudyRecord? Study, bool Found)> ViewOrStudyAsync(string name, CancellationToken ct)
         {
-            Task<StudyView?> loading = cache.GetAsync(name, CancellationToken.None);
+            // On the thread pool: a storage whose reads complete synchronously (SQLite) must not hold this request for the whole read.
+            Task<StudyView?> loading = Task.Run(() => cache.GetAsync(name, CancellationToken.None));
             if (await Task.WhenAny(loading, Task.Delay(QuickAnswerAfter, time, ct)).ConfigureAwait(false) == loading)
             {
                 StudyView? loaded = await loading.ConfigureAwait(false);

@@ -100,7 +100,7 @@ public static class VisualizationCommand
         {
             using var http = new HttpClient { BaseAddress = new Uri(server.Urls[0]) };
             string baseUrl = $"/api/studies/{Uri.EscapeDataString(study)}";
-            (await http.GetAsync(new Uri(baseUrl, UriKind.Relative)).ConfigureAwait(false)).EnsureSuccessStatusCode();
+            await WaitUntilLoadedAsync(http, baseUrl).ConfigureAwait(false);
             foreach ((string name, string query) in new[]
             {
                 ("dashboard_page_by_number", "/trials?limit=50&offset=5000"),
@@ -151,6 +151,13 @@ public static class VisualizationCommand
             string target = $"{server.Urls[0]}/#/study/{Uri.EscapeDataString(study)}";
             foreach (List<double> into in new[] { cold, warm })
             {
+                if (into == warm)
+                {
+                    // Warm: the server has finished reading the study the cold paint asked for.
+                    using var http = new HttpClient { BaseAddress = new Uri(server.Urls[0]) };
+                    await WaitUntilLoadedAsync(http, $"/api/studies/{Uri.EscapeDataString(study)}").ConfigureAwait(false);
+                }
+
                 var watch = Stopwatch.StartNew();
                 await page.GotoAsync(target).ConfigureAwait(false);
                 if (into == warm)
@@ -168,6 +175,25 @@ public static class VisualizationCommand
 
         await emit("dashboard_first_paint_cold_chromium", cold, null).ConfigureAwait(false);
         await emit("dashboard_first_paint_warm_chromium", warm, null).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until the dashboard answers from its full view of the study (not from the storage's quick queries).</summary>
+    private static async Task WaitUntilLoadedAsync(HttpClient http, string summaryPath)
+    {
+        for (int i = 0; i < 1200; i++)
+        {
+            using HttpResponseMessage response = await http.GetAsync(new Uri(summaryPath, UriKind.Relative)).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+            if (!body.RootElement.GetProperty("loading").GetBoolean())
+            {
+                return;
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"The dashboard did not finish reading the study within 2 minutes ({summaryPath}).");
     }
 
     private static string LoadAverage()
