@@ -13,6 +13,8 @@ const string Usage = """
       executor-overhead --executor inprocess|process|container [--program sh|csharp] [--trials N] [--warmup W] [--image IMAGE] [--container-cli CLI] [--container-global-args "A B"] [--container-args "A B"]
       gp-latency [--dims D] [--trials N1,N2,...] [--repeats R]
       serve-load --url URL --model NAME --concurrency C --duration S [--batch B] [--warmup S] [--noop true] [--swap-base BASE --swap-every S] [--server-pid PID]
+      viz-seed --storage URL --study NAME --trials N [--workers W] [--seed S]
+      viz --storage URL --study NAME [--repeats R] [--chromium /usr/bin/chromium]
       bdn [BenchmarkDotNet arguments, e.g. --filter *AskTell*]
     """;
 
@@ -34,6 +36,8 @@ try
         "trial-program" => TrialProgramCommand.Run(),
         "gp-latency" => GpLatencyCommand.Run(rest, Console.Out),
         "serve-load" => await ServeLoadCommand.RunAsync(rest, Console.Out),
+        "viz-seed" => await Hpo.Benchmarks.Visualization.VisualizationCommand.SeedAsync(rest, Console.Out),
+        "viz" => await Hpo.Benchmarks.Visualization.VisualizationCommand.RunAsync(rest, Console.Out),
         "bdn" => RunBenchmarkDotNet(rest),
         "-h" or "--help" or "help" => Help(),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),

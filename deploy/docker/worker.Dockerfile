@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The image of `hpo worker`: the hpo tool (with PostgreSQL support) on the .NET runtime, run as a non-root user.
+# The image of `hpo worker`: the hpo tool (with PostgreSQL support) on the ASP.NET Core runtime (the tool's `dashboard`
+# command is an ASP.NET Core server, so the tool needs that shared framework), run as a non-root user.
 #
 # Build from the repository root (the build context must be the root, for the sources and the central package versions):
 #
@@ -26,10 +27,13 @@ COPY src/Hpo/ src/Hpo/
 COPY src/Hpo.PostgreSql/ src/Hpo.PostgreSql/
 COPY src/Hpo.TorchSharp/ src/Hpo.TorchSharp/
 COPY src/Hpo.Serving/ src/Hpo.Serving/
+COPY src/Hpo.Visualization/ src/Hpo.Visualization/
+COPY src/Hpo.Dashboard/ src/Hpo.Dashboard/
 COPY src/Hpo.Cli/ src/Hpo.Cli/
 RUN dotnet publish src/Hpo.Cli/Hpo.Cli.csproj -c Release -o /out/hpo -p:UseAppHost=false
 
-# The ASP.NET Core runtime: the tool includes `hpo serve` (Hpo.Serving), so it needs that shared framework to start.
+# The ASP.NET Core runtime: the tool includes `hpo serve` (Hpo.Serving) and `hpo dashboard` (Hpo.Dashboard), both ASP.NET
+# Core servers, so it needs that shared framework to start.
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 COPY --from=build /out/hpo /opt/hpo
 # `hpo` on the PATH; exec keeps the worker as the container's main process, so that it receives SIGTERM itself.
@@ -37,7 +41,7 @@ RUN printf '#!/bin/sh\nexec dotnet /opt/hpo/Hpo.Cli.dll "$@"\n' > /usr/local/bin
     && chmod 0755 /usr/local/bin/hpo \
     && mkdir -p /var/lib/hpo/artifacts \
     && chown -R app:app /var/lib/hpo
-# The runtime images define the non-root user `app` (uid 1654).
+# The runtime and aspnet images define the non-root user `app` (uid 1654).
 USER app
 WORKDIR /var/lib/hpo
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 \

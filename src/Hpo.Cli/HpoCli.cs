@@ -33,7 +33,7 @@ internal static class HpoCli
     ];
 
     /// <summary>Gets the commands, in help order.</summary>
-    public static IReadOnlyList<CliCommand> Commands { get; } = [new StudiesCommand(), new TrialsCommand(), new BestCommand(), new StatusCommand(), new CreateCommand(), new WorkerCommand(), new ExportCommand(), new ServeCommand()];
+    public static IReadOnlyList<CliCommand> Commands { get; } = [new StudiesCommand(), new TrialsCommand(), new BestCommand(), new StatusCommand(), new CreateCommand(), new WorkerCommand(), new ExportCommand(), new ServeCommand(), new PlotCommand(), new ReportCommand(), new DashboardCommand()];
 
     /// <summary>Gets the tool's version.</summary>
     public static string Version { get; } =
@@ -191,7 +191,7 @@ internal static class HpoCli
         text.Append("Usage: hpo ").Append(command.Name);
         foreach (OptionSpec option in command.Options)
         {
-            string usage = option.Name == CliCommand.FormatOption.Name ? "--format table|json|csv" : $"{option.Name} {option.ValueName}";
+            string usage = option.Name == CliCommand.FormatOption.Name ? "--format table|json|csv" : $"{option.Name} {option.ValueName}".TrimEnd();
             text.Append(' ').Append(option.Required ? usage : $"[{usage}]");
         }
 

@@ -11,6 +11,7 @@
 
 using System.Globalization;
 using System.Reflection;
+using Hpo;
 using Hpo.Execution;
 using Hpo.Execution.ChildProcess;
 using Hpo.Objectives;
@@ -18,6 +19,7 @@ using Hpo.Samples.Distributed;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
+using Hpo.Visualization.Progress;
 using Hpo.Trials;
 
 var options = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -98,18 +100,10 @@ switch (options["--executor"])
 Console.WriteLine($"Worker {Environment.ProcessId} joins study '{study.Name}' ({options["--executor"]}, concurrency {options["--concurrency"]}).");
 try
 {
-    OptimizeResult result = await study.OptimizeAsync(
-        objective,
-        new OptimizeOptions
-        {
-            Concurrency = int.Parse(options["--concurrency"], CultureInfo.InvariantCulture),
-            OnTrialFinished = a =>
-            {
-                Console.WriteLine($"  trial {a.Trial.Number}: {a.Trial.State} {a.Trial.Value?.ToString("G6", CultureInfo.InvariantCulture)}");
-                return ValueTask.CompletedTask;
-            },
-        },
-        cancellation.Token);
+    // A live panel when the console is a terminal, one log line per trial otherwise (CI, files, containers).
+    ConsoleProgressView progress = ConsoleProgressView.ForTerminal(Console.Out, useStandardOutput: true);
+    var run = new OptimizeOptions { Concurrency = int.Parse(options["--concurrency"], CultureInfo.InvariantCulture) }.ReportProgress(progress);
+    OptimizeResult result = await progress.RunAsync(() => study.OptimizeAsync(objective, run, cancellation.Token));
     Console.WriteLine($"Worker {Environment.ProcessId} ran {result.TrialsRun} trials and stops: {result.StopReason}. Study: {result.Counts}.");
     if (result.BestTrial is { } best)
     {

@@ -11,6 +11,7 @@ using Hpo.Objectives;
 using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
+using Hpo.Visualization.Progress;
 
 namespace Hpo.Cli.Commands;
 
@@ -131,27 +132,17 @@ internal sealed class WorkerCommand : CliCommand
             var running = new ConcurrentDictionary<int, byte>();
             var tracked = new TrackingObjective(objective, running);
             using var abort = new CancellationTokenSource();
+            // A live panel when standard error is a terminal, else one line per finished trial (see Workers/WorkerProgress.cs).
+            ConsoleProgressView progress = WorkerProgress.Create(context.Error);
             var run = new OptimizeOptions
             {
                 Concurrency = concurrency,
                 TrialCount = trials,
                 TrialTimeout = timeout,
                 StopToken = stopRequested,
-                OnTrialFinished = args =>
-                {
-                    TrialRecord t = args.Trial;
-                    string detail = t.State switch
-                    {
-                        TrialState.Complete => "value " + t.Value!.Value.ToString("R", CultureInfo.InvariantCulture),
-                        TrialState.Failed => t.FailReason?.Split('\n')[0] ?? "failed",
-                        _ => string.Empty,
-                    };
-                    context.Error.WriteLine($"hpo worker: trial {t.Number} {t.State.ToString().ToLowerInvariant()}{(detail.Length > 0 ? ": " + detail : string.Empty)}");
-                    return ValueTask.CompletedTask;
-                },
-            };
+            }.ReportProgress(progress);
 
-            Task<OptimizeResult> optimization = study.OptimizeAsync(tracked, run, abort.Token);
+            Task<OptimizeResult> optimization = progress.RunAsync(() => study.OptimizeAsync(tracked, run, abort.Token));
             using var finished = new CancellationTokenSource();
             Task graceOver = GraceOverAsync(stopRequested, grace, finished.Token);
             int handedBack = 0;

@@ -19,8 +19,9 @@ internal sealed class ParsedOptions
     public bool HelpRequested { get; }
 
     /// <summary>
-    /// Parses <c>--name value</c> and <c>--name=value</c> pairs. <c>-h</c>/<c>--help</c> anywhere wins; otherwise an unknown
-    /// option, a positional argument, a missing value, a repeated option or a missing required option is a usage error.
+    /// Parses <c>--name value</c> and <c>--name=value</c> pairs, and positional arguments for the specs whose name does not start with
+    /// <c>--</c> (in their order, for example <c>KIND</c> in <c>hpo plot KIND</c>). <c>-h</c>/<c>--help</c> anywhere wins; otherwise an
+    /// unknown option, an unexpected positional argument, a missing value, a repeated option or a missing required option is a usage error.
     /// </summary>
     /// <param name="arguments">The arguments after the command name.</param>
     /// <param name="specs">The options the command accepts.</param>
@@ -37,9 +38,16 @@ internal sealed class ParsedOptions
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var lists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var positionals = new Queue<OptionSpec>(specs.Where(s => !s.Name.StartsWith("--", StringComparison.Ordinal)));
         for (int i = 0; i < arguments.Count; i++)
         {
             string argument = arguments[i];
+            if (!argument.StartsWith("--", StringComparison.Ordinal) && positionals.TryDequeue(out OptionSpec? positional))
+            {
+                values[positional.Name] = argument;
+                continue;
+            }
+
             if (!argument.StartsWith("--", StringComparison.Ordinal) || argument.Length == 2)
             {
                 throw new UsageException($"Unexpected argument '{argument}': options are written --name VALUE.");

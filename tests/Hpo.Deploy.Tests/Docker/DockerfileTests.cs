@@ -93,7 +93,7 @@ public sealed partial class DockerfileTests
 
         Assert.Contains("ENTRYPOINT [\"hpo\", \"worker\"]", final);
         Assert.Contains(final, i => i.StartsWith("USER ", StringComparison.Ordinal) && i != "USER root" && i != "USER 0");
-        // The tool includes `hpo serve` (ASP.NET Core), so it starts only on the ASP.NET Core runtime.
+        // The tool includes `hpo serve` and `hpo dashboard` (ASP.NET Core), so it starts only on the ASP.NET Core runtime.
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:", final[0], StringComparison.Ordinal);
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:", instructions.First(i => i.StartsWith("FROM ", StringComparison.Ordinal)), StringComparison.Ordinal);
     }

@@ -1,0 +1,75 @@
+using System.Reflection;
+using System.Text.Json;
+using Hpo.Storage;
+using Hpo.Trials;
+
+namespace Hpo.Dashboard.Tests;
+
+/// <summary>While a study's first full read is slow, the summary and the default page come from the storage's own queries.</summary>
+public sealed class QuickAnswerTests(SyntheticDatabase db) : IClassFixture<SyntheticDatabase>
+{
+    /// <summary>Forwards every call to a real storage, but the full read of a study's trials waits until <see cref="Gate"/> opens.</summary>
+    public class SlowFullRead : DispatchProxy
+    {
+        public IStudyStorage Inner { get; set; } = null!;
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static SlowFullRead Wrap(IStudyStorage inner)
+        {
+            IStudyStorage proxy = Create<IStudyStorage, SlowFullRead>();
+            ((SlowFullRead)(object)proxy).Inner = inner;
+            return (SlowFullRead)(object)proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            object? result = targetMethod!.Invoke(Inner, args);
+            if (targetMethod.Name == nameof(IStudyStorage.GetTrialsAsync) && args!.Length == 3 && (long)args[1]! == 0)
+            {
+                return new ValueTask<TrialChanges>(SlowAsync(Gate.Task, (ValueTask<TrialChanges>)result!));
+            }
+
+            return result;
+        }
+
+        private static async Task<TrialChanges> SlowAsync(Task gate, ValueTask<TrialChanges> read)
+        {
+            await gate;
+            return await read;
+        }
+    }
+
+    [Fact]
+    public async Task SummaryAndFirstPage_AnswerBeforeTheFullReadEnds_ThenTheFullViewTakesOver()
+    {
+        IStudyStorage real = StudyStorage.Open(db.Url);
+        StudyRecord study = (await real.GetStudyAsync(SyntheticDatabase.Study, default))!;
+        TrialCounts counts = await real.GetTrialCountsAsync(study.Id, default);
+        TrialRecord best = (await real.GetBestTrialAsync(study.Id, default))!;
+        SlowFullRead slow = SlowFullRead.Wrap(real);
+        await using RunningDashboard d = await RunningDashboard.StartAsync((IStudyStorage)(object)slow);
+
+        // The full read cannot finish until the gate opens: these answers come from the storage's own queries.
+        JsonElement summary = await d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}");
+        JsonElement page = await d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}/trials?limit=20&order=desc");
+
+        Assert.True(summary.GetProperty("loading").GetBoolean());
+        Assert.Equal(0, summary.GetProperty("version").GetInt64());
+        Assert.Equal(counts.Total, summary.GetProperty("counts").GetProperty("total").GetInt32());
+        Assert.Equal(counts.Stale, summary.GetProperty("counts").GetProperty("stale").GetInt32());
+        Assert.Equal(best.Number, summary.GetProperty("best").GetProperty("number").GetInt32());
+        Assert.Equal(Enumerable.Range(counts.Total - 20, 20).Reverse(), page.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("number").GetInt32()));
+
+        // A sorted page needs every trial: it waits for the read, and from then on the full view answers.
+        Task<JsonElement> sortedRequest = d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}/trials?sort=value&limit=1");
+        await Task.Delay(500);
+        Assert.False(sortedRequest.IsCompleted);
+        slow.Gate.SetResult();
+        JsonElement sorted = await sortedRequest;
+        Assert.Equal(best.Number, sorted.GetProperty("rows")[0].GetProperty("number").GetInt32());
+        JsonElement full = await d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}");
+        Assert.False(full.GetProperty("loading").GetBoolean());
+        Assert.True(full.GetProperty("version").GetInt64() > 0);
+    }
+}
