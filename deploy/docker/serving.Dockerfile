@@ -24,6 +24,8 @@ COPY src/Hpo/ src/Hpo/
 COPY src/Hpo.PostgreSql/ src/Hpo.PostgreSql/
 COPY src/Hpo.TorchSharp/ src/Hpo.TorchSharp/
 COPY src/Hpo.Serving/ src/Hpo.Serving/
+COPY src/Hpo.Visualization/ src/Hpo.Visualization/
+COPY src/Hpo.Dashboard/ src/Hpo.Dashboard/
 COPY src/Hpo.Cli/ src/Hpo.Cli/
 # -p:HpoWithLibTorch=true adds the CPU libtorch for Linux x64 next to the tool (about 1 GB); the NuGet tool leaves it out.
 RUN dotnet publish src/Hpo.Cli/Hpo.Cli.csproj -c Release -o /out/hpo -p:UseAppHost=false -p:HpoWithLibTorch=true

@@ -22,6 +22,22 @@ public sealed class TrialProtocolTests
         return line is { Kind: ProtocolLineKind.Result } && line.Value!.Value.Equals(value);
     }
 
+    [Property(MaxTest = 1000)]
+    public bool Parse_AnyLine_NeverThrowsAndClassifiesIt(string? text)
+    {
+        // A trial program may print anything: a line is log (null), a well-formed protocol line, or Malformed with a reason.
+        ProtocolLine? line = TrialProtocol.Parse(text ?? string.Empty);
+        return line is null || line.Kind != ProtocolLineKind.Malformed || !string.IsNullOrEmpty(line.Error);
+    }
+
+    [Property(MaxTest = 1000)]
+    public bool Parse_AnyProtocolPrefixedLine_IsNeverTakenForLog(string? rest)
+    {
+        // Whatever follows the prefix, the line is read as protocol (well formed or Malformed), never silently dropped as log.
+        ProtocolLine? line = TrialProtocol.Parse("hpo:" + rest);
+        return line is not null && (line.Kind != ProtocolLineKind.Malformed || !string.IsNullOrEmpty(line.Error));
+    }
+
     [Theory]
     [InlineData("nan", double.NaN)]
     [InlineData("NaN", double.NaN)]
@@ -56,6 +72,10 @@ public sealed class TrialProtocolTests
     [InlineData("hpo:result 0,5")]
     [InlineData("hpo:attr")]
     [InlineData("hpo:reslt 1")]
+    [InlineData("hpo:report 99999999999999999999 0.5")]
+    [InlineData("hpo:result 0.5 0.6")]
+    [InlineData("hpo:pruned later")]
+    [InlineData("hpo:")]
     public void Parse_MalformedProtocolLines_AreMarkedMalformed(string text)
     {
         ProtocolLine? line = TrialProtocol.Parse(text);
