@@ -20,21 +20,39 @@ public static class SuiteRunner
     /// <param name="onResult">Called after each run, in order (for example to write a JSONL line).</param>
     /// <param name="cancellationToken">A token to cancel the runs.</param>
     /// <returns>The results, in run order.</returns>
+    public static Task<IReadOnlyList<SuiteResult>> RunAsync(
+        string tuner,
+        int seeds,
+        IReadOnlyList<TestFunction> functions,
+        Action<SuiteResult>? onResult = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(tuner, 0, seeds, functions, onResult, cancellationToken);
+
+    /// <summary>Runs every (function, seed) pair in order, seeds <paramref name="seedStart"/> to <paramref name="seedStart"/> + <paramref name="seeds"/> - 1.</summary>
+    /// <param name="tuner">The registered tuner name (for example <c>random</c>).</param>
+    /// <param name="seedStart">The first seed.</param>
+    /// <param name="seeds">The number of seeds.</param>
+    /// <param name="functions">The functions to run.</param>
+    /// <param name="onResult">Called after each run, in order (for example to write a JSONL line).</param>
+    /// <param name="cancellationToken">A token to cancel the runs.</param>
+    /// <returns>The results, in run order.</returns>
     public static async Task<IReadOnlyList<SuiteResult>> RunAsync(
         string tuner,
+        int seedStart,
         int seeds,
         IReadOnlyList<TestFunction> functions,
         Action<SuiteResult>? onResult = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tuner);
+        ArgumentOutOfRangeException.ThrowIfNegative(seedStart);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seeds);
         ArgumentNullException.ThrowIfNull(functions);
         _ = TunerRegistry.Create(tuner); // fail before the first run when the name is unknown
         var results = new List<SuiteResult>();
         foreach (TestFunction function in functions)
         {
-            for (int seed = 0; seed < seeds; seed++)
+            for (int seed = seedStart; seed < seedStart + seeds; seed++)
             {
                 SuiteResult result = await RunOneAsync(tuner, function, seed, cancellationToken).ConfigureAwait(false);
                 results.Add(result);
@@ -45,7 +63,11 @@ public static class SuiteRunner
         return results;
     }
 
-    /// <summary>Runs one function with one seed in a fresh in-memory study.</summary>
+    /// <summary>
+    /// Runs one function with one seed in a fresh in-memory study. A noisy function (<see cref="TestFunction.NoiseSd"/> above 0)
+    /// is observed with noise, and the run is scored by the true value of the trial the study recommends
+    /// (<see cref="StudyRecommendationExtensions.GetRecommendedTrialAsync"/>); <c>best_so_far</c> then holds the observed values.
+    /// </summary>
     /// <param name="tuner">The registered tuner name.</param>
     /// <param name="function">The function.</param>
     /// <param name="seed">The study's seed.</param>
@@ -66,10 +88,17 @@ public static class SuiteRunner
         Study study = await Study.CreateAsync(storage, $"{function.Name}-seed{seed}", function.SearchSpace, options, cancellationToken).ConfigureAwait(false);
 
         long ticksInFunction = 0;
+        long evaluations = 0;
         double Objective(ITrial trial)
         {
             long t0 = Stopwatch.GetTimestamp();
             double value = function.Evaluate(trial.Parameters);
+            if (function.NoiseSd > 0.0)
+            {
+                value += function.NoiseSd * SuiteNoise.Normal(seed, evaluations);
+            }
+
+            evaluations++;
             ticksInFunction += Stopwatch.GetTimestamp() - t0;
             return value;
         }
@@ -81,12 +110,20 @@ public static class SuiteRunner
 
         IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync(cancellationToken).ConfigureAwait(false);
         double[] bestSoFar = BestSoFar(function, seed, trials);
+        double final = bestSoFar[^1];
+        if (function.NoiseSd > 0.0)
+        {
+            TrialRecord recommended = await study.GetRecommendedTrialAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{function.Name} seed {seed}: the study recommends no trial.");
+            final = function.Evaluate(recommended.Parameters);
+        }
+
         return new SuiteResult(
             function.Name,
             "hpo." + tuner,
             seed,
             bestSoFar,
-            bestSoFar[^1] - function.FStar,
+            final - function.FStar,
             wall.TotalSeconds,
             (wall - inFunction).TotalMilliseconds / function.Budget,
             function.Budget,

@@ -38,6 +38,30 @@ public class SuiteRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_SeedStart_RunsThoseSeeds()
+    {
+        IReadOnlyList<SuiteResult> results = await SuiteRunner.RunAsync("random", 10, 2, [TestFunctions.Get("branin")]);
+        Assert.Equal([10, 11], results.Select(r => r.Seed));
+    }
+
+    [Fact]
+    public async Task RunOneAsync_NoisyFunction_SeesNoiseAndIsScoredByTheTrueValueOfTheRecommendedTrial()
+    {
+        TestFunction noisy = TestFunctions.Get("hartmann6_noisy");
+        SuiteResult r = await SuiteRunner.RunOneAsync("random", noisy, 10);
+        SuiteResult exact = await SuiteRunner.RunOneAsync("random", TestFunctions.Get("hartmann6"), 10);
+
+        // The same points (random search ignores the values), observed with the documented noise: trial i sees f + 0.1 z_i.
+        Assert.NotEqual(exact.BestSoFar, r.BestSoFar);
+        double observedBest = r.BestSoFar[^1];
+
+        // Random search recommends its best observation; the regret is that point's true value, not the lucky observed one.
+        Assert.NotEqual(observedBest - noisy.FStar, r.FinalRegret);
+        Assert.True(r.FinalRegret >= 0);
+        Assert.InRange(r.FinalRegret - (observedBest - noisy.FStar), -0.5, 0.5);
+    }
+
+    [Fact]
     public async Task RunOneAsync_SameSeedTwice_GivesTheSameCurve()
     {
         TestFunction f = TestFunctions.Get("hartmann6");
