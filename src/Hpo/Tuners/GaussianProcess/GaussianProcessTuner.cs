@@ -19,7 +19,12 @@ namespace Hpo.Tuners.GaussianProcess;
 /// </para>
 /// <para>
 /// <b>Outputs.</b> Values are oriented for minimization, infinities are clipped to the finite extremes, and the values are
-/// standardized, warped by a fitted Yeo-Johnson power transform and standardized again.
+/// modelled through one of three monotone transforms, chosen by the data at each hyperparameter fit: none (standardized),
+/// a fitted Yeo-Johnson warp, or a Gaussian copula of the ranks. Each is fitted, and the one whose model gives the raw
+/// values the highest leave-one-out predictive density (the density of the transformed targets times the transform's
+/// Jacobian, so that all three are judged on the same data) is used. The posterior is computed on the same transform,
+/// recomputed on the targets it models, with the output scale refitted to them (the lengthscales and the signal-to-noise
+/// ratio stay as fitted), so that the hyperparameters and the posterior describe the same targets.
 /// </para>
 /// <para>
 /// <b>Model.</b> A constant prior mean estimated by generalized least squares (so that far from the data the model expects
@@ -30,19 +35,22 @@ namespace Hpo.Tuners.GaussianProcess;
 /// log posterior of the first.
 /// </para>
 /// <para>
-/// <b>Cost.</b> The hyperparameters are refitted on a prefix of the history whose size follows 1, 2, ..., 20, then grows by
-/// 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between refits a proposal costs
-/// one factorization and the acquisition search; in the endgame (below) every proposal refits, on all the observations.
-/// Fits use at most 200 observations (the best half and an even spread of the rest) and the posterior at most 600, so the
-/// cost per proposal and the memory stay bounded however long the study runs. The dense kernels are blocked and
-/// vectorized (the candidates are scored a vector of them at a time); they, the acquisition search and the optimizer are
-/// compiled fully optimized from their first call, so a fresh process proposes quickly too.
+/// <b>Cost.</b> The hyperparameters are refitted (once per transform) on a prefix of the history whose size follows 1, 2,
+/// ..., 20, then grows by 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between
+/// refits a proposal costs two factorizations and the acquisition search; in the endgame (below) every proposal refits the
+/// chosen transform on all the observations. Fits use at most 200 observations (the best half and an even spread of the
+/// rest) and the posterior at most 600, so the cost per proposal and the memory stay bounded however long the study runs.
+/// The dense kernels are blocked and vectorized (the candidates are scored a vector of them at a time); they, the
+/// acquisition search and the optimizer are compiled fully optimized from their first call, so a fresh process proposes
+/// quickly too.
 /// </para>
 /// <para>
 /// <b>Acquisition.</b> LogEI (Ament et al., 2023) with its stable tail, maximized from the best Sobol candidates and
 /// perturbations of the incumbents by L-BFGS-B on the continuous coordinates alternated with coordinate search on the
-/// discrete ones. When the study has a budget, the last 20% of it search only the neighbourhood of the incumbent: an
-/// exploration that late could not be followed up. The gradient search is then kept within a box of half-width 0.1 (unit
+/// discrete ones. The incumbent is the observation with the lowest posterior mean, so a lucky draw of a noisy objective
+/// does not set the bar. When the end of the work is known (<see cref="TunerContext.Horizon"/>: the study's budget, or the
+/// running <c>OptimizeAsync</c> call's trial count or timeout), the last 20% of it search only the neighbourhood of the
+/// incumbent: an exploration that late could not be followed up. The gradient search is then kept within a box of half-width 0.1 (unit
 /// cube) around the incumbent, so it cannot wander off to another basin whose uncertainty looks promising. A proposal
 /// that repeats a trial already in the history is skipped for the next best point; in a finite space that is not
 /// exhausted, an unseen point is drawn instead.
@@ -50,20 +58,22 @@ namespace Hpo.Tuners.GaussianProcess;
 /// <para>
 /// <b>Restarts.</b> A model fitted on a study that has settled in one basin describes that basin: its lengthscales say
 /// which coordinates matter there, and elsewhere it predicts a typical value with little uncertainty, so the acquisition
-/// only refines the basin it knows (on Hartmann-6, the local minimum 0.12 above the global one). When the last 10
-/// observations all stayed near the incumbent and none improved it by more than 1% of the gap between the median and the
-/// best value, the search restarts in the manner of trust-region BO (Eriksson et al., 2019): a fresh Sobol design, then a
-/// model of the new segment's observations alone, until that segment settles in turn. A restart needs at least twice the
-/// startup trials before the endgame; the endgame uses every observation, so the best basin found is the one refined.
-/// Without a budget there is no endgame and each settled segment is followed by another. Concurrent workers take the
-/// design's points past those that running trials are evaluating.
+/// only refines the basin it knows. When the last 10 observations all stayed near the incumbent and none improved it by
+/// more than 1% of the gap between the median and the best value, a segment ends and the next one models every observation
+/// except those near the incumbents of the segments so far: the acquisition looks elsewhere, with all that is known
+/// elsewhere. The segment after it models everything again, so the best basin found is refined again, and so on: nothing
+/// is thrown away, and a study without a horizon alternates between exploring and refining for as long as it runs. A
+/// restart needs at least twice the startup trials before the endgame; the endgame models every observation.
 /// </para>
 /// <para>
-/// <b>History.</b> Complete trials are observations. Pruned trials that carry a value (their last intermediate value) are
-/// observations too: they were stopped for looking bad, and their value says so. Pruned trials without a value and failed
-/// trials are left out (a failure says nothing about the objective's value). Running and waiting trials with parameters
-/// enter the posterior with the current best value (a constant liar), which flattens the acquisition where another worker
-/// is already looking, so concurrent workers do not propose the same point.
+/// <b>History.</b> Complete trials are observations. Pruned trials are left out: their value is the last intermediate
+/// value, measured earlier in training than a final result, and for a loss usually above what the trial would have
+/// reached, so it is neither the result nor a bound on it; modelled as a result it would teach the model that whole regions
+/// are worse (or better) than they are. They are kept as seen points, so they are not proposed again. Failed trials are left
+/// out (a failure says nothing about the objective's value). Running and waiting trials with parameters enter the
+/// posterior at the incumbent's posterior mean (a constant liar), which flattens the acquisition where another worker is
+/// already looking, so concurrent workers do not propose the same point. <see cref="Recommend"/> names the complete trial
+/// with the lowest posterior mean (the study's <c>GetRecommendedTrialAsync</c>).
 /// </para>
 /// <para>
 /// <b>Determinism.</b> A proposal is a function of the context alone: randomness comes from a generator seeded by the seed
@@ -316,7 +326,7 @@ public sealed class GaussianProcessTuner : TunerBase
     }
 
     /// <summary>A posterior built for one proposal or recommendation.</summary>
-    private sealed record Posterior(GaussianProcessModel Model, int[] ObservationIndex, double[][] Points, double[] Means, double Best);
+    private sealed record Posterior(GaussianProcessModel Model, GpHyperparameters Hyperparameters, int[] ObservationIndex, double[][] Points, double[] Means, double Best);
 
     /// <summary>
     /// Builds the posterior: the observations (all of them up to <see cref="MaxModelPoints"/>) through the output transform
@@ -382,7 +392,7 @@ public sealed class GaussianProcessTuner : TunerBase
             model = GaussianProcessModel.Create(features, nObs + nPending, d, numeric, modelY, hyper);
         }
 
-        return new Posterior(model, modelIndex, points, means, bestY);
+        return new Posterior(model, hyper, modelIndex, points, means, bestY);
     }
 
     private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random, bool endgame)
@@ -406,8 +416,11 @@ public sealed class GaussianProcessTuner : TunerBase
             }
         }
 
+        (double[] Lower, double[] Upper)? region = incumbents.Count > 0
+            ? TrustRegion(space, incumbents[0], posterior.Hyperparameters, TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length))
+            : null;
         var acquisition = new AcquisitionOptimizer(space, [posterior.Model], posterior.Best);
-        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame);
+        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame, region);
         foreach ((double[] point, _) in results)
         {
             if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
@@ -417,6 +430,97 @@ public sealed class GaussianProcessTuner : TunerBase
         }
 
         return results[0].Point;
+    }
+
+    /// <summary>
+    /// Gets the side of the trust region (unit cube) after the observations so far, as TuRBO adapts it (Eriksson et al., 2019):
+    /// it starts at 0.8 after the startup design, doubles (up to 1.6) after 3 successes in a row (an observation that improves
+    /// the best value by more than 1e-3 of its magnitude) and halves after max(4, d) failures in a row; below 0.5^7 it starts
+    /// again at 0.8. A function of the values alone, so a proposal stays a function of the history.
+    /// </summary>
+    /// <param name="values">The modelled values, oriented for minimization, in trial order.</param>
+    /// <param name="startupTrials">The size of the startup design (not counted).</param>
+    /// <param name="continuous">The number of continuous coordinates.</param>
+    /// <returns>The side.</returns>
+    internal static double TrustRegionLength(IReadOnlyList<double> values, int startupTrials, int continuous)
+    {
+        const double Initial = 0.8;
+        const double Max = 1.6;
+        const double Min = 0.0078125;
+        int failLimit = Math.Max(4, continuous);
+        double length = Initial;
+        double best = double.PositiveInfinity;
+        int successes = 0;
+        int failures = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            double v = values[i];
+            if (i >= startupTrials)
+            {
+                if (v < best - (1e-3 * Math.Abs(best)))
+                {
+                    successes++;
+                    failures = 0;
+                }
+                else
+                {
+                    failures++;
+                    successes = 0;
+                }
+
+                if (successes == 3)
+                {
+                    length = Math.Min(2.0 * length, Max);
+                    successes = 0;
+                }
+                else if (failures == failLimit)
+                {
+                    length /= 2.0;
+                    failures = 0;
+                    if (length < Min)
+                    {
+                        length = Initial;
+                    }
+                }
+            }
+
+            best = Math.Min(best, v);
+        }
+
+        return length;
+    }
+
+    /// <summary>
+    /// Gets the trust region around <paramref name="center"/>: on each continuous coordinate a side of
+    /// <paramref name="length"/> times the coordinate's lengthscale over their geometric mean (TuRBO's shape), within the cube.
+    /// </summary>
+    private static (double[] Lower, double[] Upper) TrustRegion(GaussianProcessSpace space, double[] center, GpHyperparameters hyper, double length)
+    {
+        int d = space.Dimensions;
+        var lower = new double[d];
+        var upper = new double[d];
+        Array.Fill(upper, 1.0);
+        int[] relaxed = space.Relaxed;
+        if (relaxed.Length == 0)
+        {
+            return (lower, upper);
+        }
+
+        double meanLog = 0.0;
+        foreach (int i in relaxed)
+        {
+            meanLog += hyper.LogLengthscales[i];
+        }
+
+        meanLog /= relaxed.Length;
+        foreach (int i in relaxed)
+        {
+            double half = 0.5 * length * Math.Exp(hyper.LogLengthscales[i] - meanLog);
+            lower[i] = Math.Max(0.0, center[i] - half);
+            upper[i] = Math.Min(1.0, center[i] + half);
+        }
+
+        return (lower, upper);
     }
 
     /// <summary>

@@ -207,6 +207,25 @@ public class ModelChoiceTests
         Assert.Equal(3, kept.Count);
     }
 
+    [Fact]
+    public void TrustRegionLength_GrowsOnSuccessesShrinksOnFailuresAndStartsAgainWhenTooSmall()
+    {
+        List<double> values = [5, 4, 3, 2, 1]; // the startup design: not counted
+        Assert.Equal(0.8, GaussianProcessTuner.TrustRegionLength(values, 5, continuous: 2));
+
+        values.AddRange([0.5, 0.2, 0.1]); // three successes in a row
+        Assert.Equal(1.6, GaussianProcessTuner.TrustRegionLength(values, 5, continuous: 2));
+
+        values.AddRange([0.1, 0.09999, 3.0, 0.1]); // four failures (a gain below 1e-3 of the best is no success): halved
+        Assert.Equal(0.8, GaussianProcessTuner.TrustRegionLength(values, 5, continuous: 2));
+        Assert.Equal(1.6, GaussianProcessTuner.TrustRegionLength(values, 5, continuous: 8)); // max(4, d) failures needed
+
+        values.AddRange(Enumerable.Repeat(1.0, 4 * 6)); // six more halvings: 0.0125
+        Assert.Equal(0.0125, GaussianProcessTuner.TrustRegionLength(values, 5, continuous: 2), 1e-12);
+        values.AddRange(Enumerable.Repeat(1.0, 4)); // below 0.5^7: starts again
+        Assert.Equal(0.8, GaussianProcessTuner.TrustRegionLength(values, 5, continuous: 2));
+    }
+
     private static (double Mean, double Variance) FixedMeanPosterior(double[] x, double[] y, int n, int d, GpHyperparameters h, double mean, ReadOnlySpan<double> at)
     {
         double signal = Math.Exp(h.LogSignal);
