@@ -417,7 +417,7 @@ public sealed class GaussianProcessTuner : TunerBase
         }
 
         (double[] Lower, double[] Upper)? region = incumbents.Count > 0
-            ? TrustRegion(space, incumbents[0], posterior.Hyperparameters, TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length))
+            ? TrustRegion(space, incumbents[0], observed[posterior.ObservationIndex[order[0]]], posterior.Hyperparameters, TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length))
             : null;
         var acquisition = new AcquisitionOptimizer(space, [posterior.Model], posterior.Best);
         List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame, region);
@@ -493,8 +493,10 @@ public sealed class GaussianProcessTuner : TunerBase
     /// <summary>
     /// Gets the trust region around <paramref name="center"/>: on each continuous coordinate a side of
     /// <paramref name="length"/> times the coordinate's lengthscale over their geometric mean (TuRBO's shape), within the cube.
+    /// A coordinate that is inactive at the centre (a conditional parameter whose parent takes another value there) stays
+    /// free, so that a proposal that switches the parent can place it anywhere.
     /// </summary>
-    private static (double[] Lower, double[] Upper) TrustRegion(GaussianProcessSpace space, double[] center, GpHyperparameters hyper, double length)
+    internal static (double[] Lower, double[] Upper) TrustRegion(GaussianProcessSpace space, double[] center, ReadOnlySpan<double> centerEncoded, GpHyperparameters hyper, double length)
     {
         int d = space.Dimensions;
         var lower = new double[d];
@@ -515,6 +517,11 @@ public sealed class GaussianProcessTuner : TunerBase
         meanLog /= relaxed.Length;
         foreach (int i in relaxed)
         {
+            if (double.IsNaN(centerEncoded[i]))
+            {
+                continue;
+            }
+
             double half = 0.5 * length * Math.Exp(hyper.LogLengthscales[i] - meanLog);
             lower[i] = Math.Max(0.0, center[i] - half);
             upper[i] = Math.Min(1.0, center[i] + half);

@@ -226,6 +226,34 @@ public class ModelChoiceTests
         Assert.Equal(0.8, GaussianProcessTuner.TrustRegionLength(values, 5, continuous: 2));
     }
 
+    [Fact]
+    public void TrustRegion_ShapedByLengthscalesAndFreeWhereTheCentreIsInactive()
+    {
+        SearchSpace space = new SearchSpaceBuilder()
+            .AddFloat("a", 0, 1)
+            .AddFloat("b", 0, 1)
+            .AddCategorical("opt", "sgd", "adam")
+            .AddFloat("momentum", 0, 1, condition: ParameterCondition.When("opt", "sgd"))
+            .Build();
+        GaussianProcessSpace view = GaussianProcessSpace.For(new TunerContext(space, [], [StudyDirection.Minimize], 0, 0).Encoding);
+        double[] encoded = new TunerContext(space, [], [StudyDirection.Minimize], 0, 0).Encoding.Encode(new Dictionary<string, object> { ["a"] = 0.5, ["b"] = 0.5, ["opt"] = "adam" });
+        double[] center = view.ToPoint(encoded, GaussianProcessSpace.NumericFiller);
+        var lengthscales = new double[view.Dimensions];
+        string[] names = [.. space.Parameters.Select(p => p.Name)]; // one unit-cube coordinate per parameter, in this order
+        int ia = Array.IndexOf(names, "a");
+        int ib = Array.IndexOf(names, "b");
+        int im = Array.IndexOf(names, "momentum");
+        lengthscales[ia] = Math.Log(0.1);
+        lengthscales[ib] = Math.Log(0.4);
+        lengthscales[im] = Math.Log(0.2);
+
+        (double[] lower, double[] upper) = GaussianProcessTuner.TrustRegion(view, center, encoded, new GpHyperparameters(lengthscales, 0, -5), 0.2);
+
+        Assert.True(upper[ib] - lower[ib] > 3.9 * (upper[ia] - lower[ia]), "the side follows the lengthscales");
+        Assert.InRange(lower[ia], 0.4, 0.5);
+        Assert.Equal((0.0, 1.0), (lower[im], upper[im])); // momentum is inactive at an adam centre
+    }
+
     private static (double Mean, double Variance) FixedMeanPosterior(double[] x, double[] y, int n, int d, GpHyperparameters h, double mean, ReadOnlySpan<double> at)
     {
         double signal = Math.Exp(h.LogSignal);
