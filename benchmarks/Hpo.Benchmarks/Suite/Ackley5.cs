@@ -22,15 +22,20 @@ public sealed class Ackley5 : BoxFunction
     public override double FStar => 0.0;
 
     /// <inheritdoc/>
-    public override double Evaluate(ReadOnlySpan<double> x)
+    public override double Evaluate(ReadOnlySpan<double> x) => Ackley(x);
+
+    /// <summary>Ackley's formula in as many dimensions as <paramref name="x"/> has (a = 20, b = 0.2, c = 2 pi).</summary>
+    /// <param name="x">The point.</param>
+    /// <returns>The function's value.</returns>
+    internal static double Ackley(ReadOnlySpan<double> x)
     {
         const double a = 20.0;
         const double b = 0.2;
         const double c = 2.0 * Math.PI;
-        const double d = 5.0;
+        double d = x.Length;
         double s1 = 0.0;
         double s2 = 0.0;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < x.Length; i++)
         {
             s1 = s1 + (x[i] * x[i]);
             s2 = s2 + Math.Cos(c * x[i]);

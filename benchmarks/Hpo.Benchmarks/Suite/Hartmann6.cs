@@ -3,7 +3,7 @@ namespace Hpo.Benchmarks.Suite;
 /// <summary>Hartmann 6-D on [0, 1]^6, with four local minima.</summary>
 public sealed class Hartmann6 : BoxFunction
 {
-    private static readonly double[] Alpha = [1.0, 1.2, 3.0, 3.2];
+    internal static readonly double[] Alpha = [1.0, 1.2, 3.0, 3.2];
 
     private static readonly double[][] A =
     [
@@ -41,19 +41,30 @@ public sealed class Hartmann6 : BoxFunction
         [0.20168951022914028, 0.15001069359189184, 0.4768739710429654, 0.2753324295798928, 0.31165161608190733, 0.6573005338241086];
 
     /// <inheritdoc/>
-    public override double Evaluate(ReadOnlySpan<double> x)
+    public override double Evaluate(ReadOnlySpan<double> x) => Evaluate(x, Alpha, A, P);
+
+    /// <summary>
+    /// The Hartmann family's formula, shared by the 3-D and 6-D members: -sum_i alpha_i exp(-sum_j A_ij (x_j - P_ij)^2), both
+    /// sums left to right.
+    /// </summary>
+    /// <param name="x">The point, one coordinate per column of <paramref name="a"/>.</param>
+    /// <param name="alpha">The weights of the four bumps.</param>
+    /// <param name="a">The bumps' precisions.</param>
+    /// <param name="p">The bumps' centres.</param>
+    /// <returns>The function's value.</returns>
+    internal static double Evaluate(ReadOnlySpan<double> x, double[] alpha, double[][] a, double[][] p)
     {
         double outer = 0.0;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < alpha.Length; i++)
         {
             double inner = 0.0;
-            for (int j = 0; j < 6; j++)
+            for (int j = 0; j < x.Length; j++)
             {
-                double dd = x[j] - P[i][j];
-                inner = inner + ((A[i][j] * dd) * dd);
+                double dd = x[j] - p[i][j];
+                inner = inner + ((a[i][j] * dd) * dd);
             }
 
-            outer = outer + (Alpha[i] * Math.Exp(-inner));
+            outer = outer + (alpha[i] * Math.Exp(-inner));
         }
 
         return -outer;

@@ -6,6 +6,22 @@ using Hpo.Tuners;
 
 namespace Hpo.Benchmarks.Suite;
 
+/// <summary>How a suite run tells the study when it ends.</summary>
+public enum BudgetMode
+{
+    /// <summary>The study has the function's budget (<c>StudyOptions.Budget</c>): the tuner knows the horizon from the start.</summary>
+    Study = 0,
+
+    /// <summary>The study is open-ended; the run is bounded by <c>OptimizeOptions.TrialCount</c>, which the tuner sees as its horizon.</summary>
+    Run = 1,
+
+    /// <summary>
+    /// The study is open-ended and the run has no trial count or timeout: the runner stops it (through
+    /// <c>OptimizeOptions.StopToken</c>) once the budget's count of trials has finished, so the tuner never knows the horizon.
+    /// </summary>
+    None = 2,
+}
+
 /// <summary>
 /// Runs the sample-efficiency suite: for each function and seed, one fresh in-memory study with that seed and the function's
 /// budget, minimised sequentially by a tuner chosen by name through <see cref="TunerRegistry"/>. The tuner only sees the
@@ -20,23 +36,43 @@ public static class SuiteRunner
     /// <param name="onResult">Called after each run, in order (for example to write a JSONL line).</param>
     /// <param name="cancellationToken">A token to cancel the runs.</param>
     /// <returns>The results, in run order.</returns>
-    public static async Task<IReadOnlyList<SuiteResult>> RunAsync(
+    public static Task<IReadOnlyList<SuiteResult>> RunAsync(
         string tuner,
         int seeds,
         IReadOnlyList<TestFunction> functions,
         Action<SuiteResult>? onResult = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(tuner, 0, seeds, functions, BudgetMode.Study, onResult, cancellationToken);
+
+    /// <summary>Runs every (function, seed) pair in order, seeds <paramref name="seedStart"/> to <paramref name="seedStart"/> + <paramref name="seeds"/> - 1.</summary>
+    /// <param name="tuner">The registered tuner name (for example <c>random</c>).</param>
+    /// <param name="seedStart">The first seed.</param>
+    /// <param name="seeds">The number of seeds.</param>
+    /// <param name="functions">The functions to run.</param>
+    /// <param name="mode">How the study learns (or not) when it ends.</param>
+    /// <param name="onResult">Called after each run, in order (for example to write a JSONL line).</param>
+    /// <param name="cancellationToken">A token to cancel the runs.</param>
+    /// <returns>The results, in run order.</returns>
+    public static async Task<IReadOnlyList<SuiteResult>> RunAsync(
+        string tuner,
+        int seedStart,
+        int seeds,
+        IReadOnlyList<TestFunction> functions,
+        BudgetMode mode,
+        Action<SuiteResult>? onResult = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tuner);
+        ArgumentOutOfRangeException.ThrowIfNegative(seedStart);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seeds);
         ArgumentNullException.ThrowIfNull(functions);
         _ = TunerRegistry.Create(tuner); // fail before the first run when the name is unknown
         var results = new List<SuiteResult>();
         foreach (TestFunction function in functions)
         {
-            for (int seed = 0; seed < seeds; seed++)
+            for (int seed = seedStart; seed < seedStart + seeds; seed++)
             {
-                SuiteResult result = await RunOneAsync(tuner, function, seed, cancellationToken).ConfigureAwait(false);
+                SuiteResult result = await RunOneAsync(tuner, function, seed, mode, cancellationToken).ConfigureAwait(false);
                 results.Add(result);
                 onResult?.Invoke(result);
             }
@@ -45,14 +81,29 @@ public static class SuiteRunner
         return results;
     }
 
-    /// <summary>Runs one function with one seed in a fresh in-memory study.</summary>
+    /// <summary>
+    /// Runs one function with one seed in a fresh in-memory study. A noisy function (<see cref="TestFunction.NoiseSd"/> above 0)
+    /// is observed with noise, and the run is scored by the true value of the trial the study recommends
+    /// (<see cref="StudyRecommendationExtensions.GetRecommendedTrialAsync"/>); <c>best_so_far</c> then holds the observed values.
+    /// </summary>
     /// <param name="tuner">The registered tuner name.</param>
     /// <param name="function">The function.</param>
     /// <param name="seed">The study's seed.</param>
     /// <param name="cancellationToken">A token to cancel the run.</param>
     /// <returns>The result.</returns>
     /// <exception cref="InvalidOperationException">The study did not end with exactly budget complete trials.</exception>
-    public static async Task<SuiteResult> RunOneAsync(string tuner, TestFunction function, int seed, CancellationToken cancellationToken = default)
+    public static Task<SuiteResult> RunOneAsync(string tuner, TestFunction function, int seed, CancellationToken cancellationToken = default) =>
+        RunOneAsync(tuner, function, seed, BudgetMode.Study, cancellationToken);
+
+    /// <summary>Runs one function with one seed in a fresh in-memory study, telling the study its end as <paramref name="mode"/> says.</summary>
+    /// <param name="tuner">The registered tuner name.</param>
+    /// <param name="function">The function.</param>
+    /// <param name="seed">The study's seed.</param>
+    /// <param name="mode">How the study learns (or not) when it ends.</param>
+    /// <param name="cancellationToken">A token to cancel the run.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="InvalidOperationException">The study did not end with exactly budget complete trials.</exception>
+    public static async Task<SuiteResult> RunOneAsync(string tuner, TestFunction function, int seed, BudgetMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
         await using var storage = new InMemoryStudyStorage();
@@ -61,32 +112,67 @@ public static class SuiteRunner
             Direction = StudyDirection.Minimize,
             Tuner = TunerRegistry.Create(tuner),
             Seed = seed,
-            Budget = function.Budget,
+            Budget = mode == BudgetMode.Study ? function.Budget : null,
         };
         Study study = await Study.CreateAsync(storage, $"{function.Name}-seed{seed}", function.SearchSpace, options, cancellationToken).ConfigureAwait(false);
 
         long ticksInFunction = 0;
+        long evaluations = 0;
         double Objective(ITrial trial)
         {
             long t0 = Stopwatch.GetTimestamp();
             double value = function.Evaluate(trial.Parameters);
+            if (function.NoiseSd > 0.0)
+            {
+                value += function.NoiseSd * SuiteNoise.Normal(seed, evaluations);
+            }
+
+            evaluations++;
             ticksInFunction += Stopwatch.GetTimestamp() - t0;
             return value;
         }
 
         long start = Stopwatch.GetTimestamp();
-        await study.OptimizeAsync(Objective, new OptimizeOptions { Concurrency = 1 }, cancellationToken).ConfigureAwait(false);
+        using var stop = new CancellationTokenSource();
+        var optimize = new OptimizeOptions { Concurrency = 1 };
+        if (mode == BudgetMode.Run)
+        {
+            optimize.TrialCount = function.Budget;
+        }
+        else if (mode == BudgetMode.None)
+        {
+            optimize.StopToken = stop.Token;
+            optimize.OnTrialFinished = args =>
+            {
+                if (args.Counts.Finished >= function.Budget)
+                {
+                    stop.Cancel();
+                }
+
+                return ValueTask.CompletedTask;
+            };
+        }
+
+        await study.OptimizeAsync(Objective, optimize, cancellationToken).ConfigureAwait(false);
         TimeSpan wall = Stopwatch.GetElapsedTime(start);
         TimeSpan inFunction = TimeSpan.FromSeconds((double)Volatile.Read(ref ticksInFunction) / Stopwatch.Frequency);
 
         IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync(cancellationToken).ConfigureAwait(false);
         double[] bestSoFar = BestSoFar(function, seed, trials);
+        double final = bestSoFar[^1];
+        if (function.NoiseSd > 0.0)
+        {
+            TrialRecord recommended = await study.GetRecommendedTrialAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{function.Name} seed {seed}: the study recommends no trial.");
+            final = function.Evaluate(recommended.Parameters);
+        }
+
         return new SuiteResult(
             function.Name,
             "hpo." + tuner,
             seed,
             bestSoFar,
-            bestSoFar[^1] - function.FStar,
+            final - function.FStar,
             wall.TotalSeconds,
             (wall - inFunction).TotalMilliseconds / function.Budget,
             function.Budget,

@@ -21,6 +21,14 @@ public abstract class TestFunction
     /// <summary>Gets the global minimum as a double, used for regret.</summary>
     public abstract double FStar { get; }
 
+    /// <summary>
+    /// Gets the standard deviation of the observation noise: 0 for a deterministic function. A noisy function's
+    /// <see cref="Evaluate(IReadOnlyDictionary{string, object})"/> returns the true value; the runner adds
+    /// <c>NoiseSd * SuiteNoise.Normal(seed, index)</c> to what the tuner sees and scores a run by the true value of the point
+    /// the study recommends.
+    /// </summary>
+    public virtual double NoiseSd => 0.0;
+
     /// <summary>Evaluates the function at typed parameter values (as a trial holds them).</summary>
     /// <param name="parameters">A value for every parameter of <see cref="SearchSpace"/>.</param>
     /// <returns>The function's value.</returns>

@@ -57,6 +57,8 @@ internal sealed class OptimizeRun : IDisposable
         callerToken.ThrowIfCancellationRequested();
         await study.FailAbandonedLocalTrialsAsync(callerToken).ConfigureAwait(false);
         await study.Storage.FailOrphanedTrialsAsync(study.Record.Id, callerToken).ConfigureAwait(false);
+        var horizon = new RunHorizon(options.TrialCount, options.Timeout, study.TimeProvider);
+        study.RunHorizonOfRun = horizon.IsKnown ? horizon : null;
         Task heartbeat = HeartbeatLoopAsync();
         var workers = new Task[options.Concurrency];
         for (int i = 0; i < workers.Length; i++)
@@ -70,6 +72,11 @@ internal sealed class OptimizeRun : IDisposable
         }
         finally
         {
+            if (ReferenceEquals(study.RunHorizonOfRun, horizon))
+            {
+                study.RunHorizonOfRun = null;
+            }
+
             await stopHeartbeat.CancelAsync().ConfigureAwait(false);
             await heartbeat.ConfigureAwait(false);
             await FlushPendingFinishesAsync().ConfigureAwait(false);

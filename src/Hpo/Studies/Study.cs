@@ -30,6 +30,7 @@ public sealed class Study
     private readonly SemaphoreSlim proposeGate = new(1, 1);
     private readonly ILogger logger;
     private readonly TimeProvider timeProvider;
+    private volatile RunHorizon? runHorizon;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> askedTrials = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> proposing = new(); // trials this object is proposing
     private readonly bool finiteSpace;
@@ -436,6 +437,13 @@ public sealed class Study
 
     internal TimeProvider TimeProvider => timeProvider;
 
+    /// <summary>Gets or sets the horizon of the run in progress (the last one started wins), for <see cref="TunerContext.Horizon"/>.</summary>
+    internal RunHorizon? RunHorizonOfRun
+    {
+        get => runHorizon;
+        set => runHorizon = value;
+    }
+
     internal ValueTask<IReadOnlyList<TrialRecord>> SyncHistoryAsync(CancellationToken cancellationToken) => history.SyncAsync(Storage, Record.Id, cancellationToken);
 
     /// <summary>Records as stale the running trials whose owner is known to be gone from this host (a killed process), without waiting for their lease.</summary>
@@ -515,7 +523,8 @@ public sealed class Study
             IReadOnlyList<TrialRecord> trials = Tuner.UsesHistory(SearchSpace)
                 ? await SyncHistoryAsync(cancellationToken).ConfigureAwait(false)
                 : [];
-            var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, started.Number, Seed, Budget);
+            int? horizon = Budget is null ? runHorizon?.For(started.Number) : null;
+            var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, started.Number, Seed, Budget, horizon);
             IReadOnlyDictionary<string, object> proposal = Tuner.Propose(context);
             IReadOnlyDictionary<string, object> valid;
             try

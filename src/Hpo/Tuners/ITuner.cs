@@ -1,4 +1,5 @@
 using Hpo.SearchSpaces;
+using Hpo.Trials;
 
 namespace Hpo.Tuners;
 
@@ -40,6 +41,15 @@ public interface ITuner
     /// <param name="searchSpace">The study's search space.</param>
     /// <returns><see langword="true"/> (the default) when proposals depend on the history.</returns>
     bool UsesHistory(SearchSpace searchSpace) => true;
+
+    /// <summary>
+    /// Recommends the trial to report as the study's result: by default the complete trial with the best value. A tuner that
+    /// models the objective may recommend by its model instead (the Gaussian-process tuner recommends the observed point with
+    /// the best posterior mean, which on a noisy objective is not the luckiest observation).
+    /// </summary>
+    /// <param name="context">The space, the history and the study's seed; <see cref="TunerContext.TrialNumber"/> is the next trial's number.</param>
+    /// <returns>A complete trial of <see cref="TunerContext.Trials"/>, or <see langword="null"/> when none is complete.</returns>
+    TrialRecord? Recommend(TunerContext context) => TunerRecommendation.BestValue(context);
 }
 
 /// <summary>
@@ -59,4 +69,7 @@ public abstract class TunerBase : ITuner
 
     /// <inheritdoc/>
     public virtual bool UsesHistory(SearchSpace searchSpace) => true;
+
+    /// <inheritdoc/>
+    public virtual TrialRecord? Recommend(TunerContext context) => TunerRecommendation.BestValue(context);
 }

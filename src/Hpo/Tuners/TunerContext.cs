@@ -17,8 +17,9 @@ public sealed class TunerContext
     /// <param name="trialNumber">The number of the trial being proposed.</param>
     /// <param name="seed">The study's seed.</param>
     /// <param name="budget">The study's budget of finished trials, if any.</param>
+    /// <param name="horizon">The trial number by which the current run is expected to end, when the study has no budget; see <see cref="Horizon"/>.</param>
     /// <exception cref="ArgumentException">There are no directions, or the trial number is negative.</exception>
-    public TunerContext(SearchSpace searchSpace, IReadOnlyList<TrialRecord> trials, IReadOnlyList<StudyDirection> directions, int trialNumber, int seed, int? budget = null)
+    public TunerContext(SearchSpace searchSpace, IReadOnlyList<TrialRecord> trials, IReadOnlyList<StudyDirection> directions, int trialNumber, int seed, int? budget = null, int? horizon = null)
     {
         ArgumentNullException.ThrowIfNull(searchSpace);
         ArgumentNullException.ThrowIfNull(trials);
@@ -35,6 +36,7 @@ public sealed class TunerContext
         TrialNumber = trialNumber;
         Seed = seed;
         Budget = budget;
+        Horizon = budget ?? horizon;
     }
 
     /// <summary>Gets the study's search space.</summary>
@@ -60,6 +62,14 @@ public sealed class TunerContext
 
     /// <summary>Gets the study's budget of finished trials, or <see langword="null"/> when it is open-ended.</summary>
     public int? Budget { get; }
+
+    /// <summary>
+    /// Gets the number of trials the study is expected to have when the work stops: its <see cref="Budget"/> when it has one;
+    /// otherwise the horizon of the running <c>OptimizeAsync</c> call (the first trial it proposed plus its
+    /// <c>OptimizeOptions.TrialCount</c>, or an estimate from its <c>Timeout</c> and pace); <see langword="null"/> when the
+    /// work is open-ended. A tuner that plans (explores early, refines late) plans to it, and must behave well without it.
+    /// </summary>
+    public int? Horizon { get; }
 
     /// <summary>
     /// Gets a random generator seeded from (<see cref="Seed"/>, <see cref="TrialNumber"/>), so that a trial's randomness does not

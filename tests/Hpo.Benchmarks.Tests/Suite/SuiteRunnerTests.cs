@@ -38,6 +38,56 @@ public class SuiteRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_SeedStart_RunsThoseSeeds()
+    {
+        IReadOnlyList<SuiteResult> results = await SuiteRunner.RunAsync("random", 10, 2, [TestFunctions.Get("branin")], BudgetMode.Study);
+        Assert.Equal([10, 11], results.Select(r => r.Seed));
+    }
+
+    [Fact]
+    public async Task RunOneAsync_NoisyFunction_SeesNoiseAndIsScoredByTheTrueValueOfTheRecommendedTrial()
+    {
+        TestFunction noisy = TestFunctions.Get("hartmann6_noisy");
+        SuiteResult r = await SuiteRunner.RunOneAsync("random", noisy, 10);
+        SuiteResult exact = await SuiteRunner.RunOneAsync("random", TestFunctions.Get("hartmann6"), 10);
+
+        // The same points (random search ignores the values), observed with the documented noise: trial i sees f + 0.1 z_i.
+        Assert.NotEqual(exact.BestSoFar, r.BestSoFar);
+        double observedBest = r.BestSoFar[^1];
+
+        // Random search recommends its best observation; the regret is that point's true value, not the lucky observed one.
+        Assert.NotEqual(observedBest - noisy.FStar, r.FinalRegret);
+        Assert.True(r.FinalRegret >= 0);
+        Assert.InRange(r.FinalRegret - (observedBest - noisy.FStar), -0.5, 0.5);
+    }
+
+    [Theory]
+    [InlineData(BudgetMode.Run)]
+    [InlineData(BudgetMode.None)]
+    public async Task RunOneAsync_OpenEndedStudy_RunsTheBudgetsCount(BudgetMode mode)
+    {
+        SuiteResult r = await SuiteRunner.RunOneAsync("random", TestFunctions.Get("branin"), 2, mode);
+        SuiteResult budgeted = await SuiteRunner.RunOneAsync("random", TestFunctions.Get("branin"), 2, BudgetMode.Study);
+
+        Assert.Equal(50, r.BestSoFar.Count);
+        Assert.Equal(budgeted.BestSoFar, r.BestSoFar); // random search does not plan: the same points either way
+    }
+
+    [Fact]
+    public async Task RunOneAsync_GpWithoutAnyHorizon_StillReachesTheBraninGoal()
+    {
+        // The study has no budget and the run no trial count or timeout: the runner stops it after 50 trials, so the GP never
+        // learns when the work ends (no endgame) and restarts as it likes. It must still find Branin's minimum to 1e-5, the
+        // goal of the budgeted study (seeds that were not used to design the tuner: 40..42).
+        foreach (int seed in new[] { 40, 41, 42 })
+        {
+            SuiteResult r = await SuiteRunner.RunOneAsync("gp", TestFunctions.Get("branin"), seed, BudgetMode.None);
+            Assert.Equal(50, r.BestSoFar.Count);
+            Assert.True(r.FinalRegret <= 1e-5, $"seed {seed}: regret {r.FinalRegret} without a horizon");
+        }
+    }
+
+    [Fact]
     public async Task RunOneAsync_SameSeedTwice_GivesTheSameCurve()
     {
         TestFunction f = TestFunctions.Get("hartmann6");

@@ -6,13 +6,56 @@ namespace Hpo.Benchmarks.Tests.Suite;
 
 public class TestFunctionsTests
 {
-    public static TheoryData<string> FunctionNames => ["branin", "hartmann6", "rosenbrock5", "ackley5", "tuning_like"];
+    public static TheoryData<string> FunctionNames =>
+    [
+        "branin", "hartmann6", "rosenbrock5", "ackley5", "tuning_like",
+        "hartmann3", "levy10", "ackley_mixed", "shekel10", "styblinski_tang20", "hartmann6_noisy",
+    ];
 
     [Fact]
-    public void All_Always_IsTheFivePublicFunctionsInOrder()
+    public void All_Always_IsTheOriginalFiveThenTheAddedSixInOrder()
     {
-        Assert.Equal(["branin", "hartmann6", "rosenbrock5", "ackley5", "tuning_like"], TestFunctions.All.Select(f => f.Name));
-        Assert.Equal([50, 100, 100, 100, 100], TestFunctions.All.Select(f => f.Budget));
+        Assert.Equal(["branin", "hartmann6", "rosenbrock5", "ackley5", "tuning_like"], TestFunctions.Original.Select(f => f.Name));
+        Assert.Equal(["hartmann3", "levy10", "ackley_mixed", "shekel10", "styblinski_tang20", "hartmann6_noisy"], TestFunctions.Added.Select(f => f.Name));
+        Assert.Equal([.. TestFunctions.Original, .. TestFunctions.Added], TestFunctions.All);
+        Assert.Equal([50, 100, 100, 100, 100, 60, 150, 100, 100, 200, 100], TestFunctions.All.Select(f => f.Budget));
+    }
+
+    [Fact]
+    public void NoiseSd_OnlyTheNoisyFunction_IsNoisy()
+    {
+        Assert.Equal(["hartmann6_noisy"], TestFunctions.All.Where(f => f.NoiseSd > 0.0).Select(f => f.Name));
+        Assert.Equal(0.1, TestFunctions.Get("hartmann6_noisy").NoiseSd);
+    }
+
+    [Theory]
+    [InlineData(10, 0, "-0.623610371948115")]
+    [InlineData(10, 1, "0.5135412614590372")]
+    [InlineData(10, 2, "-2.0749593071793826")]
+    [InlineData(10, 3, "0.25453763665470025")]
+    public void SuiteNoise_Normal_MatchesThePythonHarnessBitForBit(int seed, long index, string expected)
+    {
+        Assert.Equal(
+            BitConverter.DoubleToInt64Bits(double.Parse(expected, CultureInfo.InvariantCulture)),
+            BitConverter.DoubleToInt64Bits(SuiteNoise.Normal(seed, index)));
+    }
+
+    [Fact]
+    public void SuiteNoise_Normal_HasUnitVarianceAndDiffersBySeed()
+    {
+        double sum = 0.0;
+        double squares = 0.0;
+        const int N = 20_000;
+        for (int i = 0; i < N; i++)
+        {
+            double z = SuiteNoise.Normal(7, i);
+            sum += z;
+            squares += z * z;
+        }
+
+        Assert.InRange(sum / N, -0.03, 0.03);
+        Assert.InRange(squares / N, 0.95, 1.05);
+        Assert.NotEqual(SuiteNoise.Normal(7, 0), SuiteNoise.Normal(8, 0));
     }
 
     [Theory]
@@ -38,7 +81,7 @@ public class TestFunctionsTests
     [Fact]
     public void TestVectors_Always_CoverEveryFunction()
     {
-        Assert.Equal(105, TestVectors.Count);
+        Assert.Equal(21 * 11, TestVectors.Count);
         Assert.All(TestFunctions.All, f => Assert.NotEmpty(TestVectors.For(f.Name)));
     }
 
@@ -48,6 +91,12 @@ public class TestFunctionsTests
     [InlineData("rosenbrock5", 0.0)]
     [InlineData("ackley5", 0.0)]
     [InlineData("tuning_like", 0.0)]
+    [InlineData("hartmann3", -3.8627821478207545)]
+    [InlineData("levy10", 0.0)]
+    [InlineData("ackley_mixed", 0.0)]
+    [InlineData("shekel10", -10.536443153483528)]
+    [InlineData("styblinski_tang20", -783.3233140754284)]
+    [InlineData("hartmann6_noisy", -3.322368011415515)]
     public void FStar_Always_IsTheDocumentedDouble(string name, double expected)
     {
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(TestFunctions.Get(name).FStar));
@@ -67,6 +116,40 @@ public class TestFunctionsTests
     {
         var h = new Hartmann6();
         Assert.Equal(h.FStar, h.Evaluate(Hartmann6.Minimizer.ToArray()));
+    }
+
+    [Fact]
+    public void Evaluate_Hartmann3AndShekel10AtMinimizers_AreFStar()
+    {
+        var h = new Hartmann3();
+        Assert.Equal(h.FStar, h.Evaluate(Hartmann3.Minimizer.ToArray()));
+        var s = new Shekel10();
+        Assert.Equal(s.FStar, s.Evaluate(Shekel10.Minimizer.ToArray()));
+    }
+
+    [Fact]
+    public void Evaluate_StyblinskiTang20AtMinimizer_IsFStarAndEachCoordinateIsALocalMinimum()
+    {
+        var f = new StyblinskiTang20();
+        double[] x = [.. Enumerable.Repeat(-2.90353402, 20)];
+        Assert.Equal(f.FStar, f.Evaluate(x));
+        x[3] = -2.9035;
+        Assert.True(f.Evaluate(x) > f.FStar);
+        x[3] = 2.7468; // the other, shallower well of the coordinate
+        Assert.True(f.Evaluate(x) > f.FStar + 10.0);
+    }
+
+    [Fact]
+    public void Evaluate_AckleyMixedAtOptimum_IsOneRoundingAboveZeroAndTheLevelsAreUnordered()
+    {
+        var f = new AckleyMixed();
+        var at = new Dictionary<string, object> { ["x0"] = 0.0, ["x1"] = 0.0, ["k0"] = 0L, ["k1"] = 0L, ["c0"] = "c", ["c1"] = "c" };
+        Assert.Equal(4.440892098500626e-16, f.Evaluate(at));
+        double Value(string c0) => f.Evaluate(new Dictionary<string, object>(at) { ["c0"] = c0 });
+        Assert.True(Value("a") > Value("b"));
+        Assert.True(Value("d") > Value("e"));
+        var e = Assert.Throws<ArgumentException>(() => Value("f"));
+        Assert.Contains("c0", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

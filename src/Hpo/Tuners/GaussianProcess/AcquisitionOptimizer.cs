@@ -154,8 +154,10 @@ internal sealed class AcquisitionOptimizer
     /// <param name="random">The source of the candidates' scramble and of the perturbations.</param>
     /// <param name="local">Whether to search only the neighbourhood of the best incumbent (the end of a budget): the starts
     /// are perturbations of it and the gradient search stays within <see cref="LocalRadius"/> of it.</param>
+    /// <param name="region">A trust region to search within, as lower and upper bounds per coordinate (the discrete
+    /// coordinates stay free), or <see langword="null"/> for the whole space; the local search's box takes precedence.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random, bool local = false)
+    public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random, bool local = false, (double[] Lower, double[] Upper)? region = null)
     {
         int d = space.Dimensions;
         bool boxed = local && incumbents.Count > 0;
@@ -163,6 +165,15 @@ internal sealed class AcquisitionOptimizer
         {
             boxLower[i] = boxed ? Math.Max(0.0, incumbents[0][i] - LocalRadius) : 0.0;
             boxUpper[i] = boxed ? Math.Min(1.0, incumbents[0][i] + LocalRadius) : 1.0;
+        }
+
+        if (!boxed && region is (double[] regionLower, double[] regionUpper))
+        {
+            foreach (int i in space.Relaxed)
+            {
+                boxLower[i] = regionLower[i];
+                boxUpper[i] = regionUpper[i];
+            }
         }
 
         var pool = new List<(double[] Point, double Value)>(candidateCount + 256);
@@ -173,6 +184,11 @@ internal sealed class AcquisitionOptimizer
             {
                 var point = new double[d];
                 sobol.Point(c, point);
+                foreach (int i in space.Relaxed)
+                {
+                    point[i] = boxLower[i] + (point[i] * (boxUpper[i] - boxLower[i]));
+                }
+
                 SnapDiscrete(point);
                 pool.Add((point, 0.0));
             }

@@ -174,6 +174,34 @@ internal sealed class GaussianProcessFitter
         return GpHyperparameters.FromVector(bestTheta!);
     }
 
+    /// <summary>
+    /// Computes the leave-one-out log predictive density of the targets under <paramref name="hyperparameters"/> (Rasmussen and
+    /// Williams, 2006, section 5.4.2): sum_i log N(y_i; mu_-i, s2_-i) with s2_-i = 1 / [K^-1]_ii and y_i - mu_-i = [K^-1 (y - c)]_i / [K^-1]_ii.
+    /// </summary>
+    public double LooLogDensity(GpHyperparameters hyperparameters)
+    {
+        var gradient = new double[d + 2];
+        if (!double.IsFinite(Evaluate(hyperparameters.ToVector(), gradient)))
+        {
+            return double.NegativeInfinity;
+        }
+
+        double sum = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            double precision = inverse[(i * n) + i];
+            if (!(precision > 0.0))
+            {
+                return double.NegativeInfinity;
+            }
+
+            double residual = alpha[i] / precision;
+            sum += (0.5 * Math.Log(precision)) - HalfLog2Pi - (0.5 * residual * residual * precision);
+        }
+
+        return sum;
+    }
+
     /// <summary>Computes the negative log posterior (up to a constant) and its gradient over the log parameters.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Evaluate(ReadOnlySpan<double> theta, Span<double> gradient)

@@ -7,6 +7,15 @@ namespace Hpo.Tuners.GaussianProcess;
 /// <summary>The hyperparameters of the GP: log lengthscales (one per feature), log output scale and log noise variance.</summary>
 internal sealed record GpHyperparameters(double[] LogLengthscales, double LogSignal, double LogNoise)
 {
+    /// <summary>
+    /// Gets the leave-one-out log predictive density of the targets the hyperparameters were fitted on (NaN when not
+    /// computed): the evidence by which the output transform is chosen.
+    /// </summary>
+    public double LooLogDensity { get; init; } = double.NaN;
+
+    /// <summary>Gets the same hyperparameters with the output scale and the noise variance multiplied by <paramref name="factor"/>.</summary>
+    public GpHyperparameters Rescaled(double factor) =>
+        this with { LogSignal = LogSignal + Math.Log(factor), LogNoise = LogNoise + Math.Log(factor) };
 
     /// <summary>Packs the hyperparameters into one vector: lengthscales, signal, noise.</summary>
     public double[] ToVector() => [.. LogLengthscales, LogSignal, LogNoise];
@@ -113,6 +122,33 @@ internal sealed class GaussianProcessModel
         DenseMath.Axpy(-mean, ones, alpha);
         DenseMath.SolveLowerTransposed(factor, n, alpha);
         return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha) { PriorMean = mean };
+    }
+
+    /// <summary>
+    /// Gets the maximum-likelihood factor for the output scale given the correlations: (y - c)' K^-1 (y - c) / n. Multiplying
+    /// the output scale and the noise variance by it fits the amplitude to these targets (the lengthscales and the
+    /// signal-to-noise ratio stay as fitted).
+    /// </summary>
+    public double AmplitudeFactor(ReadOnlySpan<double> y)
+    {
+        double q = 0.0;
+        for (int i = 0; i < Count; i++)
+        {
+            q += (y[i] - PriorMean) * alpha[i];
+        }
+
+        return q / Count;
+    }
+
+    /// <summary>
+    /// Writes the posterior mean of the latent function at the first <paramref name="count"/> training points: y - noise * K^-1 (y - c).
+    /// </summary>
+    public void TrainingMeans(ReadOnlySpan<double> y, double noise, int count, Span<double> means)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            means[i] = y[i] - (noise * alpha[i]);
+        }
     }
 
     /// <summary>Predicts the posterior mean and variance of the latent function at a feature vector.</summary>

@@ -19,7 +19,12 @@ namespace Hpo.Tuners.GaussianProcess;
 /// </para>
 /// <para>
 /// <b>Outputs.</b> Values are oriented for minimization, infinities are clipped to the finite extremes, and the values are
-/// standardized, warped by a fitted Yeo-Johnson power transform and standardized again.
+/// modelled through one of three monotone transforms, chosen by the data at each hyperparameter fit: none (standardized),
+/// a fitted Yeo-Johnson warp, or a Gaussian copula of the ranks. Each is fitted, and the one whose model gives the raw
+/// values the highest leave-one-out predictive density (the density of the transformed targets times the transform's
+/// Jacobian, so that all three are judged on the same data) is used. The posterior is computed on the same transform,
+/// recomputed on the targets it models, with the output scale refitted to them (the lengthscales and the signal-to-noise
+/// ratio stay as fitted), so that the hyperparameters and the posterior describe the same targets.
 /// </para>
 /// <para>
 /// <b>Model.</b> A constant prior mean estimated by generalized least squares (so that far from the data the model expects
@@ -30,19 +35,22 @@ namespace Hpo.Tuners.GaussianProcess;
 /// log posterior of the first.
 /// </para>
 /// <para>
-/// <b>Cost.</b> The hyperparameters are refitted on a prefix of the history whose size follows 1, 2, ..., 20, then grows by
-/// 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between refits a proposal costs
-/// one factorization and the acquisition search; in the endgame (below) every proposal refits, on all the observations.
-/// Fits use at most 200 observations (the best half and an even spread of the rest) and the posterior at most 600, so the
-/// cost per proposal and the memory stay bounded however long the study runs. The dense kernels are blocked and
-/// vectorized (the candidates are scored a vector of them at a time); they, the acquisition search and the optimizer are
-/// compiled fully optimized from their first call, so a fresh process proposes quickly too.
+/// <b>Cost.</b> The hyperparameters are refitted (once per transform) on a prefix of the history whose size follows 1, 2,
+/// ..., 20, then grows by 10% (so about every tenth trial late in a study), and a fit is cached by its exact data: between
+/// refits a proposal costs two factorizations and the acquisition search; in the endgame (below) every proposal refits the
+/// chosen transform on all the observations. Fits use at most 200 observations (the best half and an even spread of the
+/// rest) and the posterior at most 600, so the cost per proposal and the memory stay bounded however long the study runs.
+/// The dense kernels are blocked and vectorized (the candidates are scored a vector of them at a time); they, the
+/// acquisition search and the optimizer are compiled fully optimized from their first call, so a fresh process proposes
+/// quickly too.
 /// </para>
 /// <para>
 /// <b>Acquisition.</b> LogEI (Ament et al., 2023) with its stable tail, maximized from the best Sobol candidates and
 /// perturbations of the incumbents by L-BFGS-B on the continuous coordinates alternated with coordinate search on the
-/// discrete ones. When the study has a budget, the last 20% of it search only the neighbourhood of the incumbent: an
-/// exploration that late could not be followed up. The gradient search is then kept within a box of half-width 0.1 (unit
+/// discrete ones. The incumbent is the observation with the lowest posterior mean, so a lucky draw of a noisy objective
+/// does not set the bar. When the end of the work is known (<see cref="TunerContext.Horizon"/>: the study's budget, or the
+/// running <c>OptimizeAsync</c> call's trial count or timeout), the last 20% of it search only the neighbourhood of the
+/// incumbent: an exploration that late could not be followed up. The gradient search is then kept within a box of half-width 0.1 (unit
 /// cube) around the incumbent, so it cannot wander off to another basin whose uncertainty looks promising. A proposal
 /// that repeats a trial already in the history is skipped for the next best point; in a finite space that is not
 /// exhausted, an unseen point is drawn instead.
@@ -50,20 +58,22 @@ namespace Hpo.Tuners.GaussianProcess;
 /// <para>
 /// <b>Restarts.</b> A model fitted on a study that has settled in one basin describes that basin: its lengthscales say
 /// which coordinates matter there, and elsewhere it predicts a typical value with little uncertainty, so the acquisition
-/// only refines the basin it knows (on Hartmann-6, the local minimum 0.12 above the global one). When the last 10
-/// observations all stayed near the incumbent and none improved it by more than 1% of the gap between the median and the
-/// best value, the search restarts in the manner of trust-region BO (Eriksson et al., 2019): a fresh Sobol design, then a
-/// model of the new segment's observations alone, until that segment settles in turn. A restart needs at least twice the
-/// startup trials before the endgame; the endgame uses every observation, so the best basin found is the one refined.
-/// Without a budget there is no endgame and each settled segment is followed by another. Concurrent workers take the
-/// design's points past those that running trials are evaluating.
+/// only refines the basin it knows. When the last 10 observations all stayed near the incumbent and none improved it by
+/// more than 1% of the gap between the median and the best value, a segment ends and the next one models every observation
+/// except those near the incumbents of the segments so far: the acquisition looks elsewhere, with all that is known
+/// elsewhere. The segment after it models everything again, so the best basin found is refined again, and so on: nothing
+/// is thrown away, and a study without a horizon alternates between exploring and refining for as long as it runs. A
+/// restart needs at least twice the startup trials before the endgame; the endgame models every observation.
 /// </para>
 /// <para>
-/// <b>History.</b> Complete trials are observations. Pruned trials that carry a value (their last intermediate value) are
-/// observations too: they were stopped for looking bad, and their value says so. Pruned trials without a value and failed
-/// trials are left out (a failure says nothing about the objective's value). Running and waiting trials with parameters
-/// enter the posterior with the current best value (a constant liar), which flattens the acquisition where another worker
-/// is already looking, so concurrent workers do not propose the same point.
+/// <b>History.</b> Complete trials are observations. Pruned trials are left out: their value is the last intermediate
+/// value, measured earlier in training than a final result, and for a loss usually above what the trial would have
+/// reached, so it is neither the result nor a bound on it; modelled as a result it would teach the model that whole regions
+/// are worse (or better) than they are. They are kept as seen points, so they are not proposed again. Failed trials are left
+/// out (a failure says nothing about the objective's value). Running and waiting trials with parameters enter the
+/// posterior at the incumbent's posterior mean (a constant liar), which flattens the acquisition where another worker is
+/// already looking, so concurrent workers do not propose the same point. <see cref="Recommend"/> names the complete trial
+/// with the lowest posterior mean (the study's <c>GetRecommendedTrialAsync</c>).
 /// </para>
 /// <para>
 /// <b>Determinism.</b> A proposal is a function of the context alone: randomness comes from a generator seeded by the seed
@@ -89,6 +99,8 @@ public sealed class GaussianProcessTuner : TunerBase
     private const double RestartRadius = 0.2;
     private const double NoiseFloor = 1e-10;
     private const double DeterministicNoiseFloor = 1e-12;
+
+    private static readonly TargetTransform[] Transforms = [TargetTransform.None, TargetTransform.Warp, TargetTransform.Copula];
 
     private readonly GaussianProcessTunerOptions options;
     private readonly HyperparameterCache cache = new();
@@ -133,7 +145,6 @@ public sealed class GaussianProcessTuner : TunerBase
             switch (t.State)
             {
                 case TrialState.Complete:
-                case TrialState.Pruned:
                     if (t.Value is double v && !double.IsNaN(v))
                     {
                         observed.Add(encoding.Encode(t.Parameters));
@@ -146,7 +157,8 @@ public sealed class GaussianProcessTuner : TunerBase
                     pending.Add(encoding.Encode(t.Parameters));
                     break;
                 default:
-                    break; // failed: no value to learn from
+                    break; // failed: no value to learn from; pruned: see the remarks (History)
+
             }
         }
 
@@ -158,26 +170,17 @@ public sealed class GaussianProcessTuner : TunerBase
             return Finish(encoding, point, seen, random);
         }
 
-        int? endgameStart = context.Budget is int budget ? budget - Math.Max(1, (int)Math.Round(EndgameFraction * budget)) : null;
+        int? endgameStart = context.Horizon is int horizon ? horizon - Math.Max(1, (int)Math.Round(EndgameFraction * horizon)) : null;
         bool endgame = context.TrialNumber >= endgameStart;
         if (!endgame)
         {
-            // A restart after the search has settled in a basin: a fresh design and a model of the new segment alone.
-            (int segmentStart, int segment) = CurrentSegment(observed, values, options.StartupTrials, endgameStart);
-            if (segment > 0)
+            // After the search has settled in a basin, alternate: a segment that models every observation except those in
+            // the basins settled so far (so the acquisition looks elsewhere, knowing all the rest), then one that models
+            // everything (so the best basin found is refined again), and so on.
+            List<int> starts = SegmentStarts(observed, values, options.StartupTrials, endgameStart);
+            if (starts.Count % 2 == 0)
             {
-                int segmentCount = values.Count - segmentStart;
-                if (segmentCount + pending.Count < options.StartupTrials)
-                {
-                    // The design's next point, past those that running trials (other workers) are evaluating.
-                    var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1 - segment)));
-                    var point = new double[space.Dimensions];
-                    sobol.Point(segmentCount + pending.Count, point);
-                    return Finish(encoding, point, seen, random);
-                }
-
-                observed = observed.GetRange(segmentStart, segmentCount);
-                values = values.GetRange(segmentStart, segmentCount);
+                (observed, values) = MaskBasins(observed, values, starts);
             }
         }
 
@@ -199,8 +202,50 @@ public sealed class GaussianProcessTuner : TunerBase
     /// <returns>The index of the first observation of the current segment and the number of restarts before it.</returns>
     internal static (int Start, int Segment) CurrentSegment(IReadOnlyList<double[]> observed, IReadOnlyList<double> values, int startupTrials, int? endgameStart)
     {
+        List<int> starts = SegmentStarts(observed, values, startupTrials, endgameStart);
+        return (starts[^1], starts.Count - 1);
+    }
+
+    /// <summary>
+    /// Keeps the observations farther than <see cref="RestartRadius"/> (max-norm, unit cube) from the incumbent of every
+    /// finished segment, the basins the search settled in; all of them when fewer than two would be left.
+    /// </summary>
+    internal static (List<double[]> Observed, List<double> Values) MaskBasins(List<double[]> observed, List<double> values, List<int> starts)
+    {
+        var basins = new List<double[]>();
+        for (int k = 0; k + 1 < starts.Count; k++)
+        {
+            int best = starts[k];
+            for (int i = starts[k]; i < starts[k + 1]; i++)
+            {
+                if (values[i] < values[best])
+                {
+                    best = i;
+                }
+            }
+
+            basins.Add(observed[best]);
+        }
+
+        var keptPoints = new List<double[]>();
+        var keptValues = new List<double>();
+        for (int i = 0; i < observed.Count; i++)
+        {
+            if (basins.TrueForAll(b => Distance(observed[i], b) > RestartRadius))
+            {
+                keptPoints.Add(observed[i]);
+                keptValues.Add(values[i]);
+            }
+        }
+
+        return keptPoints.Count >= 2 ? (keptPoints, keptValues) : (observed, values);
+    }
+
+    /// <summary>Gets the index of the first observation of each segment (see <see cref="CurrentSegment"/>), the first being 0.</summary>
+    internal static List<int> SegmentStarts(IReadOnlyList<double[]> observed, IReadOnlyList<double> values, int startupTrials, int? endgameStart)
+    {
+        var starts = new List<int> { 0 };
         int start = 0;
-        int segment = 0;
         int bestIndex = 0;
         int lastProgress = 0;
         var sorted = new List<double>();
@@ -235,11 +280,11 @@ public sealed class GaussianProcessTuner : TunerBase
             if (room && count >= startupTrials + RestartPatience && i - lastProgress >= RestartPatience)
             {
                 start = i + 1;
-                segment++;
+                starts.Add(start);
             }
         }
 
-        return (start, segment);
+        return starts;
     }
 
     private static double Distance(double[] a, double[] b)
@@ -280,15 +325,24 @@ public sealed class GaussianProcessTuner : TunerBase
         }
     }
 
-    private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random, bool endgame)
+    /// <summary>A posterior built for one proposal or recommendation.</summary>
+    private sealed record Posterior(GaussianProcessModel Model, GpHyperparameters Hyperparameters, int[] ObservationIndex, double[][] Points, double[] Means, double Best);
+
+    /// <summary>
+    /// Builds the posterior: the observations (all of them up to <see cref="MaxModelPoints"/>) through the output transform
+    /// the data chose (see <see cref="Hyperparameters"/>), recomputed on exactly these targets, with the fitted lengthscales
+    /// and signal-to-noise ratio and the output scale refitted to these targets (so that hyperparameters and posterior
+    /// describe the same targets); plus the pending trials at the incumbent's posterior mean (a constant liar). The
+    /// incumbent is the observation with the lowest posterior mean, not the lowest (perhaps lucky) observed value.
+    /// </summary>
+    private Posterior BuildPosterior(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, bool refitAll)
     {
         int d = space.Dimensions;
         int numeric = space.Numeric;
         var activeScratch = new bool[d];
 
-        GpHyperparameters hyper = Hyperparameters(space, observed, rawValues, endgame);
+        (GpHyperparameters hyper, TargetTransform kind) = Hyperparameters(space, observed, rawValues, refitAll);
 
-        // The posterior: the observations (all of them up to MaxModelPoints), plus the pending trials at the current best value.
         int nPending = Math.Min(pending.Count, MaxPendingPoints);
         int[] modelIndex = Subset(rawValues, MaxModelPoints - nPending);
         int nObs = modelIndex.Length;
@@ -298,35 +352,56 @@ public sealed class GaussianProcessTuner : TunerBase
             modelRaw[i] = rawValues[modelIndex[i]];
         }
 
-        double[] y = OutputTransform.Apply(modelRaw, warp: true);
-        double bestY = double.PositiveInfinity;
-        foreach (double v in y)
-        {
-            bestY = Math.Min(bestY, v);
-        }
-
-        int n = nObs + nPending;
+        double[] y = OutputTransform.Apply(modelRaw, kind, default);
         var points = new double[nObs][];
-        var features = new double[n * d];
-        var modelY = new double[n];
+        var features = new double[(nObs + nPending) * d];
         for (int i = 0; i < nObs; i++)
         {
             points[i] = space.ToPoint(observed[modelIndex[i]], GaussianProcessSpace.NumericFiller);
             space.Features(points[i], features.AsSpan(i * d, d), activeScratch);
-            modelY[i] = y[i];
         }
 
-        for (int i = 0; i < nPending; i++)
+        // The amplitude fitted to these targets, on the observations alone.
+        GaussianProcessModel model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper);
+        double factor = model.AmplitudeFactor(y);
+        if (double.IsFinite(factor) && factor > 0.0 && Math.Abs(Math.Log(factor)) > 1e-3)
         {
-            double[] point = space.ToPoint(pending[pending.Count - nPending + i], GaussianProcessSpace.NumericFiller);
-            space.Features(point, features.AsSpan((nObs + i) * d, d), activeScratch);
-            modelY[nObs + i] = bestY;
+            hyper = hyper.Rescaled(factor);
+            model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper);
         }
 
-        GaussianProcessModel model = GaussianProcessModel.Create(features, n, d, numeric, modelY, hyper);
+        var means = new double[nObs];
+        model.TrainingMeans(y, Math.Exp(hyper.LogNoise), nObs, means);
+        double bestY = double.PositiveInfinity;
+        foreach (double v in means)
+        {
+            bestY = Math.Min(bestY, v);
+        }
 
-        // Incumbents: the best distinct observations.
-        int[] order = [.. Enumerable.Range(0, nObs).OrderBy(i => y[i]).ThenBy(i => i)];
+        if (nPending > 0)
+        {
+            var modelY = new double[nObs + nPending];
+            y.CopyTo(modelY, 0);
+            for (int i = 0; i < nPending; i++)
+            {
+                double[] point = space.ToPoint(pending[pending.Count - nPending + i], GaussianProcessSpace.NumericFiller);
+                space.Features(point, features.AsSpan((nObs + i) * d, d), activeScratch);
+                modelY[nObs + i] = bestY;
+            }
+
+            model = GaussianProcessModel.Create(features, nObs + nPending, d, numeric, modelY, hyper);
+        }
+
+        return new Posterior(model, hyper, modelIndex, points, means, bestY);
+    }
+
+    private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random, bool endgame)
+    {
+        Posterior posterior = BuildPosterior(space, observed, rawValues, pending, endgame);
+
+        // Incumbents: the distinct observations with the best posterior means.
+        int nObs = posterior.Points.Length;
+        int[] order = [.. Enumerable.Range(0, nObs).OrderBy(i => posterior.Means[i]).ThenBy(i => i)];
         var incumbents = new List<double[]>();
         foreach (int i in order)
         {
@@ -335,14 +410,17 @@ public sealed class GaussianProcessTuner : TunerBase
                 break;
             }
 
-            if (!incumbents.Exists(p => p.AsSpan().SequenceEqual(points[i])))
+            if (!incumbents.Exists(p => p.AsSpan().SequenceEqual(posterior.Points[i])))
             {
-                incumbents.Add(points[i]);
+                incumbents.Add(posterior.Points[i]);
             }
         }
 
-        var acquisition = new AcquisitionOptimizer(space, [model], bestY);
-        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame);
+        (double[] Lower, double[] Upper)? region = incumbents.Count > 0
+            ? TrustRegion(space, incumbents[0], observed[posterior.ObservationIndex[order[0]]], posterior.Hyperparameters, TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length))
+            : null;
+        var acquisition = new AcquisitionOptimizer(space, [posterior.Model], posterior.Best);
+        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame, region);
         foreach ((double[] point, _) in results)
         {
             if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
@@ -355,34 +433,213 @@ public sealed class GaussianProcessTuner : TunerBase
     }
 
     /// <summary>
-    /// Fits (or finds in the cache) the hyperparameters on the first <see cref="RefitSize"/> observations: a prefix of the
-    /// history, so that they change only every few trials and a fit is a function of its data alone. In the endgame they are
-    /// fitted on every observation: the fine refinement there needs the current noise estimate, which falls as observations
-    /// gather near the optimum (a stale one, 10 to 100 times larger, hides the differences that matter).
+    /// Gets the side of the trust region (unit cube) after the observations so far, as TuRBO adapts it (Eriksson et al., 2019):
+    /// it starts at 0.8 after the startup design, doubles (up to 1.6) after 3 successes in a row (an observation that improves
+    /// the best value by more than 1e-3 of its magnitude) and halves after max(4, d) failures in a row; below 0.5^7 it starts
+    /// again at 0.8. A function of the values alone, so a proposal stays a function of the history.
     /// </summary>
-    private GpHyperparameters Hyperparameters(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, bool endgame)
+    /// <param name="values">The modelled values, oriented for minimization, in trial order.</param>
+    /// <param name="startupTrials">The size of the startup design (not counted).</param>
+    /// <param name="continuous">The number of continuous coordinates.</param>
+    /// <returns>The side.</returns>
+    internal static double TrustRegionLength(IReadOnlyList<double> values, int startupTrials, int continuous)
+    {
+        const double Initial = 0.8;
+        const double Max = 1.6;
+        const double Min = 0.0078125;
+        int failLimit = Math.Max(4, continuous);
+        double length = Initial;
+        double best = double.PositiveInfinity;
+        int successes = 0;
+        int failures = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            double v = values[i];
+            if (i >= startupTrials)
+            {
+                if (v < best - (1e-3 * Math.Abs(best)))
+                {
+                    successes++;
+                    failures = 0;
+                }
+                else
+                {
+                    failures++;
+                    successes = 0;
+                }
+
+                if (successes == 3)
+                {
+                    length = Math.Min(2.0 * length, Max);
+                    successes = 0;
+                }
+                else if (failures == failLimit)
+                {
+                    length /= 2.0;
+                    failures = 0;
+                    if (length < Min)
+                    {
+                        length = Initial;
+                    }
+                }
+            }
+
+            best = Math.Min(best, v);
+        }
+
+        return length;
+    }
+
+    /// <summary>
+    /// Gets the trust region around <paramref name="center"/>: on each continuous coordinate a side of
+    /// <paramref name="length"/> times the coordinate's lengthscale over their geometric mean (TuRBO's shape), within the cube.
+    /// A coordinate that is inactive at the centre (a conditional parameter whose parent takes another value there) stays
+    /// free, so that a proposal that switches the parent can place it anywhere.
+    /// </summary>
+    internal static (double[] Lower, double[] Upper) TrustRegion(GaussianProcessSpace space, double[] center, ReadOnlySpan<double> centerEncoded, GpHyperparameters hyper, double length)
     {
         int d = space.Dimensions;
-        int m = endgame ? rawValues.Count : RefitSize(rawValues.Count);
-        double[] y = OutputTransform.Apply(rawValues.GetRange(0, m).ToArray(), warp: true);
-        int[] fitIndex = Subset(y, MaxFitPoints);
+        var lower = new double[d];
+        var upper = new double[d];
+        Array.Fill(upper, 1.0);
+        int[] relaxed = space.Relaxed;
+        if (relaxed.Length == 0)
+        {
+            return (lower, upper);
+        }
+
+        double meanLog = 0.0;
+        foreach (int i in relaxed)
+        {
+            meanLog += hyper.LogLengthscales[i];
+        }
+
+        meanLog /= relaxed.Length;
+        foreach (int i in relaxed)
+        {
+            if (double.IsNaN(centerEncoded[i]))
+            {
+                continue;
+            }
+
+            double half = 0.5 * length * Math.Exp(hyper.LogLengthscales[i] - meanLog);
+            lower[i] = Math.Max(0.0, center[i] - half);
+            upper[i] = Math.Min(1.0, center[i] + half);
+        }
+
+        return (lower, upper);
+    }
+
+    /// <summary>
+    /// Recommends the complete trial with the lowest posterior mean under the model of every complete trial (fitted on all of
+    /// them): on a noisy objective a better estimate of the best point than the best observed value, which is biased towards
+    /// lucky draws. Before the model has its startup design, and for a single observation, the best observed value.
+    /// </summary>
+    /// <param name="context">The context; its trials are the history.</param>
+    /// <returns>The recommended trial, or <see langword="null"/> when none is complete.</returns>
+    public override TrialRecord? Recommend(TunerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        UnitCubeEncoding encoding = context.Encoding;
+        bool maximize = context.Direction == StudyDirection.Maximize;
+        var trials = new List<TrialRecord>();
+        var observed = new List<double[]>();
+        var values = new List<double>();
+        foreach (TrialRecord t in context.Trials)
+        {
+            if (t.State == TrialState.Complete && t.Parameters.Count > 0 && t.Value is double v && !double.IsNaN(v))
+            {
+                trials.Add(t);
+                observed.Add(encoding.Encode(t.Parameters));
+                values.Add(maximize ? -v : v);
+            }
+        }
+
+        if (trials.Count < Math.Max(2, options.StartupTrials))
+        {
+            return base.Recommend(context);
+        }
+
+        Posterior posterior = BuildPosterior(GaussianProcessSpace.For(encoding), observed, values, [], refitAll: true);
+        int best = 0;
+        for (int i = 1; i < posterior.Means.Length; i++)
+        {
+            if (posterior.Means[i] < posterior.Means[best])
+            {
+                best = i;
+            }
+        }
+
+        return trials[posterior.ObservationIndex[best]];
+    }
+
+    /// <summary>
+    /// Fits (or finds in the cache) the hyperparameters on the first <see cref="RefitSize"/> observations, once for each
+    /// output transform (none, Yeo-Johnson warp, Gaussian copula), and returns the fit and the transform with the highest
+    /// leave-one-out predictive density of the raw values: the density of the transformed targets plus the log Jacobian of
+    /// the transform, so that the transforms are compared on the same data. A prefix of the history changes only every few
+    /// trials, so a fit is a function of its data alone and the cache serves the trials in between. With
+    /// <paramref name="refitAll"/> (the endgame, whose fine refinement needs the current noise estimate) the chosen transform
+    /// is then refitted on every observation.
+    /// </summary>
+    internal (GpHyperparameters Hyperparameters, TargetTransform Transform) Hyperparameters(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, bool refitAll)
+    {
+        (GpHyperparameters hyper, TargetTransform kind) = FitAndChoose(space, observed, rawValues, RefitSize(rawValues.Count), Transforms);
+        return refitAll && RefitSize(rawValues.Count) < rawValues.Count
+            ? FitAndChoose(space, observed, rawValues, rawValues.Count, [kind])
+            : (hyper, kind);
+    }
+
+    private (GpHyperparameters Hyperparameters, TargetTransform Transform) FitAndChoose(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, int m, TargetTransform[] transforms)
+    {
+        int d = space.Dimensions;
+        double[] prefix = rawValues.GetRange(0, m).ToArray();
+        int[] fitIndex = Subset(prefix, MaxFitPoints);
         var x = new double[fitIndex.Length * d];
-        var fitY = new double[fitIndex.Length];
         var active = new bool[d];
         for (int i = 0; i < fitIndex.Length; i++)
         {
             double[] point = space.ToPoint(observed[fitIndex[i]], GaussianProcessSpace.NumericFiller);
             space.Features(point, x.AsSpan(i * d, d), active);
-            fitY[i] = y[fitIndex[i]];
         }
 
         double noiseFloor = options.DeterministicObjective ? DeterministicNoiseFloor : NoiseFloor;
-        if (cache.TryGet(x, fitY, space.Numeric, noiseFloor, out GpHyperparameters? cached))
+        GpHyperparameters? chosen = null;
+        TargetTransform chosenKind = TargetTransform.None;
+        double chosenScore = double.NegativeInfinity;
+        var logDerivative = new double[m];
+        foreach (TargetTransform kind in transforms)
+        {
+            double[] y = OutputTransform.Apply(prefix, kind, logDerivative);
+            var fitY = new double[fitIndex.Length];
+            double jacobian = 0.0;
+            for (int i = 0; i < fitIndex.Length; i++)
+            {
+                fitY[i] = y[fitIndex[i]];
+                jacobian += logDerivative[fitIndex[i]];
+            }
+
+            GpHyperparameters hyper = Fit(x, fitIndex.Length, d, space.Numeric, fitY, noiseFloor);
+            double score = hyper.LooLogDensity + jacobian;
+            if (chosen is null || score > chosenScore)
+            {
+                chosen = hyper;
+                chosenKind = kind;
+                chosenScore = score;
+            }
+        }
+
+        return (chosen!, chosenKind);
+    }
+
+    private GpHyperparameters Fit(double[] x, int count, int d, int numeric, double[] y, double noiseFloor)
+    {
+        if (cache.TryGet(x, y, numeric, noiseFloor, out GpHyperparameters? cached))
         {
             return cached;
         }
 
-        var fitter = new GaussianProcessFitter(x, fitIndex.Length, d, space.Numeric, fitY, noiseFloor);
+        var fitter = new GaussianProcessFitter(x, count, d, numeric, y, noiseFloor);
         double[] first = fitter.PriorMode();
         double[] second = (double[])first.Clone();
         for (int k = 0; k < d; k++)
@@ -391,7 +648,9 @@ public sealed class GaussianProcessTuner : TunerBase
         }
 
         GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
-        cache.Add(x, fitY, space.Numeric, noiseFloor, hyper);
+        double loo = fitter.LooLogDensity(hyper);
+        hyper = hyper with { LooLogDensity = double.IsNaN(loo) ? double.NegativeInfinity : loo };
+        cache.Add(x, y, numeric, noiseFloor, hyper);
         return hyper;
     }
 

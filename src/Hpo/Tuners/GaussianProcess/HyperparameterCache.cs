@@ -8,7 +8,7 @@ namespace Hpo.Tuners.GaussianProcess;
 internal sealed class HyperparameterCache
 {
     /// <summary>The number of fits kept.</summary>
-    public const int Capacity = 8;
+    public const int Capacity = 24;
 
     private readonly Lock gate = new();
     private readonly LinkedList<Entry> entries = new();

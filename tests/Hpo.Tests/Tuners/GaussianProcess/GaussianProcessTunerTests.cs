@@ -47,11 +47,10 @@ public class GaussianProcessTunerTests
         IReadOnlyDictionary<string, object> a = first.Propose(context);
         IReadOnlyDictionary<string, object> again = first.Propose(new TunerContext(space, history, [StudyDirection.Minimize], 14, 7));
         IReadOnlyDictionary<string, object> fresh = new GaussianProcessTuner(Fast).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 14, 7));
-        IReadOnlyDictionary<string, object> otherSeed = new GaussianProcessTuner(Fast).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 14, 8));
-
+        // (Another seed may give the same proposal: it maximizes the acquisition, and with one clear maximum in the trust
+        // region any seed finds it. The seed decides the startup design; see the startup test.)
         Assert.Equal(a, again);
         Assert.Equal(a, fresh);
-        Assert.NotEqual(a, otherSeed);
     }
 
     [Fact]
@@ -371,14 +370,14 @@ public class GaussianProcessTunerTests
     }
 
     [Fact]
-    public void Propose_RestartDesignWithARunningTrial_ConcurrentProposalDiffers()
+    public void Propose_AfterARestartWithARunningTrial_ConcurrentProposalDiffers()
     {
         SearchSpace space = new SearchSpaceBuilder().AddFloat("x", 0, 1).AddFloat("y", 0, 1).Build();
         var history = new List<TrialRecord>();
         for (int i = 0; i < 17; i++)
         {
             // A design, then trials that settle at the incumbent (0.5, 0.5) without improving on it: a restart after
-            // trial 14, so the next proposals come from the new segment's design (2 of its 5 points are done).
+            // trial 14, so the next proposals come from the model without that basin.
             double x = i < 5 ? 0.1 + (0.2 * i) : 0.5 + (1e-4 * i);
             history.Add(TunerLoop.Complete(i, new Dictionary<string, object> { ["x"] = x, ["y"] = 0.5 }, i == 2 ? -1.0 : 1.0));
         }
@@ -388,7 +387,7 @@ public class GaussianProcessTunerTests
         var withRunning = new List<TrialRecord>(history) { TunerLoop.WithState(17, alone, TrialState.Running) };
         IReadOnlyDictionary<string, object> next = tuner.Propose(new TunerContext(space, withRunning, [StudyDirection.Minimize], 18, 1));
 
-        Assert.True((double)alone["x"] != (double)next["x"] || (double)alone["y"] != (double)next["y"], "Two workers got the same point of the restart design.");
+        Assert.True((double)alone["x"] != (double)next["x"] || (double)alone["y"] != (double)next["y"], "Two workers got the same point after the restart.");
     }
 
     [Fact]
