@@ -58,7 +58,7 @@ internal sealed class WorkerCommand : CliCommand
     public static readonly OptionSpec EnvOption = new("--env", "NAME[=VALUE]", "An environment variable for each trial program (repeatable): NAME=VALUE sets it, NAME alone passes this worker's value on. Trial programs get only these, the protocol's HPO_* variables and, for --command, a short allow list (PATH, HOME, LANG, LC_*, TMPDIR, DOTNET_*, CUDA_*...): never the worker's HPO_STORAGE.", Repeatable: true);
 
     /// <summary>How long handed-back trials may take to stop once cancelled (child processes and containers get their own grace period within it).</summary>
-    private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan AbandonAfter = StudyWorkerOptions.DefaultAbandonAfter;
 
     /// <inheritdoc/>
     public override string Name => "worker";

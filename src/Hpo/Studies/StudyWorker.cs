@@ -162,7 +162,15 @@ public static class StudyWorker
                 study.Logger.LogInformation("Study {Study}: trial {Number} handed back (recorded stale; the study's retry policy runs it again).", study.Name, number);
                 if (onHandedBack is not null)
                 {
-                    await onHandedBack(number).ConfigureAwait(false);
+                    try
+                    {
+                        await onHandedBack(number).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // The other trials must still be handed back.
+                        study.Logger.LogError(e, "Study {Study}: the OnTrialHandedBack callback threw for trial {Number}; the worker goes on.", study.Name, number);
+                    }
                 }
             }
         }
