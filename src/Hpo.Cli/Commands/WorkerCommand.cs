@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Hpo.Cli.Formatting;
@@ -59,10 +58,8 @@ internal sealed class WorkerCommand : CliCommand
     /// <summary>The <c>--env</c> option.</summary>
     public static readonly OptionSpec EnvOption = new("--env", "NAME[=VALUE]", "An environment variable for each trial program (repeatable): NAME=VALUE sets it, NAME alone passes this worker's value on. Trial programs get only these, the protocol's HPO_* variables and, for --command, a short allow list (PATH, HOME, LANG, LC_*, TMPDIR, DOTNET_*, CUDA_*...): never the worker's HPO_STORAGE.", Repeatable: true);
 
-    private static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(20);
-
     /// <summary>How long handed-back trials may take to stop once cancelled (child processes and containers get their own grace period within it).</summary>
-    private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan AbandonAfter = StudyWorkerOptions.DefaultAbandonAfter;
 
     /// <inheritdoc/>
     public override string Name => "worker";
@@ -108,7 +105,7 @@ internal sealed class WorkerCommand : CliCommand
         int concurrency = options.GetInt32(ConcurrencyOption.Name, minimum: 1) ?? 1;
         int? trials = options.GetInt32(TrialsOption.Name, minimum: 1);
         TimeSpan? timeout = options.GetDuration(TimeoutOption.Name);
-        TimeSpan grace = options.GetDuration(GracePeriodOption.Name, maximum: TimeSpan.FromHours(1)) ?? DefaultGracePeriod;
+        TimeSpan grace = options.GetDuration(GracePeriodOption.Name, maximum: TimeSpan.FromHours(1)) ?? StudyWorkerOptions.DefaultGracePeriod;
         List<string> runArguments = [.. options.GetAll(ContainerArgOption.Name).SelectMany(CommandWords.Split)];
         List<string> globalArguments = [.. options.GetAll(ContainerGlobalArgOption.Name).SelectMany(CommandWords.Split)];
         if (image is null && (runArguments.Count > 0 || globalArguments.Count > 0 || options.Get(ContainerCliOption.Name) is not null))
@@ -129,9 +126,6 @@ internal sealed class WorkerCommand : CliCommand
                 context.Error.WriteLine($"hpo worker: study '{study.Name}' has no budget and --trials is not given: running until stopped.");
             }
 
-            var running = new ConcurrentDictionary<int, byte>();
-            var tracked = new TrackingObjective(objective, running);
-            using var abort = new CancellationTokenSource();
             // A live panel when standard error is a terminal, else one line per finished trial (see Workers/WorkerProgress.cs).
             ConsoleProgressView progress = WorkerProgress.Create(context.Error);
             var run = new OptimizeOptions
@@ -139,37 +133,27 @@ internal sealed class WorkerCommand : CliCommand
                 Concurrency = concurrency,
                 TrialCount = trials,
                 TrialTimeout = timeout,
-                StopToken = stopRequested,
             }.ReportProgress(progress);
 
-            Task<OptimizeResult> optimization = progress.RunAsync(() => study.OptimizeAsync(tracked, run, abort.Token));
-            using var finished = new CancellationTokenSource();
-            Task graceOver = GraceOverAsync(stopRequested, grace, finished.Token);
-            int handedBack = 0;
-            if (await Task.WhenAny(optimization, graceOver).ConfigureAwait(false) == graceOver && !optimization.IsCompleted)
+            var workerOptions = new StudyWorkerOptions
             {
-                handedBack = await HandBackAsync(storage, study, running, context.Error).ConfigureAwait(false);
-                await abort.CancelAsync().ConfigureAwait(false);
-            }
-
-            await finished.CancelAsync().ConfigureAwait(false);
-            OptimizeResult? result = null;
-            try
-            {
-                // After a hand-back, an in-process objective that ignores its token must not keep the worker alive.
-                result = abort.IsCancellationRequested
-                    ? await optimization.WaitAsync(AbandonAfter, CancellationToken.None).ConfigureAwait(false)
-                    : await optimization.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (abort.IsCancellationRequested)
-            {
-                // The handed-back trials were recorded stale before their programs were stopped.
-            }
-            catch (TimeoutException)
+                Run = run,
+                GracePeriod = grace,
+                AbandonAfter = AbandonAfter,
+                OnTrialHandedBack = number =>
+                {
+                    context.Error.WriteLine($"hpo worker: trial {number} handed back (recorded stale; the study's retry policy runs it again).");
+                    return ValueTask.CompletedTask;
+                },
+            };
+            StudyWorkerResult outcome = await progress.RunAsync(() => StudyWorker.RunAsync(study, objective, workerOptions, stopRequested)).ConfigureAwait(false);
+            if (outcome.Abandoned)
             {
                 context.Error.WriteLine($"hpo worker: the handed-back trials did not stop within {AbandonAfter.TotalSeconds:0} s of being cancelled; exiting without them.");
             }
 
+            OptimizeResult? result = outcome.Result;
+            int handedBack = outcome.HandedBack;
             TrialCounts counts = await storage.GetTrialCountsAsync(study.Record.Id, CancellationToken.None).ConfigureAwait(false);
             string reason = result is null ? "handed back" : result.StopReason switch
             {
@@ -271,72 +255,6 @@ internal sealed class WorkerCommand : CliCommand
         }
 
         return result;
-    }
-
-    /// <summary>Completes once a stop was requested and the grace period has passed since (never when the run ends first).</summary>
-    private static async Task GraceOverAsync(CancellationToken stopRequested, TimeSpan grace, CancellationToken finished)
-    {
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, finished);
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, either.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        if (finished.IsCancellationRequested)
-        {
-            return;
-        }
-
-        try
-        {
-            await Task.Delay(grace, finished).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    /// <summary>Records the trials this worker still runs as stale (its owner handed them back), so that they are retried elsewhere.</summary>
-    private static async Task<int> HandBackAsync(IStudyStorage storage, Study study, ConcurrentDictionary<int, byte> running, TextWriter error)
-    {
-        int count = 0;
-        foreach (int number in running.Keys.Order())
-        {
-            TrialRecord? record = await storage.GetTrialAsync(study.Record.Id, number, CancellationToken.None).ConfigureAwait(false);
-            if (record is not { State: TrialState.Running, Owner: string owner })
-            {
-                continue;
-            }
-
-            string reason = $"Stale: handed back by a worker that was stopped ({Environment.MachineName}, pid {Environment.ProcessId}) before the trial finished.";
-            if (await storage.FailAbandonedTrialAsync(record.Id, owner, reason, CancellationToken.None).ConfigureAwait(false) is not null)
-            {
-                count++;
-                error.WriteLine($"hpo worker: trial {number} handed back (recorded stale; the study's retry policy runs it again).");
-            }
-        }
-
-        return count;
-    }
-
-    /// <summary>Knows which trials are running in this worker.</summary>
-    private sealed class TrackingObjective(IObjective inner, ConcurrentDictionary<int, byte> running) : IObjective
-    {
-        public async ValueTask<ObjectiveResult> EvaluateAsync(ITrial trial, CancellationToken cancellationToken)
-        {
-            running.TryAdd(trial.Number, 0);
-            try
-            {
-                return await inner.EvaluateAsync(trial, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                running.TryRemove(trial.Number, out _);
-            }
-        }
     }
 
     private sealed class AsyncDisposer(IAsyncDisposable? inner) : IAsyncDisposable

@@ -88,6 +88,14 @@ public static class StudyStorage
         Schemes[scheme] = factory;
     }
 
+    /// <summary>
+    /// Masks the credentials of a storage URL (or of a message quoting one) for logs and messages: the URL's password, password-like
+    /// query options and <c>Password=</c> pairs become <c>***</c>.
+    /// </summary>
+    /// <param name="text">A storage URL, a connection string, or a message that quotes them.</param>
+    /// <returns>The text without its credentials.</returns>
+    public static string Redact(string? text) => Secrets.Redact(text);
+
     /// <summary>Turns a <c>sqlite://</c> URL into a file path: three slashes then a relative path, four for an absolute one.</summary>
     /// <param name="url">The URL.</param>
     /// <returns>The path.</returns>

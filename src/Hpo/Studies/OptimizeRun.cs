@@ -3,6 +3,7 @@ using Hpo.Execution;
 using Hpo.Internal;
 using Hpo.Objectives;
 using Hpo.Storage;
+using Hpo.Telemetry;
 using Hpo.Trials;
 using Microsoft.Extensions.Logging;
 
@@ -205,6 +206,8 @@ internal sealed class OptimizeRun : IDisposable
     /// <summary>Runs a trial and records its result; returns the next trial when the storage started it with the finish.</summary>
     private async Task<StudyTrial?> RunTrialAsync(StudyTrial trial)
     {
+        // The objective runs inside the trial's activity; every way out of this method ends it once.
+        HpoTelemetry.TrialTelemetry telemetry = HpoTelemetry.StartTrial(study.Name, trial.Number);
         using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
         TrialFinish finish;
         Exception? thrown = null;
@@ -282,6 +285,7 @@ internal sealed class OptimizeRun : IDisposable
             }
 
             LateResult(trial, finish, e);
+            telemetry.End("late");
             return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -297,6 +301,7 @@ internal sealed class OptimizeRun : IDisposable
             TrialRecord? recorded = await RecordAfterFailedFinishAsync(trial, finish, e).ConfigureAwait(false);
             if (recorded is null)
             {
+                telemetry.End("unrecorded", error: true);
                 return null;
             }
 
@@ -304,6 +309,7 @@ internal sealed class OptimizeRun : IDisposable
         }
 
         Interlocked.Increment(ref finished);
+        telemetry.End(done.State);
         if (thrown is not null)
         {
             study.Logger.LogWarning(thrown, "Study {Study}: trial {Number} failed{Retry}.", study.Name, trial.Number, retried ? "; it will be retried as a new trial" : string.Empty);

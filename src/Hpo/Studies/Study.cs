@@ -6,6 +6,7 @@ using Hpo.Objectives;
 using Hpo.Pruners;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
+using Hpo.Telemetry;
 using Hpo.Trials;
 using Hpo.Tuners;
 using Hpo.Tuners.RandomSearch;
@@ -321,7 +322,11 @@ public sealed class Study
 
     internal async ValueTask<StudyTrial?> TryAskAsync(string owner, CancellationToken cancellationToken)
     {
-        TrialRecord? started = await Storage.StartTrialAsync(Record.Id, owner, cancellationToken).ConfigureAwait(false);
+        TrialRecord? started;
+        using (HpoTelemetry.TimeStorage("start_trial"))
+        {
+            started = await Storage.StartTrialAsync(Record.Id, owner, cancellationToken).ConfigureAwait(false);
+        }
         return started is null ? null : await ProposeStartedAsync(started, cancellationToken).ConfigureAwait(false);
     }
 
@@ -335,7 +340,10 @@ public sealed class Study
         FinishAndStartResult result;
         try
         {
-            result = await Storage.FinishAndStartTrialAsync(trialId, finish, Record.Id, owner, CancellationToken.None).ConfigureAwait(false);
+            using (HpoTelemetry.TimeStorage("finish_and_start_trial"))
+            {
+                result = await Storage.FinishAndStartTrialAsync(trialId, finish, Record.Id, owner, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (TrialAlreadyFinishedException)
         {
@@ -396,7 +404,10 @@ public sealed class Study
         TrialRecord done;
         try
         {
-            done = await Storage.FinishTrialAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
+            using (HpoTelemetry.TimeStorage("finish_trial"))
+            {
+                done = await Storage.FinishTrialAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (TrialAlreadyFinishedException)
         {
@@ -537,7 +548,11 @@ public sealed class Study
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            TrialRecord proposed = await Storage.SetTrialParametersAsync(started.Id, valid, cancellationToken).ConfigureAwait(false);
+            TrialRecord proposed;
+            using (HpoTelemetry.TimeStorage("set_parameters"))
+            {
+                proposed = await Storage.SetTrialParametersAsync(started.Id, valid, cancellationToken).ConfigureAwait(false);
+            }
             history.Apply(proposed);
             return proposed;
         }
