@@ -285,5 +285,5 @@ public static class DashboardEndpoints
         return Results.Json(new { error = ErrorText(e) }, DashboardJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static string ErrorText(Exception e) => "The storage could not be read: " + StorageUrls.Redact(e.Message);
+    private static string ErrorText(Exception e) => "The storage could not be read: " + Hpo.Storage.StudyStorage.Redact(e.Message);
 }

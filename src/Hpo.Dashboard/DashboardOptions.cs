@@ -25,7 +25,7 @@ public sealed class DashboardOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool PreloadStudies { get; set; } = true;
 
-    /// <summary>Gets or sets what the page shows as the storage's name; never a password (see <see cref="StorageUrls.Redact"/>).</summary>
+    /// <summary>Gets or sets what the page shows as the storage's name; never a password (see <see cref="Hpo.Storage.StudyStorage.Redact"/>).</summary>
     public string? StorageDisplayName { get; set; }
 
     /// <summary>Gets or sets the clock; the system clock when <see langword="null"/>.</summary>

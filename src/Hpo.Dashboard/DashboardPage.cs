@@ -5,7 +5,7 @@ namespace Hpo.Dashboard;
 /// <summary>The dashboard's single page: inline styles and script, no external resource; everything it shows comes from <c>/api/</c>.</summary>
 internal static class DashboardPage
 {
-    public static string Html(string storageName) => Template.Replace("{{STORAGE}}", WebUtility.HtmlEncode(StorageUrls.Redact(storageName)), StringComparison.Ordinal);
+    public static string Html(string storageName) => Template.Replace("{{STORAGE}}", WebUtility.HtmlEncode(Hpo.Storage.StudyStorage.Redact(storageName)), StringComparison.Ordinal);
 
     private const string Template = """
 <!DOCTYPE html>

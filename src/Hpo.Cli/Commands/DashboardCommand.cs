@@ -37,7 +37,7 @@ internal sealed class DashboardCommand : CliCommand
         {
             Urls = options.Get(UrlsOption.Name) ?? DashboardOptions.DefaultUrls,
             RefreshInterval = options.GetDuration(RefreshOption.Name) ?? TimeSpan.FromSeconds(1),
-            StorageDisplayName = StorageUrls.Redact(url),
+            StorageDisplayName = Hpo.Storage.StudyStorage.Redact(url),
         };
         return WithStorageAsync(context, url, mustExist: true, async storage =>
         {

@@ -1,6 +1,6 @@
 namespace Hpo.Dashboard.Tests;
 
-public sealed class StorageUrlsTests
+public sealed class StorageNameTests
 {
     [Theory]
     [InlineData("postgresql://hpo:s3cret@db.example:5432/studies", "postgresql://hpo:***@db.example:5432/studies")]
@@ -9,5 +9,5 @@ public sealed class StorageUrlsTests
     [InlineData("postgresql://hpo@db/studies", "postgresql://hpo@db/studies")]
     [InlineData("sqlite:////var/lib/hpo/studies.db", "sqlite:////var/lib/hpo/studies.db")]
     [InlineData("memory", "memory")]
-    public void Redact_RemovesOnlyThePassword(string url, string expected) => Assert.Equal(expected, StorageUrls.Redact(url));
+    public void Redact_RemovesOnlyThePassword(string url, string expected) => Assert.Equal(expected, Hpo.Storage.StudyStorage.Redact(url));
 }
