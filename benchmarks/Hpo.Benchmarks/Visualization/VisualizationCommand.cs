@@ -27,7 +27,7 @@ public static class VisualizationCommand
         await using IStudyStorage storage = StudyStorage.Open(url);
         var watch = Stopwatch.StartNew();
         await SyntheticStudy.CreateAsync(storage, line.String("study"), line.PositiveInt("trials"), line.PositiveInt("workers", 4), line.NonNegativeInt("seed", 0)).ConfigureAwait(false);
-        await output.WriteLineAsync(JsonSerializer.Serialize(new { measure = "seed", storage = StorageUrls.Redact(url), trials = line.PositiveInt("trials"), seconds = watch.Elapsed.TotalSeconds })).ConfigureAwait(false);
+        await output.WriteLineAsync(JsonSerializer.Serialize(new { measure = "seed", storage = Hpo.Storage.StudyStorage.Redact(url), trials = line.PositiveInt("trials"), seconds = watch.Elapsed.TotalSeconds })).ConfigureAwait(false);
         return 0;
     }
 
@@ -38,7 +38,7 @@ public static class VisualizationCommand
         string url = line.String("storage");
         string study = line.String("study");
         int repeats = line.PositiveInt("repeats", 3);
-        string shown = StorageUrls.Redact(url);
+        string shown = Hpo.Storage.StudyStorage.Redact(url);
         await using IStudyStorage storage = StudyStorage.Open(url);
 
         async Task Emit(string measure, IEnumerable<double> ms, object? extra = null)
