@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Hpo.PostgreSql.Tests.Support;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
@@ -41,18 +40,18 @@ public sealed class HpoWorkerFaultScenarioTests(Xunit.Abstractions.ITestOutputHe
         Study created = await Study.CreateAsync(storage, StudyName, space, new StudyOptions { Budget = Budget, Lease = Lease, MaxRetries = 3, Seed = 5 });
         long studyId = created.Record.Id;
         string artifacts = Path.Combine(Path.GetTempPath(), "hpo-outside-" + Guid.NewGuid().ToString("N")[..8]);
-        var workers = new List<ToolWorker>();
+        var workers = new List<HpoToolProcess>();
         try
         {
             for (int i = 0; i < 6; i++)
             {
-                workers.Add(ToolWorker.Start(server.Url, artifacts, i < 2 ? HangingCommand : TrialCommand));
+                workers.Add(StartWorker(server.Url, artifacts, i < 2 ? HangingCommand : TrialCommand));
             }
 
             // Mid-study: at least a quarter done, and the two victims each running a trial.
             await WaitAsync(async () => (await storage.GetTrialCountsAsync(studyId, CancellationToken.None)).Complete >= Budget / 4, "a quarter of the budget", workers);
-            ToolWorker[] victims = [workers[0], workers[1]];
-            foreach (ToolWorker victim in victims)
+            HpoToolProcess[] victims = [workers[0], workers[1]];
+            foreach (HpoToolProcess victim in victims)
             {
                 await WaitAsync(async () => (await storage.GetTrialsAsync(studyId, CancellationToken.None)).Any(t => t.State == TrialState.Running && t.Owner!.Split(':')[1] == victim.Id.ToString(CultureInfo.InvariantCulture)), $"worker {victim.Id} running a trial", workers);
                 victim.Kill();
@@ -60,9 +59,9 @@ public sealed class HpoWorkerFaultScenarioTests(Xunit.Abstractions.ITestOutputHe
 
             await Task.Delay(300);
             await server.RestartAsync();
-            workers.Add(ToolWorker.Start(server.Url, artifacts, TrialCommand));
+            workers.Add(StartWorker(server.Url, artifacts, TrialCommand));
 
-            foreach (ToolWorker w in workers.Except(victims))
+            foreach (HpoToolProcess w in workers.Except(victims))
             {
                 int exit = await w.WaitForExitAsync(TimeSpan.FromSeconds(120));
                 Assert.True(exit == 0, $"Worker {w.Id} exited with {exit}.{w.Describe()}");
@@ -91,7 +90,7 @@ public sealed class HpoWorkerFaultScenarioTests(Xunit.Abstractions.ITestOutputHe
             Assert.All(trials.Where(t => t.State == TrialState.Complete), t => Assert.Equal((double)t.Parameters["x"], t.Value!.Value, 12));
 
             // The password reached no output: not the workers' (killed ones included), not a trial's stored log.
-            foreach (ToolWorker w in workers)
+            foreach (HpoToolProcess w in workers)
             {
                 Assert.False(w.Output.Contains(password, StringComparison.Ordinal) || w.Error.Contains(password, StringComparison.Ordinal), $"Worker {w.Id} printed the password.");
             }
@@ -101,7 +100,7 @@ public sealed class HpoWorkerFaultScenarioTests(Xunit.Abstractions.ITestOutputHe
         }
         finally
         {
-            foreach (ToolWorker w in workers)
+            foreach (HpoToolProcess w in workers)
             {
                 w.Dispose();
             }
@@ -119,7 +118,7 @@ public sealed class HpoWorkerFaultScenarioTests(Xunit.Abstractions.ITestOutputHe
         }
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, List<ToolWorker> workers)
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what, List<HpoToolProcess> workers)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
@@ -133,111 +132,7 @@ public sealed class HpoWorkerFaultScenarioTests(Xunit.Abstractions.ITestOutputHe
         }
     }
 
-    /// <summary>One <c>hpo worker</c> process, its storage URL in HPO_STORAGE, its output captured.</summary>
-    private sealed class ToolWorker : IDisposable
-    {
-        private readonly Process process;
-        private readonly StringBuilder output = new();
-        private readonly StringBuilder error = new();
-
-        private ToolWorker(Process process)
-        {
-            this.process = process;
-        }
-
-        public int Id => process.Id;
-
-        public string Output
-        {
-            get
-            {
-                lock (output)
-                {
-                    return output.ToString();
-                }
-            }
-        }
-
-        public string Error
-        {
-            get
-            {
-                lock (error)
-                {
-                    return error.ToString();
-                }
-            }
-        }
-
-        public static ToolWorker Start(string url, string artifacts, string command)
-        {
-            var start = new ProcessStartInfo(BuiltTools.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string a in (string[])[HpoTool.Path, "worker", "--study", StudyName, "--command", command, "--artifacts", artifacts, "--format", "json"])
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            start.Environment["HPO_STORAGE"] = url;
-            var worker = new ToolWorker(new Process { StartInfo = start });
-            worker.process.OutputDataReceived += (_, e) => Append(worker.output, e.Data);
-            worker.process.ErrorDataReceived += (_, e) => Append(worker.error, e.Data);
-            worker.process.Start();
-            worker.process.BeginOutputReadLine();
-            worker.process.BeginErrorReadLine();
-            return worker;
-        }
-
-        public void Kill()
-        {
-            // SIGKILL, the worker and its trial program alike: no chance to clean up.
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
-
-        public async Task<int> WaitForExitAsync(TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"Worker {Id} did not exit within {timeout}.{Describe()}");
-            }
-
-            process.WaitForExit(); // drains the output
-            return process.ExitCode;
-        }
-
-        public string Describe() => $"{Environment.NewLine}--- worker {Id}{Environment.NewLine}stdout:{Environment.NewLine}{Output}stderr:{Environment.NewLine}{Error}";
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            process.Dispose();
-        }
-
-        private static void Append(StringBuilder to, string? line)
-        {
-            if (line is not null)
-            {
-                lock (to)
-                {
-                    to.AppendLine(line);
-                }
-            }
-        }
-    }
+    /// <summary>Starts one <c>hpo worker</c> process, its storage URL in HPO_STORAGE (never on its command line).</summary>
+    private static HpoToolProcess StartWorker(string url, string artifacts, string command) =>
+        HpoToolProcess.Start(["worker", "--study", StudyName, "--command", command, "--artifacts", artifacts, "--format", "json"], new Dictionary<string, string> { ["HPO_STORAGE"] = url });
 }
