@@ -8,9 +8,13 @@
 //       HPO_TEST_MAX_RETRIES, when set, is the new study's MaxRetries (lost workers are retried).
 //       HPO_TEST_SPACE, when set, is the study's search space as JSON (SearchSpace.ToJson) instead of x in [-5, 5] and n in
 //       0..10; the objective then reports 0 at step 0 and returns the sum of the numeric parameters and the categoricals' lengths.
+//       HPO_TEST_GRACE_MS, when set, makes SIGTERM a graceful stop of the plain OptimizeAsync run (OptimizeOptions.StopToken,
+//       with that GracePeriod): no trial starts, running ones may finish, the rest are handed back; the last line then ends with
+//       " handed_back=<n>". HPO_TEST_IGNORE_CANCEL=1 makes the hanging trial ignore its cancellation (AbandonAfter 1 s).
 //   Hpo.TestWorker wait
 //       Prints "waiting <pid>" and waits until standard input is closed (a live process for WorkerIdentity tests).
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Hpo.Objectives;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
@@ -61,6 +65,28 @@ static async Task<int> RunAsync(string url, string name, int budget, int seed, i
     await using IStudyStorage storage = StudyStorage.Open(url);
     int maxRetries = Environment.GetEnvironmentVariable("HPO_TEST_MAX_RETRIES") is { Length: > 0 } r ? Int(r) : 0;
     Study study = await Study.CreateOrLoadAsync(storage, name, space, new StudyOptions { Seed = seed, Budget = budget, Lease = TimeSpan.FromMilliseconds(leaseMs), MaxRetries = maxRetries });
+    using var stop = new CancellationTokenSource();
+    var options = new OptimizeOptions();
+    using PosixSignalRegistration? sigterm = Environment.GetEnvironmentVariable("HPO_TEST_GRACE_MS") is { Length: > 0 } grace
+        ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true; // a graceful stop, not the runtime's default exit
+            stop.Cancel();
+        })
+        : null;
+    if (sigterm is not null)
+    {
+        options.StopToken = stop.Token;
+        options.GracePeriod = TimeSpan.FromMilliseconds(Int(Environment.GetEnvironmentVariable("HPO_TEST_GRACE_MS")!));
+        options.AbandonAfter = TimeSpan.FromSeconds(1);
+        options.OnTrialHandedBack = a =>
+        {
+            Console.WriteLine($"handed back {a.Trial.Number}");
+            return ValueTask.CompletedTask;
+        };
+    }
+
+    bool ignoreCancel = Environment.GetEnvironmentVariable("HPO_TEST_IGNORE_CANCEL") == "1";
     Console.WriteLine($"started {Environment.ProcessId} resumed={study.IsResumed}");
 
     OptimizeResult result = await study.OptimizeAsync(
@@ -68,10 +94,13 @@ static async Task<int> RunAsync(string url, string name, int budget, int seed, i
         {
             double x = custom is null ? trial.Get<double>("x") : 0;
             await trial.ReportAsync(0, x, ct);
-            await Task.Delay(trial.Number == hangAt ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(sleepMs), ct);
+            bool hang = trial.Number == hangAt;
+            await Task.Delay(hang ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(sleepMs), hang && ignoreCancel ? CancellationToken.None : ct);
             return (ObjectiveResult)(custom is null ? (x * x) + trial.Get<int>("n") : Score(trial.Parameters));
         },
-        new OptimizeOptions());
-    Console.WriteLine($"done {result.TrialsRun} {result.StopReason}");
+        options);
+    Console.WriteLine(sigterm is null
+        ? $"done {result.TrialsRun} {result.StopReason}"
+        : $"done {result.TrialsRun} {result.StopReason} handed_back={result.HandedBack} abandoned={result.Abandoned}");
     return 0;
 }

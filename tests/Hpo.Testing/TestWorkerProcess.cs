@@ -13,7 +13,7 @@ public sealed class TestWorkerProcess : IDisposable
     private readonly StringBuilder error = new();
     private readonly Lock gate = new();
 
-    private TestWorkerProcess(IEnumerable<string> arguments, int maxRetries = 0, SearchSpace? space = null, IReadOnlyList<string>? wrapper = null)
+    private TestWorkerProcess(IEnumerable<string> arguments, int maxRetries = 0, SearchSpace? space = null, IReadOnlyList<string>? wrapper = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : BuiltTools.DotnetHost)
         {
@@ -42,6 +42,11 @@ public sealed class TestWorkerProcess : IDisposable
         if (space is not null)
         {
             start.Environment["HPO_TEST_SPACE"] = space.ToJson();
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         foreach (string a in arguments)
@@ -95,7 +100,8 @@ public sealed class TestWorkerProcess : IDisposable
     /// given, otherwise in the worker's own space of x and n).
     /// </summary>
     /// <param name="wrapper">A program and its arguments that run the worker (for example <c>unshare -pf --mount-proc</c>), if any.</param>
-    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1, int maxRetries = 0, SearchSpace? space = null, IReadOnlyList<string>? wrapper = null)
+    /// <param name="environment">Extra environment variables (HPO_TEST_GRACE_MS, HPO_TEST_IGNORE_CANCEL: see the worker's Program.cs).</param>
+    public static TestWorkerProcess Run(string url, string study, int budget, int seed, TimeSpan lease, TimeSpan sleep, int hangAtTrial = -1, int maxRetries = 0, SearchSpace? space = null, IReadOnlyList<string>? wrapper = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var args = new List<string> { "run", url, study, Invariant(budget), Invariant(seed), Invariant((int)lease.TotalMilliseconds), Invariant((int)sleep.TotalMilliseconds) };
         if (hangAtTrial >= 0)
@@ -103,7 +109,7 @@ public sealed class TestWorkerProcess : IDisposable
             args.Add(Invariant(hangAtTrial));
         }
 
-        return new TestWorkerProcess(args, maxRetries, space, wrapper);
+        return new TestWorkerProcess(args, maxRetries, space, wrapper, environment);
     }
 
     /// <summary>Starts <c>wait</c>: a live process that exits when its standard input is closed.</summary>
@@ -141,6 +147,13 @@ public sealed class TestWorkerProcess : IDisposable
 
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager or Kubernetes stops a worker.</summary>
+    public void Terminate()
+    {
+        using Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
     }
 
     /// <summary>Kills the process with SIGKILL (no chance to clean up) and waits until it is gone.</summary>

@@ -4,6 +4,7 @@ using Hpo.Execution;
 using Hpo.Internal;
 using Hpo.Objectives;
 using Hpo.Pruners;
+using Hpo.Scheduling;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Telemetry;
@@ -27,16 +28,7 @@ namespace Hpo.Studies;
 /// </remarks>
 public sealed class Study
 {
-    private readonly StudyHistory history;
-    private readonly SemaphoreSlim proposeGate = new(1, 1);
-    private readonly ILogger logger;
-    private readonly TimeProvider timeProvider;
-    private volatile RunHorizon? runHorizon;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> askedTrials = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> proposing = new(); // trials this object is proposing
-    private readonly bool finiteSpace;
-    private int askHeartbeatRunning;
-    private int askedCount; // at least askedTrials.Count, so that finishing a trial that was not asked skips the dictionary
+    private readonly TrialScheduler scheduler;
 
     private Study(IStudyStorage storage, StudyRecord record, ITuner tuner, IPruner? pruner, bool resumed, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
     {
@@ -45,10 +37,8 @@ public sealed class Study
         Tuner = tuner;
         Pruner = pruner;
         IsResumed = resumed;
-        logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Study>();
-        this.timeProvider = timeProvider ?? TimeProvider.System;
-        history = new StudyHistory(record.Definition.Direction);
-        finiteSpace = record.Definition.SearchSpace.Parameters.All(p => p.Distribution.IsDiscrete);
+        ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Study>();
+        scheduler = new TrialScheduler(storage, record, tuner, pruner, logger, timeProvider ?? TimeProvider.System);
     }
 
     /// <summary>Gets the storage that holds the study.</summary>
@@ -210,16 +200,8 @@ public sealed class Study
     /// </remarks>
     public async Task<ITrial> AskAsync(CancellationToken cancellationToken = default)
     {
-        StudyTrial trial = await TryAskAsync(AskOwner.Value, cancellationToken).ConfigureAwait(false)
+        return await scheduler.AskAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Study '{Name}' has reached its budget of {Budget} finished trials (counting running ones); no trial can be started.");
-        Interlocked.Increment(ref askedCount);
-        askedTrials[trial.Id] = 0;
-        if (Interlocked.CompareExchange(ref askHeartbeatRunning, 1, 0) == 0)
-        {
-            _ = Task.Run(AskHeartbeatLoopAsync, CancellationToken.None);
-        }
-
-        return trial;
     }
 
     /// <summary>Records the value of a trial started by <see cref="AskAsync"/>.</summary>
@@ -244,8 +226,8 @@ public sealed class Study
     public async Task<TrialRecord> TellAsync(int trialNumber, ObjectiveResult result, CancellationToken cancellationToken = default)
     {
         TrialRecord trial = await GetTrialOrThrowAsync(trialNumber, cancellationToken).ConfigureAwait(false);
-        TrialFinish finish = ToFinish(result, trial.IntermediateValues.IsEmpty ? null : trial.IntermediateValues.Values.Last());
-        return await FinishAsync(trial.Id, finish, cancellationToken).ConfigureAwait(false);
+        TrialFinish finish = TrialScheduler.ToFinish(result, trial.IntermediateValues.IsEmpty ? null : trial.IntermediateValues.Values.Last());
+        return await scheduler.FinishAsync(trial.Id, finish, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records a trial as failed.</summary>
@@ -260,7 +242,7 @@ public sealed class Study
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         TrialRecord trial = await GetTrialOrThrowAsync(trialNumber, cancellationToken).ConfigureAwait(false);
-        return await FinishAsync(trial.Id, new TrialFinish(TrialState.Failed, [], reason, exception?.GetType().FullName), cancellationToken).ConfigureAwait(false);
+        return await scheduler.FinishAsync(trial.Id, new TrialFinish(TrialState.Failed, [], reason, exception?.GetType().FullName), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gets every trial of the study, ordered by number.</summary>
@@ -300,8 +282,20 @@ public sealed class Study
         ArgumentNullException.ThrowIfNull(objective);
         options ??= new OptimizeOptions();
         options.Validate(Budget);
-        using var run = new OptimizeRun(this, objective, options, cancellationToken);
-        return await run.RunAsync().ConfigureAwait(false);
+        RunOutcome outcome = await scheduler.RunAsync(objective, ToSettings(options), cancellationToken).ConfigureAwait(false);
+        OptimizeStopReason reason = outcome.End switch
+        {
+            RunEnd.BudgetReached => OptimizeStopReason.BudgetReached,
+            RunEnd.TrialCountReached => OptimizeStopReason.TrialCountReached,
+            RunEnd.Stopped => OptimizeStopReason.Stopped,
+            _ => OptimizeStopReason.TimedOut,
+        };
+        return new OptimizeResult(outcome.TrialsRun, reason, outcome.Counts, outcome.Best)
+        {
+            LateResults = outcome.LateResults,
+            HandedBack = outcome.HandedBack,
+            Abandoned = outcome.Abandoned,
+        };
     }
 
     /// <summary>Runs trials of a delegate objective (see <see cref="OptimizeAsync(IObjective, OptimizeOptions?, CancellationToken)"/>).</summary>
@@ -320,282 +314,34 @@ public sealed class Study
     public Task<OptimizeResult> OptimizeAsync(Func<ITrial, double> objective, OptimizeOptions? options = null, CancellationToken cancellationToken = default) =>
         OptimizeAsync(Objective.Create(objective), options, cancellationToken);
 
-    internal async ValueTask<StudyTrial?> TryAskAsync(string owner, CancellationToken cancellationToken)
+    /// <summary>Gets the logger of this study object (the scheduler's events are written to it).</summary>
+    internal ILogger Logger => scheduler.Logger;
+
+    /// <summary>Translates a run's public options into the scheduler's settings; the callbacks get their arguments here.</summary>
+    private RunSettings ToSettings(OptimizeOptions options)
     {
-        TrialRecord? started;
-        using (HpoTelemetry.TimeStorage("start_trial"))
+        Func<TrialFinishedArguments, ValueTask>? onFinished = options.OnTrialFinished;
+        Func<TrialHandedBackArguments, ValueTask>? onHandedBack = options.OnTrialHandedBack;
+        return new RunSettings
         {
-            started = await Storage.StartTrialAsync(Record.Id, owner, cancellationToken).ConfigureAwait(false);
-        }
-        return started is null ? null : await ProposeStartedAsync(started, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Finishes a trial and starts the next for <paramref name="owner"/> in one storage operation, then proposes the next trial's
-    /// parameters. The finish is recorded whatever happens to the next trial; an exception from the proposal is thrown after the
-    /// started trial has been recorded as failed, as <see cref="TryAskAsync"/> does.
-    /// </summary>
-    internal async ValueTask<(TrialRecord Done, TrialRecord? Next)> FinishAndStartAsync(long trialId, TrialFinish finish, string owner)
-    {
-        FinishAndStartResult result;
-        try
-        {
-            using (HpoTelemetry.TimeStorage("finish_and_start_trial"))
+            TrialCount = options.TrialCount,
+            Timeout = options.Timeout,
+            StopToken = options.StopToken,
+            GracePeriod = options.GracePeriod,
+            AbandonAfter = options.AbandonAfter,
+            Concurrency = options.Concurrency,
+            TrialTimeout = options.TrialTimeout,
+            StopOnFailure = options.FailurePolicy == FailurePolicy.Stop,
+            OnTrialFinished = onFinished is null ? null : done =>
             {
-                result = await Storage.FinishAndStartTrialAsync(trialId, finish, Record.Id, owner, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (TrialAlreadyFinishedException)
-        {
-            ForgetAsked(trialId);
-            throw;
-        }
-
-        ForgetAsked(trialId);
-        history.Apply(result.Finished);
-        return (result.Finished, result.Next);
-    }
-
-    /// <summary>Proposes the parameters of a trial just started in the storage (unless it has some) and hands it out.</summary>
-    internal async ValueTask<StudyTrial> ProposeStartedAsync(TrialRecord started, CancellationToken cancellationToken)
-    {
-        if (started.Parameters.Count == 0 && SearchSpace.Count > 0)
-        {
-            long id = started.Id;
-            proposing[id] = 0;
-            try
-            {
-                started = await ProposeAsync(started, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                // The trial is started in the storage: finish it, or it would stay running (and count against the budget)
-                // until its lease expired.
-                await FailUnproposedAsync(started, e).ConfigureAwait(false);
-                throw;
-            }
-            finally
-            {
-                proposing.TryRemove(id, out _);
-            }
-        }
-
-        history.Apply(started);
-        return new StudyTrial(this, started);
-    }
-
-    private async Task FailUnproposedAsync(TrialRecord started, Exception cause)
-    {
-        string reason = cause is OperationCanceledException
-            ? "Cancelled: the study was cancelled before the trial's parameters were proposed."
-            : $"No parameters: proposing them failed with {cause.GetType().Name}: {cause.Message}";
-        try
-        {
-            history.Apply(await Storage.FinishTrialAsync(started.Id, new TrialFinish(TrialState.Failed, [], reason, cause.GetType().FullName), CancellationToken.None).ConfigureAwait(false));
-        }
-        catch (Exception e) when (e is TrialAlreadyFinishedException or StorageException)
-        {
-            logger.LogWarning(e, "Study {Study}: trial {Number} could not be recorded as failed after its proposal failed.", Name, started.Number);
-        }
-    }
-
-    internal async ValueTask<TrialRecord> FinishAsync(long trialId, TrialFinish finish, CancellationToken cancellationToken)
-    {
-        TrialRecord done;
-        try
-        {
-            using (HpoTelemetry.TimeStorage("finish_trial"))
-            {
-                done = await Storage.FinishTrialAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (TrialAlreadyFinishedException)
-        {
-            ForgetAsked(trialId);
-            throw;
-        }
-
-        ForgetAsked(trialId);
-        history.Apply(done);
-        return done;
-    }
-
-    private void ForgetAsked(long trialId)
-    {
-        if (Volatile.Read(ref askedCount) > 0 && askedTrials.TryRemove(trialId, out _))
-        {
-            Interlocked.Decrement(ref askedCount);
-        }
-    }
-
-    internal static TrialFinish ToFinish(ObjectiveResult result, double? lastReported)
-    {
-        if (result.IsPruned)
-        {
-            double? last = result.Value ?? lastReported;
-            return new TrialFinish(TrialState.Pruned, last is double v && double.IsFinite(v) ? [v] : []);
-        }
-
-        double value = result.Value!.Value;
-        return double.IsFinite(value)
-            ? new TrialFinish(TrialState.Complete, [value])
-            : new TrialFinish(TrialState.Failed, [], $"The objective returned {Format.Value(value)}, which is not a finite number.");
-    }
-
-    internal (TrialCounts Counts, TrialRecord? Best) Summary => history.Summary;
-
-    internal ILogger Logger => logger;
-
-    internal TimeProvider TimeProvider => timeProvider;
-
-    /// <summary>Gets or sets the horizon of the run in progress (the last one started wins), for <see cref="TunerContext.Horizon"/>.</summary>
-    internal RunHorizon? RunHorizonOfRun
-    {
-        get => runHorizon;
-        set => runHorizon = value;
-    }
-
-    internal ValueTask<IReadOnlyList<TrialRecord>> SyncHistoryAsync(CancellationToken cancellationToken) => history.SyncAsync(Storage, Record.Id, cancellationToken);
-
-    /// <summary>Records as stale the running trials whose owner is known to be gone from this host (a killed process), without waiting for their lease.</summary>
-    internal async Task FailAbandonedLocalTrialsAsync(CancellationToken cancellationToken)
-    {
-        IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
-        foreach (TrialRecord t in trials)
-        {
-            if (t.State == TrialState.Running && t.Id >= 0 && WorkerIdentity.IsLocalOwnerGone(t.Owner))
-            {
-                string reason = $"Stale: its worker {t.Owner} is no longer running on this host.";
-                TrialRecord? stale = await Storage.FailAbandonedTrialAsync(t.Id, t.Owner!, reason, cancellationToken).ConfigureAwait(false);
-                if (stale is not null)
-                {
-                    history.Apply(stale);
-                    logger.LogWarning("Study {Study}: trial {Number} was orphaned by a process that no longer runs ({Owner}); recorded as stale.", Name, t.Number, t.Owner);
-                }
-            }
-        }
-    }
-
-    private async Task AskHeartbeatLoopAsync()
-    {
-        while (true)
-        {
-            if (askedTrials.IsEmpty)
-            {
-                Volatile.Write(ref askHeartbeatRunning, 0);
-
-                // An AskAsync between the check and the reset would have seen the flag still set: take the loop back if so.
-                if (askedTrials.IsEmpty || Interlocked.CompareExchange(ref askHeartbeatRunning, 1, 0) != 0)
-                {
-                    return;
-                }
-            }
-
-            try
-            {
-                await Task.Delay(Record.Definition.Lease / 3, timeProvider).ConfigureAwait(false);
-                if (!askedTrials.IsEmpty)
-                {
-                    await Storage.RenewHeartbeatsAsync(Record.Id, AskOwner.Value, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            catch (ObjectDisposedException)
-            {
-                // The storage is closed: nothing can be renewed any more.
-                askedTrials.Clear();
-                Volatile.Write(ref askHeartbeatRunning, 0);
-                return;
-            }
-            catch (Exception e) when (e is StorageException or InvalidOperationException)
-            {
-                logger.LogWarning(e, "Study {Study}: renewing the heartbeats of asked trials failed; retrying at the next interval.", Name);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Proposes a started trial's parameters and stores them. One proposal at a time in this object, from the sync to the stored
-    /// parameters, so that the next proposal sees this one's point. In a finite space, proposals across workers (other processes,
-    /// other <see cref="Study"/> objects) are ordered as well: the proposal first waits until every trial numbered below it that
-    /// another worker is proposing has its parameters (bounded by the lease), so that no two concurrent trials get the same point.
-    /// </summary>
-    private async ValueTask<TrialRecord> ProposeAsync(TrialRecord started, CancellationToken cancellationToken)
-    {
-        if (finiteSpace)
-        {
-            await WaitForEarlierProposalsAsync(started.Number, cancellationToken).ConfigureAwait(false);
-        }
-
-        await proposeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // A tuner that does not read the history gets none: no read of the storage, and no snapshot of this process's copy,
-            // whose cost grows with the study (other workers' trials stay unfinished placeholders in it when nothing syncs).
-            IReadOnlyList<TrialRecord> trials = Tuner.UsesHistory(SearchSpace)
-                ? await SyncHistoryAsync(cancellationToken).ConfigureAwait(false)
-                : [];
-            int? horizon = Budget is null ? runHorizon?.For(started.Number) : null;
-            var context = new TunerContext(SearchSpace, trials, Record.Definition.Directions, started.Number, Seed, Budget, horizon);
-            IReadOnlyDictionary<string, object> proposal = Tuner.Propose(context);
-            IReadOnlyDictionary<string, object> valid;
-            try
-            {
-                valid = SearchSpace.Validate(proposal);
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidOperationException($"Tuner '{Tuner.Name}' proposed parameters that do not fit the search space: {e.Message}", e);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            TrialRecord proposed;
-            using (HpoTelemetry.TimeStorage("set_parameters"))
-            {
-                proposed = await Storage.SetTrialParametersAsync(started.Id, valid, cancellationToken).ConfigureAwait(false);
-            }
-            history.Apply(proposed);
-            return proposed;
-        }
-        finally
-        {
-            proposeGate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Waits until no trial numbered below <paramref name="number"/> is still running without parameters in another worker (one
-    /// that started before this trial and has not stored its proposal yet), or until the lease has passed (its worker may be gone).
-    /// </summary>
-    private async Task WaitForEarlierProposalsAsync(int number, CancellationToken cancellationToken)
-    {
-        long start = timeProvider.GetTimestamp();
-        TimeSpan delay = TimeSpan.FromMilliseconds(1);
-        while (true)
-        {
-            IReadOnlyList<TrialRecord> trials = await SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
-            bool pending = false;
-            for (int i = Math.Min(number, trials.Count) - 1; i >= 0 && !pending; i--)
-            {
-                TrialRecord t = trials[i];
-                pending = t.State == TrialState.Running && t.Parameters.Count == 0 && !proposing.ContainsKey(t.Id);
-            }
-
-            if (!pending || timeProvider.GetElapsedTime(start) >= Record.Definition.Lease)
-            {
-                return;
-            }
-
-            await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(32).Ticks));
-        }
+                (TrialCounts counts, TrialRecord? best) = scheduler.Summary;
+                return onFinished(new TrialFinishedArguments(this, done, best, counts));
+            },
+            OnTrialHandedBack = onHandedBack is null ? null : stale => onHandedBack(new TrialHandedBackArguments(this, stale)),
+        };
     }
 
     private async Task<TrialRecord> GetTrialOrThrowAsync(int number, CancellationToken cancellationToken) =>
         await Storage.GetTrialAsync(Record.Id, number, cancellationToken).ConfigureAwait(false)
         ?? throw new KeyNotFoundException($"Study '{Name}' has no trial number {number}.");
-
-    private static class AskOwner
-    {
-        public static readonly string Value = WorkerIdentity.NewOwner();
-    }
 }

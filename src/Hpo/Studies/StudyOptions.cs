@@ -116,11 +116,39 @@ public sealed class OptimizeOptions
 
     /// <summary>
     /// Gets or sets a token that, once cancelled, stops this run from starting trials, as <see cref="Timeout"/> does: running
-    /// trials finish and are recorded, and the run returns normally. (Cancelling the method's own token stops running trials too.)
-    /// A worker uses it to shut down gracefully.
+    /// trials finish and are recorded (within <see cref="GracePeriod"/> when it is set), and the run returns normally with
+    /// <see cref="OptimizeStopReason.Stopped"/>. This is the graceful stop; cancelling the method's own token is the hard one, which
+    /// stops running trials too and records them as failed. Cancel it from a SIGTERM handler
+    /// (<see cref="System.Runtime.InteropServices.PosixSignalRegistration"/>) or a host's stopping token to shut a worker down.
     /// </summary>
     /// <value>The default value is <see cref="CancellationToken.None"/>.</value>
     public CancellationToken StopToken { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long the running trials may go on after <see cref="StopToken"/> is cancelled. Those still running then are
+    /// handed back: recorded <see cref="Trials.TrialState.Stale"/> with a reason (so the study's retry policy runs them again,
+    /// in this or another process, and the budget does not count them), told of it through <see cref="OnTrialHandedBack"/>, and
+    /// cancelled. The run then returns (<see cref="OptimizeResult.HandedBack"/>), waiting at most <see cref="AbandonAfter"/> for
+    /// the cancelled trials to stop. No trial of the run is left <see cref="Trials.TrialState.Running"/>. This is what
+    /// <c>hpo worker</c> and <see cref="StudyWorker"/> do on SIGTERM.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: after a stop request the running trials are awaited, however long they take.
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> also means no limit; <see cref="TimeSpan.Zero"/> hands them back at once.
+    /// </value>
+    public TimeSpan? GracePeriod { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long handed-back trials may take to stop once cancelled before the run returns without them (an in-process
+    /// objective that ignores its token must not keep a stopping worker alive; <see cref="OptimizeResult.Abandoned"/> tells).
+    /// Between 0 and 1 hour.
+    /// </summary>
+    /// <value>The default value is 15 seconds.</value>
+    public TimeSpan AbandonAfter { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gets or sets a callback told each trial handed back after the <see cref="GracePeriod"/> (with its stale record).</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<TrialHandedBackArguments, ValueTask>? OnTrialHandedBack { get; set; }
 
     /// <summary>Gets or sets how many trials run at once in this process.</summary>
     /// <value>The default value is 1.</value>
@@ -162,6 +190,16 @@ public sealed class OptimizeOptions
         if (TrialTimeout is TimeSpan tt && tt <= TimeSpan.Zero && tt != System.Threading.Timeout.InfiniteTimeSpan)
         {
             problems.Add($"TrialTimeout must be positive, Timeout.InfiniteTimeSpan or null, but got {tt}.");
+        }
+
+        if (GracePeriod is TimeSpan g && g < TimeSpan.Zero && g != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            problems.Add($"GracePeriod must be zero or positive, Timeout.InfiniteTimeSpan or null, but got {g}.");
+        }
+
+        if (AbandonAfter < TimeSpan.Zero || AbandonAfter > TimeSpan.FromHours(1))
+        {
+            problems.Add($"AbandonAfter must be between 0 and 1 hour, but got {AbandonAfter}.");
         }
 
         if (!Enum.IsDefined(FailurePolicy))

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using Hpo.Objectives;
 using Hpo.Trials;
-using Microsoft.Extensions.Logging;
 
 namespace Hpo.Studies;
 
@@ -42,6 +40,11 @@ public sealed record StudyWorkerResult(OptimizeResult? Result, int HandedBack, b
 /// then are handed back — recorded stale with a reason, so the study's retry policy runs them again and the budget does not count
 /// them — and cancelled. No trial of this worker is left <see cref="TrialState.Running"/>.
 /// </summary>
+/// <remarks>
+/// A thin caller of <see cref="Study.OptimizeAsync(IObjective, OptimizeOptions?, CancellationToken)"/> with
+/// <see cref="OptimizeOptions.StopToken"/>, <see cref="OptimizeOptions.GracePeriod"/> and <see cref="OptimizeOptions.AbandonAfter"/>
+/// set: a program of one's own gets the same behaviour by setting them.
+/// </remarks>
 public static class StudyWorker
 {
     /// <summary>Runs trials until the budget or the run's trial count is reached, or a stop is requested and handled.</summary>
@@ -63,50 +66,26 @@ public static class StudyWorker
         using CancellationTokenSource? linked = given.StopToken.CanBeCanceled && stopRequested.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(given.StopToken, stopRequested)
             : null;
-        CancellationToken stop = linked?.Token ?? (stopRequested.CanBeCanceled ? stopRequested : given.StopToken);
+        Func<int, ValueTask>? onHandedBack = options.OnTrialHandedBack;
         var run = new OptimizeOptions
         {
             TrialCount = given.TrialCount,
             Timeout = given.Timeout,
-            StopToken = stop,
+            StopToken = linked?.Token ?? (stopRequested.CanBeCanceled ? stopRequested : given.StopToken),
+            GracePeriod = options.GracePeriod,
+            AbandonAfter = options.AbandonAfter,
+            OnTrialHandedBack = onHandedBack is null ? given.OnTrialHandedBack : a => onHandedBack(a.Trial.Number),
             Concurrency = given.Concurrency,
             TrialTimeout = given.TrialTimeout,
             FailurePolicy = given.FailurePolicy,
             OnTrialFinished = given.OnTrialFinished,
         };
 
-        var running = new ConcurrentDictionary<int, byte>();
-        var tracked = new TrackingObjective(objective, running);
-        using var abort = new CancellationTokenSource();
-        Task<OptimizeResult> optimization = study.OptimizeAsync(tracked, run, abort.Token);
-        using var finished = new CancellationTokenSource();
-        Task graceOver = GraceOverAsync(stop, options.GracePeriod, finished.Token);
-        int handedBack = 0;
-        if (await Task.WhenAny(optimization, graceOver).ConfigureAwait(false) == graceOver && !optimization.IsCompleted)
-        {
-            handedBack = await HandBackAsync(study, running, options.OnTrialHandedBack).ConfigureAwait(false);
-            await abort.CancelAsync().ConfigureAwait(false);
-        }
+        OptimizeResult result = await study.OptimizeAsync(objective, run, CancellationToken.None).ConfigureAwait(false);
 
-        await finished.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            // After a hand-back, an in-process objective that ignores its token must not keep the worker alive.
-            OptimizeResult result = abort.IsCancellationRequested
-                ? await optimization.WaitAsync(options.AbandonAfter, CancellationToken.None).ConfigureAwait(false)
-                : await optimization.ConfigureAwait(false);
-            return new StudyWorkerResult(result, handedBack, Abandoned: false);
-        }
-        catch (OperationCanceledException) when (abort.IsCancellationRequested)
-        {
-            // The handed-back trials were recorded stale before their programs were stopped.
-            return new StudyWorkerResult(null, handedBack, Abandoned: false);
-        }
-        catch (TimeoutException)
-        {
-            study.Logger.LogWarning("Study {Study}: the handed-back trials did not stop within {Seconds} s of being cancelled; the worker returns without them.", study.Name, options.AbandonAfter.TotalSeconds);
-            return new StudyWorkerResult(null, handedBack, Abandoned: true);
-        }
+        // A run that had to hand trials back reports no result of its own (as before the scheduler took the stop over).
+        bool handedBack = result.HandedBack > 0 || result.Abandoned;
+        return new StudyWorkerResult(handedBack ? null : result, result.HandedBack, result.Abandoned);
     }
 
     private static void CheckRange(TimeSpan value, string name)
@@ -114,84 +93,6 @@ public static class StudyWorker
         if (value < TimeSpan.Zero || value > TimeSpan.FromHours(1))
         {
             throw new ArgumentOutOfRangeException(name, value, $"StudyWorkerOptions.{name} must be between 0 and 1 hour, but got {value}.");
-        }
-    }
-
-    /// <summary>Completes once a stop was requested and the grace period has passed since (never when the run ends first).</summary>
-    private static async Task GraceOverAsync(CancellationToken stopRequested, TimeSpan grace, CancellationToken finished)
-    {
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, finished);
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, either.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        if (finished.IsCancellationRequested)
-        {
-            return;
-        }
-
-        try
-        {
-            await Task.Delay(grace, finished).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    /// <summary>Records the trials this worker still runs as stale (its owner handed them back), so that they are retried elsewhere.</summary>
-    private static async Task<int> HandBackAsync(Study study, ConcurrentDictionary<int, byte> running, Func<int, ValueTask>? onHandedBack)
-    {
-        int count = 0;
-        foreach (int number in running.Keys.Order())
-        {
-            TrialRecord? record = await study.Storage.GetTrialAsync(study.Record.Id, number, CancellationToken.None).ConfigureAwait(false);
-            if (record is not { State: TrialState.Running, Owner: string owner })
-            {
-                continue;
-            }
-
-            string reason = $"Stale: handed back by a worker that was stopped ({Environment.MachineName}, pid {Environment.ProcessId}) before the trial finished.";
-            if (await study.Storage.FailAbandonedTrialAsync(record.Id, owner, reason, CancellationToken.None).ConfigureAwait(false) is not null)
-            {
-                count++;
-                study.Logger.LogInformation("Study {Study}: trial {Number} handed back (recorded stale; the study's retry policy runs it again).", study.Name, number);
-                if (onHandedBack is not null)
-                {
-                    try
-                    {
-                        await onHandedBack(number).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OutOfMemoryException)
-                    {
-                        // The other trials must still be handed back.
-                        study.Logger.LogError(e, "Study {Study}: the OnTrialHandedBack callback threw for trial {Number}; the worker goes on.", study.Name, number);
-                    }
-                }
-            }
-        }
-
-        return count;
-    }
-
-    /// <summary>Knows which trials are running in this worker.</summary>
-    private sealed class TrackingObjective(IObjective inner, ConcurrentDictionary<int, byte> running) : IObjective
-    {
-        public async ValueTask<ObjectiveResult> EvaluateAsync(ITrial trial, CancellationToken cancellationToken)
-        {
-            running.TryAdd(trial.Number, 0);
-            try
-            {
-                return await inner.EvaluateAsync(trial, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                running.TryRemove(trial.Number, out _);
-            }
         }
     }
 }

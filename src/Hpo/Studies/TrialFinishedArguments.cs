@@ -61,4 +61,18 @@ public sealed record OptimizeResult(int TrialsRun, OptimizeStopReason StopReason
     /// </summary>
     /// <value>The default value is 0.</value>
     public int LateResults { get; init; }
+
+    /// <summary>
+    /// Gets how many running trials this run handed back after its <see cref="OptimizeOptions.GracePeriod"/> (recorded stale, so
+    /// the study's retry policy runs them again). Not counted in <see cref="TrialsRun"/>.
+    /// </summary>
+    /// <value>The default value is 0.</value>
+    public int HandedBack { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether handed-back trials ignored their cancellation for <see cref="OptimizeOptions.AbandonAfter"/>
+    /// and the run returned without them (they are recorded stale; their late results are not recorded).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool Abandoned { get; init; }
 }

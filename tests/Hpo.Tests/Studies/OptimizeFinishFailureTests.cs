@@ -1,3 +1,4 @@
+using Hpo.Scheduling;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Storage.InMemory;
@@ -48,7 +49,7 @@ public sealed class OptimizeFinishFailureTests
 
         OptimizeResult result = await study.OptimizeAsync(t => t.Get<double>("x"), new OptimizeOptions { Concurrency = 2 }).WaitAsync(Limit);
 
-        Assert.Equal(1 + OptimizeRun.FinishRetryDelays.Length, storage.RefusedFinishes);
+        Assert.Equal(1 + TrialScheduler.FinishRetryDelays.Length, storage.RefusedFinishes);
         IReadOnlyList<TrialRecord> trials = await study.GetTrialsAsync();
         Assert.DoesNotContain(trials, t => t.State == TrialState.Running);
         TrialRecord failed = Assert.Single(trials, t => t.State == TrialState.Failed);
@@ -63,6 +64,6 @@ public sealed class OptimizeFinishFailureTests
         (FaultyStorage storage, Study study) = await CreateAsync((_, _) => true);
 
         await Assert.ThrowsAsync<StorageException>(() => study.OptimizeAsync(t => 1.0, new OptimizeOptions { Concurrency = 2 }).WaitAsync(Limit));
-        Assert.True(storage.RefusedFinishes >= 2 + OptimizeRun.FinishRetryDelays.Length);
+        Assert.True(storage.RefusedFinishes >= 2 + TrialScheduler.FinishRetryDelays.Length);
     }
 }

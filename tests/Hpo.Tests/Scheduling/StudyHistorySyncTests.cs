@@ -1,10 +1,11 @@
+using Hpo.Scheduling;
 using Hpo.SearchSpaces;
-using Hpo.Storage;
 using Hpo.Storage.InMemory;
+using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
 
-namespace Hpo.Tests.Studies;
+namespace Hpo.Tests.Scheduling;
 
 /// <summary>Overlapping <see cref="StudyHistory.SyncAsync"/> calls (kept apart from other StudyHistory tests, which live in their own branch).</summary>
 public sealed class StudyHistorySyncTests

@@ -4,16 +4,16 @@ using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Trials;
 
-namespace Hpo.Studies;
+namespace Hpo.Scheduling;
 
 /// <summary>The <see cref="ITrial"/> an objective or an ask/tell caller holds: reads go to the snapshot, writes to the storage.</summary>
 internal sealed class StudyTrial : ITrial
 {
-    private readonly Study study;
+    private readonly TrialScheduler study;
     private ImmutableDictionary<string, string> userAttributes;
     private ImmutableSortedDictionary<long, double> reported;
 
-    public StudyTrial(Study study, TrialRecord record)
+    public StudyTrial(TrialScheduler study, TrialRecord record)
     {
         this.study = study;
         Record = record;
@@ -71,7 +71,7 @@ internal sealed class StudyTrial : ITrial
         // trial's own values are the ones it reported: only its owner reports them, and a concurrent sync may hold an older copy.
         IReadOnlyList<TrialRecord> trials = await study.SyncHistoryAsync(cancellationToken).ConfigureAwait(false);
         TrialRecord self = Number < trials.Count && trials[Number].Id == Id ? trials[Number] : Record;
-        var context = new PruningContext(self with { IntermediateValues = reported }, trials, study.Record.Definition.Directions, study.Seed, study.Budget);
+        var context = new PruningContext(self with { IntermediateValues = reported }, trials, study.Record.Definition.Directions, study.Record.Definition.Seed, study.Record.Definition.Budget);
         return pruner.ShouldPrune(context);
     }
 

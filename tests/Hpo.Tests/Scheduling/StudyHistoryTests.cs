@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
-using Hpo.Storage;
+using Hpo.Scheduling;
 using Hpo.Storage.InMemory;
+using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
 
-namespace Hpo.Tests.Studies;
+namespace Hpo.Tests.Scheduling;
 
 public class StudyHistoryTests
 {

@@ -1,40 +1,52 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Hpo.Execution;
 using Hpo.Internal;
 using Hpo.Objectives;
 using Hpo.Storage;
+using Hpo.Studies;
 using Hpo.Telemetry;
 using Hpo.Trials;
 using Microsoft.Extensions.Logging;
 
-namespace Hpo.Studies;
+namespace Hpo.Scheduling;
 
 /// <summary>
-/// One <see cref="Study.OptimizeAsync(IObjective, OptimizeOptions?, CancellationToken)"/> run: its workers, heartbeat, stop
-/// conditions and failure handling. Concurrency, timeouts and heartbeats live here and nowhere else.
+/// One run of the <see cref="TrialScheduler"/>: its worker loops (concurrency), per-trial timeouts, the failure policy, the wait for
+/// the budget, the heartbeats of its trials, the finish retries and held results, and the graceful stop: once
+/// <see cref="RunSettings.StopToken"/> is cancelled no trial starts; with a <see cref="RunSettings.GracePeriod"/>, the trials still
+/// running when it has passed are handed back (recorded stale, so the retry policy runs them again) and cancelled, and the run
+/// returns without waiting more than <see cref="RunSettings.AbandonAfter"/> for them. The caller's token is the hard
+/// cancellation: running trials see it and are recorded as failed ("cancelled").
 /// </summary>
-internal sealed class OptimizeRun : IDisposable
+internal sealed class ScheduledRun : IDisposable
 {
-    private readonly Study study;
+    private readonly TrialScheduler scheduler;
     private readonly IObjective objective;
-    private readonly OptimizeOptions options;
+    private readonly RunSettings options;
     private readonly CancellationToken callerToken;
     private readonly TimeSpan? trialTimeout;
     private readonly CancellationTokenSource stopScheduling;
     private readonly CancellationTokenSource timeoutSource;
     private readonly CancellationTokenSource stopHeartbeat = new();
+    private readonly CancellationTokenSource handBack = new();
+    private readonly CancellationTokenSource graceWait = new();
     private readonly SemaphoreSlim callbackGate = new(1, 1);
     private readonly string owner = WorkerIdentity.NewOwner();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, (StudyTrial Trial, TrialFinish Finish)> pendingFinishes = new();
+    private readonly ConcurrentDictionary<long, (StudyTrial Trial, TrialFinish Finish)> pendingFinishes = new();
+    private readonly ConcurrentDictionary<long, StudyTrial> running = new();
+    private readonly ConcurrentDictionary<long, byte> handedBackIds = new();
     private int started;
     private int finished;
     private int lateResults;
+    private int handedBack;
+    private bool abandoned;
     private ExceptionDispatchInfo? failure;
     private volatile bool budgetReached;
 
-    public OptimizeRun(Study study, IObjective objective, OptimizeOptions options, CancellationToken callerToken)
+    public ScheduledRun(TrialScheduler scheduler, IObjective objective, RunSettings options, CancellationToken callerToken)
     {
-        this.study = study;
+        this.scheduler = scheduler;
         this.objective = objective;
         this.options = options;
         this.callerToken = callerToken;
@@ -43,23 +55,21 @@ internal sealed class OptimizeRun : IDisposable
         // A timeout at or above the timer's limit (about 49.7 days) or Timeout.InfiniteTimeSpan means no limit.
         trialTimeout = Durations.Bounded(options.TrialTimeout);
         timeoutSource = Durations.Bounded(options.Timeout) is TimeSpan timeout
-            ? new CancellationTokenSource(timeout, study.TimeProvider)
+            ? new CancellationTokenSource(timeout, scheduler.TimeProvider)
             : new CancellationTokenSource();
         stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken, timeoutSource.Token, options.StopToken);
     }
 
-    /// <summary>The waits before each new attempt to record a result the storage failed to take (then it is recorded as failed).</summary>
-    internal static readonly TimeSpan[] FinishRetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
+    private ILogger Logger => scheduler.Logger;
 
-    private TimeSpan HeartbeatInterval => study.Record.Definition.Lease / 3;
+    private string StudyName => scheduler.Name;
 
-    public async Task<OptimizeResult> RunAsync()
+    public async Task<RunOutcome> RunAsync()
     {
         callerToken.ThrowIfCancellationRequested();
-        await study.FailAbandonedLocalTrialsAsync(callerToken).ConfigureAwait(false);
-        await study.Storage.FailOrphanedTrialsAsync(study.Record.Id, callerToken).ConfigureAwait(false);
-        var horizon = new RunHorizon(options.TrialCount, options.Timeout, study.TimeProvider);
-        study.RunHorizonOfRun = horizon.IsKnown ? horizon : null;
+        await scheduler.CleanUpOrphansAsync(callerToken).ConfigureAwait(false);
+        var horizon = new RunHorizon(options.TrialCount, options.Timeout, scheduler.TimeProvider);
+        scheduler.RunHorizonOfRun = horizon.IsKnown ? horizon : null;
         Task heartbeat = HeartbeatLoopAsync();
         var workers = new Task[options.Concurrency];
         for (int i = 0; i < workers.Length; i++)
@@ -67,17 +77,42 @@ internal sealed class OptimizeRun : IDisposable
             workers[i] = Task.Run(WorkerLoopAsync, CancellationToken.None);
         }
 
+        Task all = Task.WhenAll(workers);
         try
         {
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            if (Durations.Bounded(options.GracePeriod) is TimeSpan grace && options.StopToken.CanBeCanceled)
+            {
+                Task graceOver = GraceOverAsync(grace);
+                if (await Task.WhenAny(all, graceOver).ConfigureAwait(false) == graceOver && !all.IsCompleted)
+                {
+                    await HandBackRunningAsync().ConfigureAwait(false);
+                    await handBack.CancelAsync().ConfigureAwait(false);
+                    try
+                    {
+                        // A trial that ignores its cancellation must not keep the run alive.
+                        await all.WaitAsync(options.AbandonAfter, scheduler.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        abandoned = true;
+                        SchedulerLog.Abandoned(Logger, StudyName, options.AbandonAfter.TotalSeconds);
+                    }
+                }
+            }
+
+            if (!abandoned)
+            {
+                await all.ConfigureAwait(false);
+            }
         }
         finally
         {
-            if (ReferenceEquals(study.RunHorizonOfRun, horizon))
+            if (ReferenceEquals(scheduler.RunHorizonOfRun, horizon))
             {
-                study.RunHorizonOfRun = null;
+                scheduler.RunHorizonOfRun = null;
             }
 
+            await graceWait.CancelAsync().ConfigureAwait(false);
             await stopHeartbeat.CancelAsync().ConfigureAwait(false);
             await heartbeat.ConfigureAwait(false);
             await FlushPendingFinishesAsync().ConfigureAwait(false);
@@ -85,21 +120,95 @@ internal sealed class OptimizeRun : IDisposable
 
         failure?.Throw();
         callerToken.ThrowIfCancellationRequested();
-        await study.SyncHistoryAsync(CancellationToken.None).ConfigureAwait(false);
-        (TrialCounts counts, TrialRecord? best) = study.Summary;
-        OptimizeStopReason reason = budgetReached ? OptimizeStopReason.BudgetReached
-            : options.TrialCount is int n && started >= n ? OptimizeStopReason.TrialCountReached
-            : options.StopToken.IsCancellationRequested && !timeoutSource.IsCancellationRequested ? OptimizeStopReason.Stopped
-            : OptimizeStopReason.TimedOut;
-        return new OptimizeResult(finished, reason, counts, best) { LateResults = lateResults };
+        await scheduler.SyncHistoryAsync(CancellationToken.None).ConfigureAwait(false);
+        (TrialCounts counts, TrialRecord? best) = scheduler.Summary;
+        RunEnd end = budgetReached ? RunEnd.BudgetReached
+            : options.TrialCount is int n && started >= n ? RunEnd.TrialCountReached
+            : options.StopToken.IsCancellationRequested && !timeoutSource.IsCancellationRequested ? RunEnd.Stopped
+            : RunEnd.TimedOut;
+        return new RunOutcome(Volatile.Read(ref finished), end, counts, best, Volatile.Read(ref lateResults), handedBack, abandoned);
     }
 
     public void Dispose()
     {
+        if (abandoned)
+        {
+            // Abandoned trials still run and may read these tokens: leave them to the garbage collector.
+            return;
+        }
+
         stopScheduling.Dispose();
         timeoutSource.Dispose();
         stopHeartbeat.Dispose();
+        handBack.Dispose();
+        graceWait.Dispose();
         callbackGate.Dispose();
+    }
+
+    /// <summary>Completes once a stop was requested and the grace period has passed since (never when the run ends first).</summary>
+    private async Task GraceOverAsync(TimeSpan grace)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(options.StopToken, graceWait.Token);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (graceWait.IsCancellationRequested)
+        {
+            return;
+        }
+
+        SchedulerLog.StopRequested(Logger, StudyName, running.Count, grace.TotalSeconds);
+        try
+        {
+            await Task.Delay(grace, scheduler.TimeProvider, graceWait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Hands back the trials this run still runs (recorded stale with the reason), in number order.</summary>
+    private async Task HandBackRunningAsync()
+    {
+        foreach (StudyTrial trial in running.Values.OrderBy(t => t.Number))
+        {
+            handedBackIds[trial.Id] = 0;
+            TrialRecord? stale;
+            try
+            {
+                stale = await scheduler.HandBackAsync(trial.Id, owner).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                SchedulerLog.HandBackFailed(Logger, e, StudyName, trial.Number);
+                continue;
+            }
+
+            if (stale is null)
+            {
+                continue;
+            }
+
+            handedBack++;
+            SchedulerLog.HandedBack(Logger, StudyName, trial.Number);
+            if (options.OnTrialHandedBack is { } callback)
+            {
+                try
+                {
+                    await callback(stale).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // The other trials must still be handed back.
+                    SchedulerLog.HandedBackCallbackThrew(Logger, e, StudyName, trial.Number);
+                }
+            }
+        }
     }
 
     private async Task WorkerLoopAsync()
@@ -122,7 +231,7 @@ internal sealed class OptimizeRun : IDisposable
                 {
                     // Only the caller's token: once a trial is started in the storage it is proposed and run, even if this run's
                     // timeout or failure policy stops scheduling meanwhile.
-                    trial = await study.TryAskAsync(owner, callerToken).ConfigureAwait(false);
+                    trial = await scheduler.TryStartAsync(owner, callerToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
                 {
@@ -182,8 +291,8 @@ internal sealed class OptimizeRun : IDisposable
     /// </summary>
     private async Task<bool> WaitForBudgetAsync()
     {
-        TrialCounts counts = await study.Storage.GetTrialCountsAsync(study.Record.Id, CancellationToken.None).ConfigureAwait(false);
-        if (study.Budget is int budget && counts.Finished >= budget)
+        TrialCounts counts = await scheduler.Storage.GetTrialCountsAsync(scheduler.Record.Id, CancellationToken.None).ConfigureAwait(false);
+        if (scheduler.Record.Definition.Budget is int budget && counts.Finished >= budget)
         {
             budgetReached = true;
             return false;
@@ -191,9 +300,9 @@ internal sealed class OptimizeRun : IDisposable
 
         try
         {
-            TimeSpan poll = TimeSpan.FromMilliseconds(Math.Clamp(HeartbeatInterval.TotalMilliseconds / 4, 10, 1000));
-            await Task.Delay(poll, study.TimeProvider, stopScheduling.Token).ConfigureAwait(false);
-            await study.FailAbandonedLocalTrialsAsync(stopScheduling.Token).ConfigureAwait(false);
+            TimeSpan poll = TimeSpan.FromMilliseconds(Math.Clamp(scheduler.HeartbeatInterval.TotalMilliseconds / 4, 10, 1000));
+            await Task.Delay(poll, scheduler.TimeProvider, stopScheduling.Token).ConfigureAwait(false);
+            await scheduler.FailAbandonedLocalTrialsAsync(stopScheduling.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopScheduling.IsCancellationRequested)
         {
@@ -207,8 +316,9 @@ internal sealed class OptimizeRun : IDisposable
     private async Task<StudyTrial?> RunTrialAsync(StudyTrial trial)
     {
         // The objective runs inside the trial's activity; every way out of this method ends it once.
-        HpoTelemetry.TrialTelemetry telemetry = HpoTelemetry.StartTrial(study.Name, trial.Number);
-        using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        HpoTelemetry.TrialTelemetry telemetry = HpoTelemetry.StartTrial(StudyName, trial.Number);
+        using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken, handBack.Token);
+        running[trial.Id] = trial;
         TrialFinish finish;
         Exception? thrown = null;
         RetryOn cause = RetryOn.None;
@@ -219,14 +329,14 @@ internal sealed class OptimizeRun : IDisposable
             {
                 // On its own task, so that the limit holds even for an objective that blocks before its first await.
                 Task<ObjectiveResult> evaluation = Task.Run(() => objective.EvaluateAsync(trial, trialCts.Token).AsTask(), CancellationToken.None);
-                result = await evaluation.WaitAsync(limit, study.TimeProvider, callerToken).ConfigureAwait(false);
+                result = await evaluation.WaitAsync(limit, scheduler.TimeProvider, callerToken).ConfigureAwait(false);
             }
             else
             {
                 result = await objective.EvaluateAsync(trial, trialCts.Token).ConfigureAwait(false);
             }
 
-            finish = Study.ToFinish(result, trial.LastReportedValue);
+            finish = TrialScheduler.ToFinish(result, trial.LastReportedValue);
         }
         catch (TimeoutException e) when (trialTimeout is TimeSpan limit && !callerToken.IsCancellationRequested)
         {
@@ -240,7 +350,7 @@ internal sealed class OptimizeRun : IDisposable
         }
         catch (TrialPrunedException)
         {
-            finish = Study.ToFinish(ObjectiveResult.Pruned(), trial.LastReportedValue);
+            finish = TrialScheduler.ToFinish(ObjectiveResult.Pruned(), trial.LastReportedValue);
         }
         catch (TrialExecutionException e)
         {
@@ -253,6 +363,15 @@ internal sealed class OptimizeRun : IDisposable
             thrown = e;
             finish = new TrialFinish(TrialState.Failed, [], $"{e.GetType().Name}: {e.Message}", e.GetType().FullName);
             cause = RetryOn.Exception;
+        }
+
+        running.TryRemove(trial.Id, out _);
+        if (handedBackIds.ContainsKey(trial.Id))
+        {
+            // Handed back after the grace period: the trial is recorded stale (and perhaps retried elsewhere); its result, if
+            // any, arrives too late to be recorded.
+            telemetry.End("handed_back");
+            return null;
         }
 
         bool retried = cause != RetryOn.None && Retries(trial.Record, cause);
@@ -270,11 +389,11 @@ internal sealed class OptimizeRun : IDisposable
         {
             if (startNext)
             {
-                (done, nextRecord) = await study.FinishAndStartAsync(trial.Id, finish, owner).ConfigureAwait(false);
+                (done, nextRecord) = await scheduler.FinishAndStartAsync(trial.Id, finish, owner).ConfigureAwait(false);
             }
             else
             {
-                done = await study.FinishAsync(trial.Id, finish, CancellationToken.None).ConfigureAwait(false);
+                done = await scheduler.FinishAsync(trial.Id, finish, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (TrialAlreadyFinishedException e)
@@ -284,8 +403,12 @@ internal sealed class OptimizeRun : IDisposable
                 Interlocked.Decrement(ref started);
             }
 
-            LateResult(trial, finish, e);
-            telemetry.End("late");
+            if (!handedBackIds.ContainsKey(trial.Id))
+            {
+                LateResult(trial, finish, e);
+            }
+
+            telemetry.End(handedBackIds.ContainsKey(trial.Id) ? "handed_back" : "late");
             return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -312,17 +435,17 @@ internal sealed class OptimizeRun : IDisposable
         telemetry.End(done.State);
         if (thrown is not null)
         {
-            study.Logger.LogWarning(thrown, "Study {Study}: trial {Number} failed{Retry}.", study.Name, trial.Number, retried ? "; it will be retried as a new trial" : string.Empty);
+            SchedulerLog.TrialFailed(Logger, thrown, StudyName, trial.Number, retried ? "; it will be retried as a new trial" : string.Empty);
 
             // A failure that is retried does not stop the study: its retry may succeed.
-            if (!retried && options.FailurePolicy == FailurePolicy.Stop && Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(thrown), null) is null)
+            if (!retried && options.StopOnFailure && Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(thrown), null) is null)
             {
                 await stopScheduling.CancelAsync().ConfigureAwait(false);
             }
         }
-        else if (study.Logger.IsEnabled(LogLevel.Debug))
+        else
         {
-            study.Logger.LogDebug("Study {Study}: trial {Number} finished {State} with {Values}.", study.Name, done.Number, done.State, done.Values);
+            SchedulerLog.TrialFinished(Logger, StudyName, done.Number, done.State, done.Values);
         }
 
         if (options.OnTrialFinished is { } callback)
@@ -330,12 +453,11 @@ internal sealed class OptimizeRun : IDisposable
             await callbackGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                (TrialCounts counts, TrialRecord? best) = study.Summary;
-                await callback(new TrialFinishedArguments(study, done, best, counts)).ConfigureAwait(false);
+                await callback(done).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                study.Logger.LogError(e, "Study {Study}: the OnTrialFinished callback threw; the study goes on.", study.Name);
+                SchedulerLog.FinishedCallbackThrew(Logger, e, StudyName);
             }
             finally
             {
@@ -357,7 +479,7 @@ internal sealed class OptimizeRun : IDisposable
 
         try
         {
-            return await study.ProposeStartedAsync(nextRecord, callerToken).ConfigureAwait(false);
+            return await scheduler.ProposeStartedAsync(nextRecord, callerToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
         {
@@ -378,7 +500,7 @@ internal sealed class OptimizeRun : IDisposable
     private void LateResult(StudyTrial trial, TrialFinish finish, TrialAlreadyFinishedException e)
     {
         Interlocked.Increment(ref lateResults);
-        study.Logger.LogWarning(e, "Study {Study}: trial {Number} was finished elsewhere (its lease expired, or another worker recorded it) before this worker could record its result ({State}); the result is not counted.", study.Name, trial.Number, finish.State);
+        SchedulerLog.LateResult(Logger, e, StudyName, trial.Number, finish.State);
     }
 
     /// <summary>
@@ -389,14 +511,14 @@ internal sealed class OptimizeRun : IDisposable
     /// </summary>
     private async Task<TrialRecord?> RecordAfterFailedFinishAsync(StudyTrial trial, TrialFinish finish, Exception first)
     {
-        study.Logger.LogWarning(first, "Study {Study}: recording the result of trial {Number} failed; retrying.", study.Name, trial.Number);
+        SchedulerLog.FinishFailedRetrying(Logger, first, StudyName, trial.Number);
         Exception last = first;
-        foreach (TimeSpan delay in FinishRetryDelays)
+        foreach (TimeSpan delay in TrialScheduler.FinishRetryDelays)
         {
-            await Task.Delay(delay, study.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(delay, scheduler.TimeProvider, CancellationToken.None).ConfigureAwait(false);
             try
             {
-                return await study.FinishAsync(trial.Id, finish, CancellationToken.None).ConfigureAwait(false);
+                return await scheduler.FinishAsync(trial.Id, finish, CancellationToken.None).ConfigureAwait(false);
             }
             catch (TrialAlreadyFinishedException e)
             {
@@ -423,8 +545,8 @@ internal sealed class OptimizeRun : IDisposable
             last.GetType().FullName);
         try
         {
-            TrialRecord done = await study.FinishAsync(trial.Id, failed, CancellationToken.None).ConfigureAwait(false);
-            study.Logger.LogError(last, "Study {Study}: the result of trial {Number} could not be recorded; the trial is recorded as failed.", study.Name, trial.Number);
+            TrialRecord done = await scheduler.FinishAsync(trial.Id, failed, CancellationToken.None).ConfigureAwait(false);
+            SchedulerLog.ResultRecordedAsFailed(Logger, last, StudyName, trial.Number);
             return done;
         }
         catch (TrialAlreadyFinishedException e)
@@ -437,7 +559,7 @@ internal sealed class OptimizeRun : IDisposable
             // The storage takes nothing: stop starting trials rather than run trials whose results are lost, and record this one
             // when the storage comes back (the heartbeat loop tries, and the end of the run).
             pendingFinishes[trial.Id] = (trial, failed);
-            study.Logger.LogError(e, "Study {Study}: trial {Number} could not be recorded, not even as failed; the run stops and records it when the storage answers again.", study.Name, trial.Number);
+            SchedulerLog.ResultHeld(Logger, e, StudyName, trial.Number);
             Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(last), null);
             await stopScheduling.CancelAsync().ConfigureAwait(false);
             return null;
@@ -451,7 +573,7 @@ internal sealed class OptimizeRun : IDisposable
         {
             try
             {
-                await study.FinishAsync(id, finish, CancellationToken.None).ConfigureAwait(false);
+                await scheduler.FinishAsync(id, finish, CancellationToken.None).ConfigureAwait(false);
                 pendingFinishes.TryRemove(id, out _);
                 Interlocked.Increment(ref finished);
             }
@@ -461,7 +583,7 @@ internal sealed class OptimizeRun : IDisposable
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                study.Logger.LogWarning(e, "Study {Study}: trial {Number} still cannot be recorded as failed.", study.Name, trial.Number);
+                SchedulerLog.HeldResultStillRefused(Logger, e, StudyName, trial.Number);
             }
         }
     }
@@ -470,7 +592,7 @@ internal sealed class OptimizeRun : IDisposable
     {
         try
         {
-            return await study.Storage.GetTrialAsync(study.Record.Id, number, CancellationToken.None).ConfigureAwait(false);
+            return await scheduler.Storage.GetTrialAsync(scheduler.Record.Id, number, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -481,7 +603,7 @@ internal sealed class OptimizeRun : IDisposable
     /// <summary>Determines whether the study's retry policy re-runs a trial that failed for <paramref name="cause"/>.</summary>
     private bool Retries(TrialRecord trial, RetryOn cause)
     {
-        StudyDefinition definition = study.Record.Definition;
+        StudyDefinition definition = scheduler.Record.Definition;
         return definition.RetryOn.HasFlag(cause) && trial.Parameters.Count > 0 && TrialRetry.Attempt(trial) < definition.MaxRetries;
     }
 
@@ -491,13 +613,13 @@ internal sealed class OptimizeRun : IDisposable
         {
             try
             {
-                await Task.Delay(HeartbeatInterval, study.TimeProvider, stopHeartbeat.Token).ConfigureAwait(false);
+                await Task.Delay(scheduler.HeartbeatInterval, scheduler.TimeProvider, stopHeartbeat.Token).ConfigureAwait(false);
                 if (!pendingFinishes.IsEmpty)
                 {
                     await FlushPendingFinishesAsync().ConfigureAwait(false);
                 }
 
-                await study.Storage.RenewHeartbeatsAsync(study.Record.Id, owner, stopHeartbeat.Token).ConfigureAwait(false);
+                await scheduler.Storage.RenewHeartbeatsAsync(scheduler.Record.Id, owner, stopHeartbeat.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopHeartbeat.IsCancellationRequested)
             {
@@ -505,7 +627,7 @@ internal sealed class OptimizeRun : IDisposable
             }
             catch (Exception e)
             {
-                study.Logger.LogWarning(e, "Study {Study}: renewing heartbeats failed; retrying at the next interval.", study.Name);
+                SchedulerLog.HeartbeatFailed(Logger, e, StudyName);
             }
         }
     }

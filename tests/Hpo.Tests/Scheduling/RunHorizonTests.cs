@@ -1,3 +1,4 @@
+using Hpo.Scheduling;
 using Hpo.SearchSpaces;
 using Hpo.Storage.InMemory;
 using Hpo.Studies;
@@ -5,7 +6,7 @@ using Hpo.Trials;
 using Hpo.Tuners;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Hpo.Tests.Studies;
+namespace Hpo.Tests.Scheduling;
 
 public class RunHorizonTests
 {

@@ -1,9 +1,9 @@
-namespace Hpo.Studies;
+namespace Hpo.Scheduling;
 
 /// <summary>
-/// The horizon of one <see cref="Study.OptimizeAsync(Objectives.IObjective, OptimizeOptions?, CancellationToken)"/> run as a
+/// The horizon of one scheduler run (<c>Study.OptimizeAsync</c>) as a
 /// trial number, for tuners that plan (<see cref="Tuners.TunerContext.Horizon"/>): the number of the first trial the run
-/// proposes plus its <see cref="OptimizeOptions.TrialCount"/>, or, with only a <see cref="OptimizeOptions.Timeout"/>, the
+/// proposes plus its trial count, or, with only a timeout, the
 /// trials the run would start at its pace so far in the time left. Thread-safe.
 /// </summary>
 internal sealed class RunHorizon

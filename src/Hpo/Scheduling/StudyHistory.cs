@@ -1,8 +1,9 @@
 using System.Collections;
 using Hpo.Storage;
+using Hpo.Studies;
 using Hpo.Trials;
 
-namespace Hpo.Studies;
+namespace Hpo.Scheduling;
 
 /// <summary>
 /// This process's copy of a study's trials, brought up to date incrementally from the storage's versions, so that a proposal
