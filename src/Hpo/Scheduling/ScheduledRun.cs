@@ -126,7 +126,7 @@ internal sealed class ScheduledRun : IDisposable
             : options.TrialCount is int n && started >= n ? RunEnd.TrialCountReached
             : options.StopToken.IsCancellationRequested && !timeoutSource.IsCancellationRequested ? RunEnd.Stopped
             : RunEnd.TimedOut;
-        return new RunOutcome(Volatile.Read(ref finished), end, counts, best, Volatile.Read(ref lateResults), handedBack, abandoned);
+        return new RunOutcome(Volatile.Read(ref finished), end, counts, best, Volatile.Read(ref lateResults), Volatile.Read(ref handedBack), abandoned);
     }
 
     public void Dispose()
@@ -177,38 +177,51 @@ internal sealed class ScheduledRun : IDisposable
     {
         foreach (StudyTrial trial in running.Values.OrderBy(t => t.Number))
         {
-            handedBackIds[trial.Id] = 0;
-            TrialRecord? stale;
+            await HandBackAsync(trial).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Hands one trial back; true when this call recorded it stale.</summary>
+    private async Task<bool> HandBackAsync(StudyTrial trial)
+    {
+        handedBackIds[trial.Id] = 0;
+        TrialRecord? stale;
+        try
+        {
+            stale = await scheduler.HandBackAsync(trial.Id, owner).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            SchedulerLog.HandBackFailed(Logger, e, StudyName, trial.Number);
+            return false;
+        }
+
+        if (stale is null)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref handedBack);
+        SchedulerLog.HandedBack(Logger, StudyName, trial.Number);
+        if (options.OnTrialHandedBack is { } callback)
+        {
+            await callbackGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                stale = await scheduler.HandBackAsync(trial.Id, owner).ConfigureAwait(false);
+                await callback(stale).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                SchedulerLog.HandBackFailed(Logger, e, StudyName, trial.Number);
-                continue;
+                // The other trials must still be handed back.
+                SchedulerLog.HandedBackCallbackThrew(Logger, e, StudyName, trial.Number);
             }
-
-            if (stale is null)
+            finally
             {
-                continue;
-            }
-
-            handedBack++;
-            SchedulerLog.HandedBack(Logger, StudyName, trial.Number);
-            if (options.OnTrialHandedBack is { } callback)
-            {
-                try
-                {
-                    await callback(stale).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // The other trials must still be handed back.
-                    SchedulerLog.HandedBackCallbackThrew(Logger, e, StudyName, trial.Number);
-                }
+                callbackGate.Release();
             }
         }
+
+        return true;
     }
 
     private async Task WorkerLoopAsync()
@@ -366,6 +379,13 @@ internal sealed class ScheduledRun : IDisposable
         }
 
         running.TryRemove(trial.Id, out _);
+        if (finish.State == TrialState.Failed && handBack.IsCancellationRequested && !handedBackIds.ContainsKey(trial.Id) && !callerToken.IsCancellationRequested)
+        {
+            // It started (or joined the running set) just as the others were handed back, and failed of the cancellation: hand it
+            // back too rather than record the cancellation as its failure.
+            await HandBackAsync(trial).ConfigureAwait(false);
+        }
+
         if (handedBackIds.ContainsKey(trial.Id))
         {
             // Handed back after the grace period: the trial is recorded stale (and perhaps retried elsewhere); its result, if

@@ -1,13 +1,9 @@
-using System.Collections.Immutable;
 using System.Security.Cryptography;
-using Hpo.Execution;
-using Hpo.Internal;
 using Hpo.Objectives;
 using Hpo.Pruners;
 using Hpo.Scheduling;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
-using Hpo.Telemetry;
 using Hpo.Trials;
 using Hpo.Tuners;
 using Hpo.Tuners.RandomSearch;
@@ -270,13 +266,22 @@ public sealed class Study
     /// <param name="objective">The objective.</param>
     /// <param name="options">The run's options; <see langword="null"/> for the defaults (which need a study budget).</param>
     /// <param name="cancellationToken">
-    /// Cancels the run: no more trials start, running trials see the token and are recorded as failed ("cancelled") unless
-    /// they return a value, and then <see cref="OperationCanceledException"/> is thrown.
+    /// Cancels the run (the hard stop): no more trials start, running trials see the token and are recorded as failed
+    /// ("cancelled") unless they return a value, and then <see cref="OperationCanceledException"/> is thrown.
     /// </param>
     /// <returns>What the run did and why it stopped.</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
-    /// <remarks>With <see cref="FailurePolicy.Stop"/>, the first objective exception is rethrown after it has been recorded and the running trials have finished.</remarks>
+    /// <remarks>
+    /// <para>With <see cref="FailurePolicy.Stop"/>, the first objective exception is rethrown after it has been recorded and the running trials have finished.</para>
+    /// <para>
+    /// The graceful stop is <see cref="OptimizeOptions.StopToken"/>: once it is cancelled no trial starts, the running ones may
+    /// finish within <see cref="OptimizeOptions.GracePeriod"/>, and those still running then are handed back (recorded stale, so
+    /// the study's retry policy runs them again in this or another process) and cancelled; the run returns normally with
+    /// <see cref="OptimizeStopReason.Stopped"/> and <see cref="OptimizeResult.HandedBack"/>. That is what <c>hpo worker</c> does on
+    /// SIGTERM: cancel the stop token from a <see cref="System.Runtime.InteropServices.PosixSignalRegistration"/> handler to do the same.
+    /// </para>
+    /// </remarks>
     public async Task<OptimizeResult> OptimizeAsync(IObjective objective, OptimizeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(objective);
