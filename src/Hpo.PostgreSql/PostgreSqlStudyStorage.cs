@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
+using Hpo.Storage.Providers;
 using Hpo.Trials;
 using Npgsql;
 using NpgsqlTypes;
@@ -422,7 +423,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
                     waitingId = await waiting.ExecuteScalarAsync(ct).ConfigureAwait(false) as long?;
                 }
 
-                if (study.Definition.Budget is int budget && row.Counts.Finished + row.Counts.Running >= budget)
+                if (TrialLifecycle.IsBudgetFilled(row.Counts, TrialPolicy.Of(study.Definition)))
                 {
                     await WriteStudyRowAsync(conn, tx, studyId, row, ct).ConfigureAwait(false);
                     return null;
@@ -1090,7 +1091,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
         {
             TrialRecord t = await ReadTrialAsync(conn, tx, study, "t.id = @id", ct, P("id", id)).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Trial id {id} vanished while locked.");
-            failed.Add(await MarkStaleAsync(conn, tx, study, row, t, StorageGuards.StaleReason(t, study.Definition.Lease), ct).ConfigureAwait(false));
+            failed.Add(await MarkStaleAsync(conn, tx, study, row, t, TrialLifecycle.StaleReason(t, study.Definition.Lease), ct).ConfigureAwait(false));
         }
 
         return failed;
@@ -1114,12 +1115,12 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             finishedAt = (DateTime)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         }
 
-        if (StorageGuards.RetriesLostWorker(study.Definition, t))
+        if (TrialLifecycle.RetriesLostWorker(TrialPolicy.Of(study.Definition), t))
         {
             await EnqueueRetryAsync(conn, tx, row, t, ct).ConfigureAwait(false);
         }
 
-        return t with { State = TrialState.Stale, FailReason = reason, FinishedAt = new DateTimeOffset(finishedAt, TimeSpan.Zero) };
+        return TrialLifecycle.Stale(t, reason, new DateTimeOffset(finishedAt, TimeSpan.Zero));
     }
 
     /// <summary>Enqueues a waiting copy of a trial (parameters, intermediate values, attributes) that records its origin.</summary>
@@ -1138,7 +1139,7 @@ public sealed class PostgreSqlStudyStorage : StudyStorageBase
             INSERT INTO hpo_trial_values (trial_id, step, value) SELECT n.id, v.step, v.value FROM n, hpo_trial_values v WHERE v.trial_id = @old
             """,
             P("n", row.NextNumber++),
-            P("a", StudyDefinitionJson.WriteAttributes(StorageGuards.RetrySystemAttributes(t))),
+            P("a", StudyDefinitionJson.WriteAttributes(TrialLifecycle.RetrySystemAttributes(t))),
             NowParameter(),
             P("v", version),
             P("old", t.Id));

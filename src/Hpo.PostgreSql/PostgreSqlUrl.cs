@@ -124,7 +124,7 @@ public static class PostgreSqlUrl
         if (IsUrl(text))
         {
             // The user-info password (which may hold '@' or '/') and password-like query options (?password=, ?sslpassword=).
-            return Hpo.Internal.Secrets.Redact(text);
+            return Hpo.Storage.StudyStorage.Redact(text);
         }
 
         try
@@ -212,7 +212,7 @@ public static class PostgreSqlUrl
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            throw new ArgumentException($"The option '{Hpo.Internal.Secrets.Redact(key + "=" + value)}' in '{Redact(url)}' is not a libpq option Hpo knows nor a valid Npgsql connection-string keyword: {e.Message}", nameof(url), e);
+            throw new ArgumentException($"The option '{Hpo.Storage.StudyStorage.Redact(key + "=" + value)}' in '{Redact(url)}' is not a libpq option Hpo knows nor a valid Npgsql connection-string keyword: {e.Message}", nameof(url), e);
         }
     }
 

@@ -1,7 +1,7 @@
 using Hpo.PostgreSql.Tests.Support;
 using Hpo.Storage;
+using Hpo.Storage.Testing;
 using Hpo.Studies;
-using Hpo.Tests.Storage;
 using Hpo.Trials;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;

@@ -1,7 +1,6 @@
 using Hpo.Cli.Formatting;
 using Hpo.Cli.Parsing;
 using Hpo.Cli.Storage;
-using Hpo.Internal;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
@@ -86,7 +85,7 @@ internal sealed class CreateCommand : CliCommand
             }
             catch (DuplicateStudyException e)
             {
-                throw new CliException($"A study named '{name}' already exists in {Secrets.Redact(url)}; choose another --study name ('hpo studies' with the same storage lists them).", e);
+                throw new CliException($"A study named '{name}' already exists in {StudyStorage.Redact(url)}; choose another --study name ('hpo studies' with the same storage lists them).", e);
             }
         }, migrate: true).ConfigureAwait(false);
     }

@@ -1,5 +1,4 @@
 using System.Text;
-using Hpo.Internal;
 
 namespace Hpo.Cli.Logging;
 
@@ -33,7 +32,7 @@ internal sealed class RedactingWriter : TextWriter
     {
         lock (gate)
         {
-            secrets = [.. secrets.Concat(Secrets.Find(text)).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
+            secrets = [.. secrets.Concat(Hpo.Storage.StudyStorage.FindSecrets(text)).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
         }
     }
 
@@ -42,10 +41,10 @@ internal sealed class RedactingWriter : TextWriter
     /// <returns>The masked text.</returns>
     public string Mask(string text)
     {
-        string result = Secrets.Redact(text);
+        string result = Hpo.Storage.StudyStorage.Redact(text);
         foreach (string secret in secrets)
         {
-            result = result.Replace(secret, Secrets.Mask, StringComparison.Ordinal);
+            result = result.Replace(secret, Hpo.Storage.StudyStorage.SecretMask, StringComparison.Ordinal);
         }
 
         return result;

@@ -90,7 +90,7 @@ internal sealed class ParsedOptions
             }
             else if (!values.TryAdd(name, value))
             {
-                throw new UsageException($"Option '{name}' is given twice ('{Hpo.Internal.Secrets.Redact(values[name])}' and '{Hpo.Internal.Secrets.Redact(value)}').");
+                throw new UsageException($"Option '{name}' is given twice ('{Hpo.Storage.StudyStorage.Redact(values[name])}' and '{Hpo.Storage.StudyStorage.Redact(value)}').");
             }
         }
 

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Hpo.Cli.Parsing;
-using Hpo.Internal;
 using Hpo.Storage;
 
 namespace Hpo.Cli.Storage;
@@ -72,7 +71,7 @@ internal sealed class StorageOpener
             string path = Invoke(() => StudyStorage.SqlitePath(url));
             if (mustExist && !File.Exists(path))
             {
-                throw new CliException($"The SQLite database '{Path.GetFullPath(path)}' does not exist (from --storage {Secrets.Redact(url)}). sqlite:///relative.db is relative to the current folder ({System.Environment.CurrentDirectory}); sqlite:////absolute.db has four slashes.");
+                throw new CliException($"The SQLite database '{Path.GetFullPath(path)}' does not exist (from --storage {StudyStorage.Redact(url)}). sqlite:///relative.db is relative to the current folder ({System.Environment.CurrentDirectory}); sqlite:////absolute.db has four slashes.");
             }
         }
         else if (PostgreSqlSchemes.Contains(scheme, StringComparer.OrdinalIgnoreCase))

@@ -3,9 +3,15 @@ using Hpo.Trials;
 
 namespace Hpo.Storage;
 
-/// <summary>Checks shared by every storage, so that they reject the same inputs with the same messages.</summary>
-internal static class StorageGuards
+/// <summary>
+/// The checks every storage makes, so that all reject the same inputs with the same messages (part of the provider kit: see
+/// docs/storage.md, "Write your own provider").
+/// </summary>
+public static class StorageGuards
 {
+    /// <summary>Checks a study definition before it is stored: a name, a search space, a direction, a positive budget, a lease of at most a day, retries not negative.</summary>
+    /// <param name="definition">The definition.</param>
+    /// <exception cref="ArgumentException">The definition breaks a rule; the message names it and the value.</exception>
     public static void Definition(StudyDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -36,6 +42,10 @@ internal static class StorageGuards
         }
     }
 
+    /// <summary>Checks a trial's finish: a final state, one finite value per direction when complete, a retry only of a failure.</summary>
+    /// <param name="finish">The finish.</param>
+    /// <param name="directions">The study's number of directions.</param>
+    /// <exception cref="ArgumentException">The finish breaks a rule; the message names it and the value.</exception>
     public static void Finish(TrialFinish finish, int directions)
     {
         ArgumentNullException.ThrowIfNull(finish);
@@ -69,25 +79,36 @@ internal static class StorageGuards
         }
     }
 
+    /// <summary>Checks an attribute's key: not null nor empty.</summary>
+    /// <param name="key">The key.</param>
+    /// <exception cref="ArgumentException">The key is empty.</exception>
     public static void AttributeKey(string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
     }
 
-    public static TrialAlreadyFinishedException AlreadyFinished(TrialRecord trial, string action) =>
-        new($"Trial {trial.Number} is already {trial.State.ToString().ToLowerInvariant()} and cannot {action}; finished trials never change." +
+    /// <summary>Makes the error of a write to a finished trial, naming the trial, its state, the action refused and why it failed.</summary>
+    /// <param name="trial">The finished trial.</param>
+    /// <param name="action">What was refused, completing "cannot …" (for example "finish again").</param>
+    /// <returns>The exception to throw.</returns>
+    public static TrialAlreadyFinishedException AlreadyFinished(TrialRecord trial, string action)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        return new($"Trial {trial.Number} is already {trial.State.ToString().ToLowerInvariant()} and cannot {action}; finished trials never change." +
             (trial.FailReason is { } r ? $" (It failed: {r})" : string.Empty));
+    }
 
-    public static string StaleReason(TrialRecord trial, TimeSpan lease) =>
-        Format.Invariant($"Stale: its worker {trial.Owner ?? "(unknown)"} stopped renewing the heartbeat (last at {trial.Heartbeat:O}); the lease is {lease.TotalSeconds:0.###} s.");
-
-    /// <summary>Determines whether the study's retry policy re-runs a trial whose worker was lost.</summary>
-    public static bool RetriesLostWorker(StudyDefinition definition, TrialRecord trial) =>
-        definition.RetryOn.HasFlag(Studies.RetryOn.LostWorker) && trial.Parameters.Count > 0 && TrialRetry.Attempt(trial) < definition.MaxRetries;
-
-    /// <summary>The system attributes of a retry of <paramref name="trial"/>: the trial's own, plus its origin and attempt.</summary>
-    public static System.Collections.Immutable.ImmutableDictionary<string, string> RetrySystemAttributes(TrialRecord trial) =>
-        trial.SystemAttributes
-            .SetItem(TrialRetry.RetryOfAttribute, trial.Number.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .SetItem(TrialRetry.AttemptAttribute, (TrialRetry.Attempt(trial) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>
+    /// Throws the one error of a provider's invalid options: "The '<paramref name="optionsName"/>' are invalid." followed by one line per
+    /// problem, as every options class of Hpo does.
+    /// </summary>
+    /// <param name="optionsName">The options class's name.</param>
+    /// <param name="problems">The problems found, each naming the option, the rule and the value; none means valid.</param>
+    /// <exception cref="ArgumentException">There is at least one problem.</exception>
+    public static void Options(string optionsName, List<string> problems)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(optionsName);
+        ArgumentNullException.ThrowIfNull(problems);
+        Studies.OptionsValidation.ThrowIfAny(optionsName, problems);
+    }
 }

@@ -2,9 +2,10 @@ namespace Hpo.Storage;
 
 /// <summary>
 /// Hpo's own options in a storage URL's query (<c>?migrate=false</c>, <c>?durability=grouped</c>), taken out before the rest of the
-/// URL reaches the provider, so that one reading serves every storage.
+/// URL reaches the provider, so that one reading serves every storage. Part of the provider kit: a provider's URL factory takes them
+/// out the same way.
 /// </summary>
-internal static class StorageUrlOptions
+public static class StorageUrlOptions
 {
     /// <summary>The option that stops a storage from creating or upgrading its schema (<c>migrate=false</c>): readers set it.</summary>
     public const string Migrate = "migrate";
@@ -15,6 +16,8 @@ internal static class StorageUrlOptions
     /// <returns>The option's last value, or <see langword="null"/>.</returns>
     public static string? Take(ref string url, string name)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentException.ThrowIfNullOrEmpty(name);
         int q = url.IndexOf('?', StringComparison.Ordinal);
         if (q < 0)
         {
@@ -54,5 +57,5 @@ internal static class StorageUrlOptions
     /// <summary>Adds <c>migrate=false</c> to a URL.</summary>
     /// <param name="url">The URL.</param>
     /// <returns>The URL with the option.</returns>
-    public static string WithoutMigration(string url) => url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + Migrate + "=false";
+    public static string WithoutMigration(string url) => url is null ? throw new ArgumentNullException(nameof(url)) : url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + Migrate + "=false";
 }

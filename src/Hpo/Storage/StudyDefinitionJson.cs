@@ -6,11 +6,19 @@ using Hpo.Studies;
 
 namespace Hpo.Storage;
 
-/// <summary>The JSON form of a <see cref="StudyDefinition"/> and of trial parameters, shared by the storages.</summary>
-internal static class StudyDefinitionJson
+/// <summary>
+/// The JSON forms a storage keeps: a <see cref="StudyDefinition"/>, trial parameters, values and attributes. Part of the provider kit
+/// (see docs/storage.md, "Write your own provider"): a provider that stores these texts reads back exactly what the others do, and
+/// <c>hpo</c> and the dashboard read any provider's studies alike.
+/// </summary>
+public static class StudyDefinitionJson
 {
+    /// <summary>Writes a study's definition (name, search space, directions, budget, lease, retry policy, attributes).</summary>
+    /// <param name="d">The definition.</param>
+    /// <returns>The JSON text; <see cref="Read"/> reads it back.</returns>
     public static string Write(StudyDefinition d)
     {
+        ArgumentNullException.ThrowIfNull(d);
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
@@ -67,6 +75,10 @@ internal static class StudyDefinitionJson
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>Reads a definition written by <see cref="Write"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The definition.</returns>
+    /// <exception cref="JsonException">The text is not a study definition.</exception>
     public static StudyDefinition Read(string json)
     {
         try
@@ -124,6 +136,10 @@ internal static class StudyDefinitionJson
     }
 
     /// <summary>Writes typed parameter values as a JSON object of internal representations.</summary>
+    /// <param name="space">The study's search space, which validates the values.</param>
+    /// <param name="parameters">The values, by parameter name.</param>
+    /// <returns>The JSON object.</returns>
+    /// <exception cref="ArgumentException">A value does not fit the space.</exception>
     public static string WriteParameters(SearchSpace space, IReadOnlyDictionary<string, object> parameters)
     {
         var sb = new StringBuilder("{");
@@ -148,6 +164,9 @@ internal static class StudyDefinitionJson
     }
 
     /// <summary>Reads parameters written by <see cref="WriteParameters"/> back into typed values, in space order.</summary>
+    /// <param name="space">The study's search space.</param>
+    /// <param name="json">The JSON object, or <see langword="null"/> for none.</param>
+    /// <returns>The typed values.</returns>
     public static IReadOnlyDictionary<string, object> ReadParameters(SearchSpace space, string? json)
     {
         if (string.IsNullOrEmpty(json) || json == "{}")
@@ -168,9 +187,15 @@ internal static class StudyDefinitionJson
         return new System.Collections.ObjectModel.ReadOnlyDictionary<string, object>(result);
     }
 
+    /// <summary>Writes a trial's values (one per direction) as a JSON array, round-trippable.</summary>
+    /// <param name="values">The values.</param>
+    /// <returns>The JSON array.</returns>
     public static string WriteValues(IReadOnlyList<double> values) =>
         "[" + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
 
+    /// <summary>Reads values written by <see cref="WriteValues"/>.</summary>
+    /// <param name="json">The JSON array, or <see langword="null"/> for none.</param>
+    /// <returns>The values.</returns>
     public static IReadOnlyList<double> ReadValues(string? json)
     {
         if (string.IsNullOrEmpty(json) || json == "[]")
@@ -182,8 +207,14 @@ internal static class StudyDefinitionJson
         return [.. doc.RootElement.EnumerateArray().Select(e => e.GetDouble())];
     }
 
+    /// <summary>Writes user or system attributes as a JSON object.</summary>
+    /// <param name="attributes">The attributes.</param>
+    /// <returns>The JSON object.</returns>
     public static string WriteAttributes(IReadOnlyDictionary<string, string> attributes) => JsonSerializer.Serialize(attributes);
 
+    /// <summary>Reads attributes written by <see cref="WriteAttributes"/> (ordinal keys).</summary>
+    /// <param name="json">The JSON object, or <see langword="null"/> for none.</param>
+    /// <returns>The attributes.</returns>
     public static System.Collections.Immutable.ImmutableDictionary<string, string> ReadAttributes(string? json)
     {
         System.Collections.Immutable.ImmutableDictionary<string, string> empty = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);

@@ -96,6 +96,18 @@ public static class StudyStorage
     /// <returns>The text without its credentials.</returns>
     public static string Redact(string? text) => Secrets.Redact(text);
 
+    /// <summary>What <see cref="Redact"/> puts in place of a credential.</summary>
+    public const string SecretMask = Secrets.Mask;
+
+    /// <summary>
+    /// Gets the credentials a storage URL or connection string holds (as written, and percent-decoded), so that a program that was given
+    /// them can mask them wherever they show up later, even quoted by another library. Credentials shorter than four characters are
+    /// left out (masking every occurrence would garble the text); <see cref="Redact"/> still masks them in URLs.
+    /// </summary>
+    /// <param name="text">A URL or a connection string.</param>
+    /// <returns>The credentials.</returns>
+    public static IReadOnlyList<string> FindSecrets(string? text) => Secrets.Find(text);
+
     /// <summary>Turns a <c>sqlite://</c> URL into a file path: three slashes then a relative path, four for an absolute one.</summary>
     /// <param name="url">The URL.</param>
     /// <returns>The path.</returns>

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
+using Hpo.Storage.Providers;
 using Hpo.Trials;
 
 namespace Hpo.Storage.InMemory;
 
 /// <summary>
 /// A storage that keeps everything in this process's memory: the fastest, for tests, benchmarks and throw-away studies.
-/// Nothing survives the process. Thread-safe; each study has its own lock.
+/// Nothing survives the process. Thread-safe; each study has its own lock, under which the trial rules of
+/// <see cref="TrialLifecycle"/> run over the study's lists (<see cref="ITrialLifecycleStore"/>).
 /// </summary>
 public sealed class InMemoryStudyStorage : StudyStorageBase
 {
@@ -38,7 +39,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
             }
 
             var record = new StudyRecord(++nextStudyId, definition, timeProvider.GetUtcNow());
-            var state = new StudyState(record);
+            var state = new StudyState(this, record);
             byName[definition.Name] = state;
             byId[record.Id] = state;
             return ValueTask.FromResult(record);
@@ -93,9 +94,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         StudyState s = Study(studyId);
         lock (s.Lock)
         {
-            TrialRecord t = NewTrial(s, TrialState.Waiting, parameters, owner: null);
-            s.Waiting.Enqueue(t.Number);
-            return ValueTask.FromResult(t);
+            return ValueTask.FromResult(TrialLifecycle.Enqueue(s, parameters, timeProvider.GetUtcNow()));
         }
     }
 
@@ -107,21 +106,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         StudyState s = Study(studyId);
         lock (s.Lock)
         {
-            DateTimeOffset now = timeProvider.GetUtcNow();
-            MarkOrphansStale(s, now);
-            if (s.Record.Definition.Budget is int budget && s.Counts.Finished + s.Counts.Running >= budget)
-            {
-                return ValueTask.FromResult<TrialRecord?>(null);
-            }
-
-            if (s.Waiting.TryDequeue(out int number))
-            {
-                TrialRecord claimed = s.Trials[number] with { State = TrialState.Running, Owner = owner, Heartbeat = now, StartedAt = now };
-                Replace(s, claimed, TrialState.Waiting);
-                return ValueTask.FromResult<TrialRecord?>(claimed);
-            }
-
-            return ValueTask.FromResult<TrialRecord?>(NewTrial(s, TrialState.Running, ImmutableDictionary<string, object>.Empty, owner));
+            return ValueTask.FromResult(TrialLifecycle.Start(s, s.Policy, owner, timeProvider.GetUtcNow()));
         }
     }
 
@@ -139,7 +124,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
             }
 
             TrialRecord updated = t with { Parameters = parameters };
-            Replace(s, updated, t.State);
+            s.Replace(updated);
             return ValueTask.FromResult(updated);
         }
     }
@@ -151,7 +136,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         lock (s.Lock)
         {
             TrialRecord t = Unfinished(s, number, "report intermediate values");
-            Replace(s, t with { IntermediateValues = t.IntermediateValues.SetItem(step, value) }, t.State);
+            s.Replace(t with { IntermediateValues = t.IntermediateValues.SetItem(step, value) });
         }
 
         return ValueTask.CompletedTask;
@@ -166,7 +151,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         lock (s.Lock)
         {
             TrialRecord t = Unfinished(s, number, "change its attributes");
-            Replace(s, t with { UserAttributes = t.UserAttributes.SetItem(key, value) }, t.State);
+            s.Replace(t with { UserAttributes = t.UserAttributes.SetItem(key, value) });
         }
 
         return ValueTask.CompletedTask;
@@ -181,7 +166,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         lock (s.Lock)
         {
             TrialRecord t = Unfinished(s, number, "change its attributes");
-            Replace(s, t with { SystemAttributes = t.SystemAttributes.SetItem(key, value) }, t.State);
+            s.Replace(t with { SystemAttributes = t.SystemAttributes.SetItem(key, value) });
         }
 
         return ValueTask.CompletedTask;
@@ -194,29 +179,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         StorageGuards.Finish(finish, s.Record.Definition.Directions.Count);
         lock (s.Lock)
         {
-            TrialRecord t = Unfinished(s, number, "finish again");
-            DateTimeOffset now = timeProvider.GetUtcNow();
-            TrialRecord done = t with
-            {
-                State = finish.State,
-                Values = [.. finish.Values],
-                FailReason = finish.FailReason,
-                ExceptionType = finish.ExceptionType,
-                FinishedAt = now,
-                StartedAt = t.StartedAt ?? now,
-            };
-            if (t.State == TrialState.Waiting)
-            {
-                RemoveWaiting(s, number);
-            }
-
-            Replace(s, done, t.State);
-            if (finish.RetryAsNewTrial)
-            {
-                EnqueueRetry(s, t);
-            }
-
-            return ValueTask.FromResult(done);
+            return ValueTask.FromResult(TrialLifecycle.Finish(s, s.Trials[number], finish, timeProvider.GetUtcNow()));
         }
     }
 
@@ -250,7 +213,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         StudyState s = Study(studyId);
         lock (s.Lock)
         {
-            return ValueTask.FromResult(MarkOrphansStale(s, timeProvider.GetUtcNow()));
+            return ValueTask.FromResult(TrialLifecycle.FailExpired(s, s.Policy, timeProvider.GetUtcNow()));
         }
     }
 
@@ -262,13 +225,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         (StudyState s, int number) = Trial(trialId);
         lock (s.Lock)
         {
-            TrialRecord t = s.Trials[number];
-            if (t.State != TrialState.Running || t.Owner != owner)
-            {
-                return ValueTask.FromResult<TrialRecord?>(null);
-            }
-
-            return ValueTask.FromResult<TrialRecord?>(MarkStale(s, t, reason, timeProvider.GetUtcNow()));
+            return ValueTask.FromResult(TrialLifecycle.FailAbandoned(s, s.Policy, s.Trials[number], owner, reason, timeProvider.GetUtcNow()));
         }
     }
 
@@ -344,127 +301,6 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         return t.IsFinished ? throw StorageGuards.AlreadyFinished(t, action) : t;
     }
 
-    private static void RemoveWaiting(StudyState s, int number)
-    {
-        int count = s.Waiting.Count;
-        for (int i = 0; i < count; i++)
-        {
-            int n = s.Waiting.Dequeue();
-            if (n != number)
-            {
-                s.Waiting.Enqueue(n);
-            }
-        }
-    }
-
-    private static void Replace(StudyState s, TrialRecord updated, TrialState previous)
-    {
-        s.Trials[updated.Number] = updated;
-        s.ChangeLog.Add(updated.Number);
-        if (previous != updated.State)
-        {
-            s.Counts = s.Counts.Add(previous, -1).Add(updated.State);
-            if (previous == TrialState.Running)
-            {
-                s.Running.Remove(updated.Number);
-            }
-
-            if (updated.State == TrialState.Running)
-            {
-                s.Running.Add(updated.Number);
-            }
-        }
-
-        if (IsBetter(updated, s.Best, s.Record.Definition.Direction))
-        {
-            s.Best = updated;
-        }
-    }
-
-    private IReadOnlyList<TrialRecord> MarkOrphansStale(StudyState s, DateTimeOffset now)
-    {
-        // Called on every start: look first without allocating, and copy the running set only when a lease has expired.
-        TimeSpan lease = s.Record.Definition.Lease;
-        bool any = false;
-        foreach (int number in s.Running)
-        {
-            if (s.Trials[number].Heartbeat is { } hb && now - hb > lease)
-            {
-                any = true;
-                break;
-            }
-        }
-
-        if (!any)
-        {
-            return [];
-        }
-
-        var failed = new List<TrialRecord>();
-        foreach (int number in s.Running.ToArray())
-        {
-            TrialRecord t = s.Trials[number];
-            if (t.Heartbeat is { } hb && now - hb > lease)
-            {
-                failed.Add(MarkStale(s, t, StorageGuards.StaleReason(t, lease), now));
-            }
-        }
-
-        return failed;
-    }
-
-    /// <summary>Records a running trial as stale and, if the study's retry policy says so, enqueues its retry.</summary>
-    private TrialRecord MarkStale(StudyState s, TrialRecord t, string reason, DateTimeOffset now)
-    {
-        TrialRecord stale = t with { State = TrialState.Stale, FailReason = reason, FinishedAt = now };
-        Replace(s, stale, TrialState.Running);
-        if (StorageGuards.RetriesLostWorker(s.Record.Definition, t))
-        {
-            EnqueueRetry(s, t);
-        }
-
-        return stale;
-    }
-
-    /// <summary>Enqueues a waiting copy of a trial (parameters, intermediate values, attributes) that records its origin.</summary>
-    private void EnqueueRetry(StudyState s, TrialRecord t)
-    {
-        TrialRecord retry = NewTrial(s, TrialState.Waiting, t.Parameters, owner: null) with
-        {
-            IntermediateValues = t.IntermediateValues,
-            UserAttributes = t.UserAttributes,
-            SystemAttributes = StorageGuards.RetrySystemAttributes(t),
-        };
-        s.Trials[retry.Number] = retry;
-        s.Waiting.Enqueue(retry.Number);
-    }
-
-    private TrialRecord NewTrial(StudyState s, TrialState state, IReadOnlyDictionary<string, object> parameters, string? owner)
-    {
-        DateTimeOffset now = timeProvider.GetUtcNow();
-        var t = new TrialRecord
-        {
-            Id = Interlocked.Increment(ref nextTrialId),
-            Number = s.Trials.Count,
-            State = state,
-            Parameters = parameters,
-            CreatedAt = now,
-            StartedAt = state == TrialState.Running ? now : null,
-            Owner = owner,
-            Heartbeat = state == TrialState.Running ? now : null,
-        };
-        s.Trials.Add(t);
-        s.ChangeLog.Add(t.Number);
-        s.Counts = s.Counts.Add(state);
-        if (state == TrialState.Running)
-        {
-            s.Running.Add(t.Number);
-        }
-
-        trialsById.Add(t.Id, s.Record.Id, t.Number);
-        return t;
-    }
-
     private StudyState Study(long studyId) =>
         byId.TryGetValue(studyId, out StudyState? s) ? s : throw new InvalidOperationException($"There is no study with id {studyId} in this storage (was it deleted?).");
 
@@ -473,11 +309,14 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
             ? (s, number)
             : throw new InvalidOperationException($"There is no trial with id {trialId} in this storage.");
 
-    private sealed class StudyState(StudyRecord record)
+    /// <summary>A study's trials, and the primitives the trial rules run over; used under <see cref="Lock"/> only.</summary>
+    private sealed class StudyState(InMemoryStudyStorage storage, StudyRecord record) : ITrialLifecycleStore
     {
         public Lock Lock { get; } = new();
 
         public StudyRecord Record { get; } = record;
+
+        public TrialPolicy Policy { get; } = TrialPolicy.Of(record.Definition);
 
         public List<TrialRecord> Trials { get; } = [];
 
@@ -487,9 +326,104 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
 
         public HashSet<int> Running { get; } = [];
 
-        public TrialCounts Counts { get; set; }
+        public TrialCounts Counts { get; private set; }
 
-        public TrialRecord? Best { get; set; }
+        public TrialRecord? Best { get; private set; }
+
+        public IReadOnlyList<TrialRecord> GetExpiredTrials(DateTimeOffset cutoff)
+        {
+            // Called on every start: look first without allocating, and list the trials only when a lease has expired.
+            List<TrialRecord>? expired = null;
+            foreach (int number in Running)
+            {
+                if (Trials[number].Heartbeat is { } hb && hb < cutoff)
+                {
+                    (expired ??= []).Add(Trials[number]);
+                }
+            }
+
+            if (expired is null)
+            {
+                return [];
+            }
+
+            expired.Sort((a, b) => a.Number.CompareTo(b.Number));
+            return expired;
+        }
+
+        public TrialRecord? GetOldestWaitingTrial() => Waiting.TryPeek(out int number) ? Trials[number] : null;
+
+        public TrialRecord InsertTrial(TrialRecord trial)
+        {
+            TrialRecord t = trial with { Id = Interlocked.Increment(ref storage.nextTrialId), Number = Trials.Count };
+            Trials.Add(t);
+            ChangeLog.Add(t.Number);
+            Counts = Counts.Add(t.State);
+            if (t.State == TrialState.Running)
+            {
+                Running.Add(t.Number);
+            }
+            else if (t.State == TrialState.Waiting)
+            {
+                Waiting.Enqueue(t.Number);
+            }
+
+            storage.trialsById.Add(t.Id, Record.Id, t.Number);
+            return t;
+        }
+
+        public TrialRecord UpdateTrial(TrialRecord previous, TrialRecord updated)
+        {
+            Trials[updated.Number] = updated;
+            ChangeLog.Add(updated.Number);
+            if (previous.State != updated.State)
+            {
+                Counts = Counts.Add(previous.State, -1).Add(updated.State);
+                if (previous.State == TrialState.Running)
+                {
+                    Running.Remove(updated.Number);
+                }
+                else if (previous.State == TrialState.Waiting)
+                {
+                    RemoveWaiting(updated.Number);
+                }
+
+                if (updated.State == TrialState.Running)
+                {
+                    Running.Add(updated.Number);
+                }
+            }
+
+            if (IsBetter(updated, Best, Record.Definition.Direction))
+            {
+                Best = updated;
+            }
+
+            return updated;
+        }
+
+        /// <summary>Replaces a trial whose state does not change (parameters, values, attributes).</summary>
+        public void Replace(TrialRecord updated) => UpdateTrial(Trials[updated.Number], updated);
+
+        private void RemoveWaiting(int number)
+        {
+            // A claim takes the oldest (the head); a waiting trial finished directly is looked for.
+            if (Waiting.TryPeek(out int head) && head == number)
+            {
+                Waiting.Dequeue();
+                return;
+            }
+
+            int count = Waiting.Count;
+            for (int i = 0; i < count; i++)
+            {
+                int n = Waiting.Dequeue();
+                if (n != number)
+                {
+                    Waiting.Enqueue(n);
+                }
+            }
+        }
     }
 
     /// <summary>

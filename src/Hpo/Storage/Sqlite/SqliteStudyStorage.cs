@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using Hpo.SearchSpaces;
+using Hpo.Storage.Providers;
 using Hpo.Trials;
 using Microsoft.Data.Sqlite;
 
@@ -24,7 +25,7 @@ namespace Hpo.Storage.Sqlite;
 /// Network file systems are not supported: SQLite's locking needs a local disk. Use PostgreSQL across machines.
 /// </para>
 /// </remarks>
-public sealed class SqliteStudyStorage : StudyStorageBase
+public sealed partial class SqliteStudyStorage : StudyStorageBase
 {
     /// <summary>The schema version this release reads and writes.</summary>
     public const int SchemaVersion = 2;
@@ -35,15 +36,10 @@ public sealed class SqliteStudyStorage : StudyStorageBase
 
     private static readonly string[,] BumpAndMoveSql = BuildBumpAndMoveSql();
 
-    private static readonly string[] InsertBumpSql = [.. Enum.GetValues<TrialState>().Select(s =>
-        $"UPDATE studies SET version = version + 1, next_number = next_number + 1, {CountColumn(s)} = {CountColumn(s)} + 1 WHERE id = $s RETURNING version, next_number - 1")];
-
     private readonly SqliteStudyStorageOptions options;
     private readonly TimeProvider timeProvider;
-    private readonly string connectionString;
-    private readonly ConcurrentBag<Connection> pool = [];
+    private readonly SqliteConnectionPool pool;
     private readonly ConcurrentDictionary<long, StudyRecord> studies = new();
-    private int disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteStudyStorage"/> class, creating or checking the schema.</summary>
     /// <param name="options">The options.</param>
@@ -62,13 +58,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         }
 
         FilePath = full;
-        connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = full,
-            Mode = options.MigrateSchema ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite, // a reader never creates the file
-            Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
-        }.ToString();
+        pool = new SqliteConnectionPool(options, full);
         try
         {
             Run(InitializeSchema);
@@ -97,7 +87,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         StorageGuards.Definition(definition);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
             long now = Now();
             SqliteCommand exists = Command(conn, tx, "SELECT 1 FROM studies WHERE name = $name", ("$name", definition.Name));
             if (exists.ExecuteScalar() is not null)
@@ -173,7 +163,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(name);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
             SqliteCommand find = Command(conn, tx, "SELECT id FROM studies WHERE name = $name", ("$name", name));
             if (find.ExecuteScalar() is not long id)
             {
@@ -194,12 +184,11 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     {
         ArgumentNullException.ThrowIfNull(parameters);
         StudyRecord study = Study(studyId);
-        string json = StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, parameters);
+        IReadOnlyDictionary<string, object> validated = study.Definition.SearchSpace.Validate(parameters);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
-            (long id, _) = InsertTrial(conn, tx, studyId, TrialState.Waiting, json, owner: null, Now());
-            TrialRecord t = ReadTrial(conn, tx, study, id);
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
+            TrialRecord t = TrialLifecycle.Enqueue(new LifecycleStore(this, conn, study), validated, NowTime());
             tx.Commit();
             return t;
         }, cancellationToken);
@@ -212,87 +201,10 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         StudyRecord study = Study(studyId);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
-            long now = Now();
-
-            // One statement reads the counters and whether any running trial's lease has expired; only then are orphans
-            // failed (which changes the counters, so they are read again).
-            long cutoff = now - (long)study.Definition.Lease.TotalMilliseconds;
-            long waitingCount = 0, running = 0, finished = 0;
-            for (int pass = 0; pass < 2; pass++)
-            {
-                bool orphans;
-                SqliteCommand counts = Command(
-                    conn,
-                    tx,
-                    "SELECT n_waiting, n_running, n_complete + n_pruned + n_failed, EXISTS (SELECT 1 FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff) FROM studies WHERE id = $s",
-                    ("$s", studyId),
-                    ("$cutoff", cutoff));
-                using (SqliteDataReader r = counts.ExecuteReader())
-                {
-                    if (!r.Read())
-                    {
-                        throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath} (was it deleted?).");
-                    }
-
-                    waitingCount = r.GetInt64(0);
-                    running = r.GetInt64(1);
-                    finished = r.GetInt64(2);
-                    orphans = r.GetInt64(3) != 0;
-                }
-
-                if (!orphans)
-                {
-                    break;
-                }
-
-                MarkOrphansStale(conn, tx, study, now);
-            }
-
-            if (study.Definition.Budget is int budget && finished + running >= budget)
-            {
-                tx.Commit();
-                return null;
-            }
-
-            // The waiting count lives in the study row, so the common case (nothing enqueued) needs no look-up.
-            object? waitingId = null;
-            if (waitingCount > 0)
-            {
-                SqliteCommand waiting = Command(conn, tx, "SELECT id FROM trials WHERE study_id = $s AND state = 0 ORDER BY number LIMIT 1", ("$s", studyId));
-                waitingId = waiting.ExecuteScalar();
-            }
-
-            TrialRecord t;
-            if (waitingId is long id)
-            {
-                long version = BumpVersion(conn, tx, studyId, TrialState.Waiting, TrialState.Running);
-                Exec(conn, tx, "UPDATE trials SET state = 1, owner = $o, heartbeat = $now, started_at = $now, version = $v WHERE id = $id", ("$o", owner), ("$now", now), ("$v", version), ("$id", id));
-                t = ReadTrial(conn, tx, study, id);
-            }
-            else
-            {
-                // Every column of the new row is known here, so it is not read back.
-                (long newId, long number) = InsertTrial(conn, tx, studyId, TrialState.Running, "{}", owner, now);
-                DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(now);
-                t = new TrialRecord
-                {
-                    Id = newId,
-                    Number = (int)number,
-                    State = TrialState.Running,
-                    Parameters = StudyDefinitionJson.ReadParameters(study.Definition.SearchSpace, "{}"),
-                    Values = StudyDefinitionJson.ReadValues("[]"),
-                    UserAttributes = StudyDefinitionJson.ReadAttributes("{}"),
-                    SystemAttributes = StudyDefinitionJson.ReadAttributes("{}"),
-                    CreatedAt = at,
-                    StartedAt = at,
-                    Owner = owner,
-                    Heartbeat = at,
-                };
-            }
-
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
+            TrialRecord? t = TrialLifecycle.Start(new LifecycleStore(this, conn, study), TrialPolicy.Of(study.Definition), owner, NowTime());
             tx.Commit();
-            return (TrialRecord?)t;
+            return t;
         }, cancellationToken);
     }
 
@@ -302,7 +214,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(parameters);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
             (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
             if (t.IsFinished)
             {
@@ -324,7 +236,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken) => RunVoid(conn =>
     {
-        using Transaction tx = conn.BeginTransaction();
+        using SqliteWriteTransaction tx = conn.BeginTransaction();
         long studyId = StudyOfUnfinishedTrial(conn, tx, trialId, "report intermediate values");
         long version = BumpVersion(conn, tx, studyId);
         Exec(conn, tx, "INSERT INTO trial_values (trial_id, step, value) VALUES ($id, $step, $value) ON CONFLICT (trial_id, step) DO UPDATE SET value = excluded.value", ("$id", trialId), ("$step", step), ("$value", double.IsNaN(value) ? DBNull.Value : value));
@@ -346,43 +258,12 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(finish);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
             (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
             StorageGuards.Finish(finish, study.Definition.Directions.Count);
-            if (t.IsFinished)
-            {
-                throw StorageGuards.AlreadyFinished(t, "finish again");
-            }
-
-            long now = Now();
-            long version = BumpVersion(conn, tx, study.Id, t.State, finish.State);
-            Exec(
-                conn,
-                tx,
-                "UPDATE trials SET state = $state, vals = $vals, fail_reason = $reason, exception_type = $type, finished_at = $now, started_at = COALESCE(started_at, $now), version = $v WHERE id = $id",
-                ("$state", (int)finish.State),
-                ("$vals", StudyDefinitionJson.WriteValues(finish.Values)),
-                ("$reason", (object?)finish.FailReason ?? DBNull.Value),
-                ("$type", (object?)finish.ExceptionType ?? DBNull.Value),
-                ("$now", now),
-                ("$v", version),
-                ("$id", trialId));
-            if (finish.RetryAsNewTrial)
-            {
-                EnqueueRetry(conn, tx, study, t, now);
-            }
-
+            TrialRecord done = TrialLifecycle.Finish(new LifecycleStore(this, conn, study), t, finish, NowTime());
             tx.Commit();
-            DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(now);
-            return t with
-            {
-                State = finish.State,
-                Values = [.. finish.Values],
-                FailReason = finish.FailReason,
-                ExceptionType = finish.ExceptionType,
-                FinishedAt = at,
-                StartedAt = t.StartedAt ?? at,
-            };
+            return done;
         }, cancellationToken);
     }
 
@@ -392,7 +273,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentException.ThrowIfNullOrEmpty(owner);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
             int n = Exec(conn, tx, "UPDATE trials SET heartbeat = $now WHERE study_id = $s AND state = 1 AND owner = $o", ("$now", Now()), ("$s", studyId), ("$o", owner));
             tx.Commit();
             return n;
@@ -405,8 +286,8 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         StudyRecord study = Study(studyId);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
-            IReadOnlyList<TrialRecord> failed = MarkOrphansStale(conn, tx, study, Now());
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
+            IReadOnlyList<TrialRecord> failed = TrialLifecycle.FailExpired(new LifecycleStore(this, conn, study), TrialPolicy.Of(study.Definition), NowTime());
             tx.Commit();
             return failed;
         }, cancellationToken);
@@ -419,16 +300,11 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentException.ThrowIfNullOrEmpty(reason);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
             (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
-            if (t.State != TrialState.Running || t.Owner != owner)
-            {
-                return null;
-            }
-
-            TrialRecord stale = MarkStale(conn, tx, study, t, reason, Now());
+            TrialRecord? stale = TrialLifecycle.FailAbandoned(new LifecycleStore(this, conn, study), TrialPolicy.Of(study.Definition), t, owner, reason, NowTime());
             tx.Commit();
-            return (TrialRecord?)stale;
+            return stale;
         }, cancellationToken);
     }
 
@@ -439,7 +315,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return Run(conn =>
         {
             // A deferred transaction is one read snapshot: the version and the rows agree.
-            using Transaction tx = conn.BeginTransaction(deferred: true);
+            using SqliteWriteTransaction tx = conn.BeginTransaction(deferred: true);
             long version;
             SqliteCommand v = Command(conn, tx, "SELECT version FROM studies WHERE id = $s", ("$s", studyId));
             version = v.ExecuteScalar() is long l ? l : throw new InvalidOperationException($"There is no study with id {studyId} in {FilePath}.");
@@ -518,22 +394,15 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     protected override ValueTask DisposeAsyncCore()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 0)
-        {
-            while (pool.TryTake(out Connection? c))
-            {
-                c.Dispose();
-            }
-        }
-
+        pool.Dispose();
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Gets the connection's prepared command for <paramref name="sql"/>, bound to the transaction and parameters given.</summary>
     /// <remarks>The command belongs to the connection's cache: callers dispose its readers, never the command itself.</remarks>
-    private static SqliteCommand Command(Connection conn, Transaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    private static SqliteCommand Command(SqlitePooledConnection conn, SqliteWriteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        _ = tx; // statements run inside the connection's open transaction, if any (see Transaction)
+        _ = tx; // statements run inside the connection's open transaction, if any (see SqliteWriteTransaction)
         SqliteCommand cmd = conn.Prepared(sql);
         SqliteParameterCollection bound = cmd.Parameters;
         if (bound.Count == parameters.Length)
@@ -565,14 +434,14 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return cmd;
     }
 
-    private static int Exec(Connection conn, Transaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    private static int Exec(SqlitePooledConnection conn, SqliteWriteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
         SqliteCommand cmd = Command(conn, tx, sql, parameters);
         return cmd.ExecuteNonQuery();
     }
 
     /// <summary>Advances the study's version and, when a trial changes state, moves it between the state counters, in one statement.</summary>
-    private static long BumpVersion(Connection conn, Transaction tx, long studyId, TrialState? from = null, TrialState? to = null)
+    private static long BumpVersion(SqlitePooledConnection conn, SqliteWriteTransaction? tx, long studyId, TrialState? from = null, TrialState? to = null)
     {
         string sql = from is TrialState f && to is TrialState t && f != t ? BumpAndMoveSql[(int)f, (int)t] : BumpSql;
         SqliteCommand cmd = Command(conn, tx, sql, ("$s", studyId));
@@ -629,40 +498,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ExceptionType = Text(r, 13),
     };
 
-    /// <summary>Inserts a trial with the next number, advancing the study's version and counter in the same statement.</summary>
-    private static (long Id, long Number) InsertTrial(Connection conn, Transaction tx, long studyId, TrialState state, string paramsJson, string? owner, long now)
-    {
-        SqliteCommand cmd = Command(conn, tx, InsertBumpSql[(int)state], ("$s", studyId));
-        long version, number;
-        using (SqliteDataReader r = cmd.ExecuteReader())
-        {
-            if (!r.Read())
-            {
-                throw new InvalidOperationException($"There is no study with id {studyId} (was it deleted?).");
-            }
-
-            version = r.GetInt64(0);
-            number = r.GetInt64(1);
-        }
-
-        bool running = state == TrialState.Running;
-        SqliteCommand insert = Command(
-            conn,
-            tx,
-            "INSERT INTO trials (study_id, number, state, params, created_at, started_at, owner, heartbeat, version) VALUES ($s, $n, $state, $p, $now, $started, $o, $hb, $v) RETURNING id",
-            ("$s", studyId),
-            ("$n", number),
-            ("$state", (int)state),
-            ("$p", paramsJson),
-            ("$now", now),
-            ("$started", running ? now : null),
-            ("$o", owner),
-            ("$hb", running ? now : null),
-            ("$v", version));
-        return ((long)insert.ExecuteScalar()!, number);
-    }
-
-    private TrialRecord ReadTrial(Connection conn, Transaction? tx, StudyRecord study, long id)
+    private TrialRecord ReadTrial(SqlitePooledConnection conn, SqliteWriteTransaction? tx, StudyRecord study, long id)
     {
         TrialRecord t;
         SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE id = $id", ("$id", id));
@@ -679,7 +515,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return WithIntermediateValues(conn, tx, t);
     }
 
-    private static TrialRecord WithIntermediateValues(Connection conn, Transaction? tx, TrialRecord t)
+    private static TrialRecord WithIntermediateValues(SqlitePooledConnection conn, SqliteWriteTransaction? tx, TrialRecord t)
     {
         SqliteCommand iv = Command(conn, tx, "SELECT step, value FROM trial_values WHERE trial_id = $id", ("$id", t.Id));
         using SqliteDataReader r = iv.ExecuteReader();
@@ -693,7 +529,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return b is null ? t : t with { IntermediateValues = b.ToImmutable() };
     }
 
-    private (StudyRecord Study, TrialRecord Trial) ReadTrialById(Connection conn, Transaction tx, long trialId)
+    private (StudyRecord Study, TrialRecord Trial) ReadTrialById(SqlitePooledConnection conn, SqliteWriteTransaction tx, long trialId)
     {
         // The study's id comes with the row (last column), so one statement finds both.
         StudyRecord study;
@@ -714,7 +550,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
     }
 
     /// <summary>Gets the study of a trial that a write is about to change, throwing if the trial is finished.</summary>
-    private long StudyOfUnfinishedTrial(Connection conn, Transaction tx, long trialId, string action)
+    private long StudyOfUnfinishedTrial(SqlitePooledConnection conn, SqliteWriteTransaction tx, long trialId, string action)
     {
         long studyId;
         TrialState state;
@@ -744,7 +580,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(value);
         return RunVoid(conn =>
         {
-            using Transaction tx = conn.BeginTransaction();
+            using SqliteWriteTransaction tx = conn.BeginTransaction();
             long studyId = StudyOfUnfinishedTrial(conn, tx, trialId, "change its attributes");
             string? current;
             SqliteCommand read = Command(conn, tx, $"SELECT {column} FROM trials WHERE id = $id", ("$id", trialId));
@@ -755,56 +591,6 @@ public sealed class SqliteStudyStorage : StudyStorageBase
             Exec(conn, tx, $"UPDATE trials SET {column} = $a, version = $v WHERE id = $id", ("$a", StudyDefinitionJson.WriteAttributes(attrs)), ("$v", version), ("$id", trialId));
             tx.Commit();
         }, cancellationToken);
-    }
-
-    private List<TrialRecord> MarkOrphansStale(Connection conn, Transaction tx, StudyRecord study, long now)
-    {
-        var failed = new List<TrialRecord>();
-        long cutoff = now - (long)study.Definition.Lease.TotalMilliseconds;
-        var ids = new List<long>();
-        SqliteCommand cmd = Command(conn, tx, "SELECT id FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff", ("$s", study.Id), ("$cutoff", cutoff));
-        using (SqliteDataReader r = cmd.ExecuteReader())
-        {
-            while (r.Read())
-            {
-                ids.Add(r.GetInt64(0));
-            }
-        }
-
-        foreach (long id in ids)
-        {
-            TrialRecord t = ReadTrial(conn, tx, study, id);
-            failed.Add(MarkStale(conn, tx, study, t, StorageGuards.StaleReason(t, study.Definition.Lease), now));
-        }
-
-        return failed;
-    }
-
-    /// <summary>Records a running trial as stale and, if the study's retry policy says so, enqueues its retry.</summary>
-    private static TrialRecord MarkStale(Connection conn, Transaction tx, StudyRecord study, TrialRecord t, string reason, long now)
-    {
-        long version = BumpVersion(conn, tx, study.Id, TrialState.Running, TrialState.Stale);
-        Exec(conn, tx, "UPDATE trials SET state = 5, fail_reason = $r, finished_at = $now, version = $v WHERE id = $id", ("$r", reason), ("$now", now), ("$v", version), ("$id", t.Id));
-        if (StorageGuards.RetriesLostWorker(study.Definition, t))
-        {
-            EnqueueRetry(conn, tx, study, t, now);
-        }
-
-        return t with { State = TrialState.Stale, FailReason = reason, FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(now) };
-    }
-
-    /// <summary>Enqueues a waiting copy of a trial (parameters, intermediate values, attributes) that records its origin.</summary>
-    private static void EnqueueRetry(Connection conn, Transaction tx, StudyRecord study, TrialRecord t, long now)
-    {
-        (long id, _) = InsertTrial(conn, tx, study.Id, TrialState.Waiting, StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, t.Parameters), owner: null, now);
-        Exec(
-            conn,
-            tx,
-            "UPDATE trials SET user_attrs = $u, system_attrs = $a WHERE id = $id",
-            ("$u", StudyDefinitionJson.WriteAttributes(t.UserAttributes)),
-            ("$a", StudyDefinitionJson.WriteAttributes(StorageGuards.RetrySystemAttributes(t))),
-            ("$id", id));
-        Exec(conn, tx, "INSERT INTO trial_values (trial_id, step, value) SELECT $new, step, value FROM trial_values WHERE trial_id = $old", ("$new", id), ("$old", t.Id));
     }
 
     private StudyRecord Study(long studyId)
@@ -827,147 +613,13 @@ public sealed class SqliteStudyStorage : StudyStorageBase
 
     private long Now() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private void InitializeSchema(Connection conn)
-    {
-        if (!options.MigrateSchema)
-        {
-            CheckSchemaWithoutMigrating(conn);
-            return;
-        }
+    /// <summary>The storage's clock at the file's resolution (milliseconds), for the trial rules.</summary>
+    private DateTimeOffset NowTime() => DateTimeOffset.FromUnixTimeMilliseconds(Now());
 
-        using Transaction tx = conn.BeginTransaction();
-        Exec(conn, tx, "CREATE TABLE IF NOT EXISTS hpo_schema (version INTEGER NOT NULL)");
-        SqliteCommand v = Command(conn, tx, "SELECT MAX(version) FROM hpo_schema");
-        object? existing = v.ExecuteScalar();
-        if (existing is long version)
-        {
-            if (version > SchemaVersion)
-            {
-                throw new StorageException($"{FilePath} uses schema version {version}, which is newer than this Hpo understands ({SchemaVersion}). Upgrade Hpo to open it.");
-            }
-
-            // Migrations, step by step. Version 2 counts stale trials (lost workers) apart from failed ones.
-            if (version < 2)
-            {
-                Exec(conn, tx, "ALTER TABLE studies ADD COLUMN n_stale INTEGER NOT NULL DEFAULT 0");
-                Exec(conn, tx, "INSERT INTO hpo_schema (version) VALUES (2)");
-            }
-
-            tx.Commit();
-            return;
-        }
-
-        Exec(conn, tx, """
-            CREATE TABLE studies (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                name TEXT NOT NULL UNIQUE,
-                definition TEXT NOT NULL,
-                created_at INTEGER NOT NULL,
-                next_number INTEGER NOT NULL DEFAULT 0,
-                version INTEGER NOT NULL DEFAULT 0,
-                n_waiting INTEGER NOT NULL DEFAULT 0,
-                n_running INTEGER NOT NULL DEFAULT 0,
-                n_complete INTEGER NOT NULL DEFAULT 0,
-                n_pruned INTEGER NOT NULL DEFAULT 0,
-                n_failed INTEGER NOT NULL DEFAULT 0,
-                n_stale INTEGER NOT NULL DEFAULT 0
-            );
-            CREATE TABLE trials (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
-                number INTEGER NOT NULL,
-                state INTEGER NOT NULL,
-                params TEXT NOT NULL DEFAULT '{}',
-                vals TEXT NOT NULL DEFAULT '[]',
-                user_attrs TEXT NOT NULL DEFAULT '{}',
-                system_attrs TEXT NOT NULL DEFAULT '{}',
-                created_at INTEGER NOT NULL,
-                started_at INTEGER,
-                finished_at INTEGER,
-                owner TEXT,
-                heartbeat INTEGER,
-                fail_reason TEXT,
-                exception_type TEXT,
-                version INTEGER NOT NULL,
-                UNIQUE (study_id, number)
-            );
-            CREATE INDEX ix_trials_study_state ON trials (study_id, state);
-            CREATE INDEX ix_trials_study_version ON trials (study_id, version);
-            CREATE TABLE trial_values (
-                trial_id INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
-                step INTEGER NOT NULL,
-                value REAL,
-                PRIMARY KEY (trial_id, step)
-            ) WITHOUT ROWID;
-            """);
-        Exec(conn, tx, "INSERT INTO hpo_schema (version) VALUES ($v)", ("$v", SchemaVersion));
-        tx.Commit();
-    }
-
-    /// <summary>For a reader: the schema must exist and be this release's; nothing is created or upgraded.</summary>
-    private void CheckSchemaWithoutMigrating(Connection conn)
-    {
-        SqliteCommand exists = Command(conn, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'hpo_schema'");
-        if (exists.ExecuteScalar() is not long n || n == 0)
-        {
-            throw new StorageException($"{FilePath} holds no Hpo schema, and this storage was opened without migrating (a reader never creates one). Create a study in it first (hpo create, or a worker).");
-        }
-
-        SqliteCommand v = Command(conn, null, "SELECT MAX(version) FROM hpo_schema");
-        long version = v.ExecuteScalar() is long found ? found : 0;
-        if (version > SchemaVersion)
-        {
-            throw new StorageException($"{FilePath} uses schema version {version}, which is newer than this Hpo understands ({SchemaVersion}). Upgrade Hpo to open it.");
-        }
-
-        if (version < SchemaVersion)
-        {
-            throw new StorageException($"{FilePath} uses schema version {version}; this Hpo reads version {SchemaVersion}, and a reader does not upgrade a database under the workers that may still use it. Use the Hpo release that wrote it, or let a writer of this release (a worker, hpo create) upgrade it once the old workers are stopped.");
-        }
-    }
-
-    private Connection Rent()
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        if (pool.TryTake(out Connection? pooled))
-        {
-            return pooled;
-        }
-
-        var conn = new SqliteConnection(connectionString);
-        try
-        {
-            conn.Open();
-            string sync = options.Durability == SqliteDurability.Full ? "FULL" : "NORMAL";
-            using SqliteCommand setup = conn.CreateCommand();
-            setup.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;");
-            setup.ExecuteNonQuery();
-        }
-        catch
-        {
-            conn.Dispose();
-            throw;
-        }
-
-        return new Connection(conn);
-    }
-
-    private void Return(Connection conn)
-    {
-        if (Volatile.Read(ref disposed) != 0 || pool.Count >= 16)
-        {
-            conn.Dispose();
-        }
-        else
-        {
-            pool.Add(conn);
-        }
-    }
-
-    private ValueTask<T> Run<T>(Func<Connection, T> work, CancellationToken cancellationToken)
+    private ValueTask<T> Run<T>(Func<SqlitePooledConnection, T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Connection conn = Rent();
+        SqlitePooledConnection conn = pool.Rent(this);
         bool healthy = true;
         try
         {
@@ -982,7 +634,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         {
             if (healthy)
             {
-                Return(conn);
+                pool.Return(conn);
             }
             else
             {
@@ -991,7 +643,7 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         }
     }
 
-    private ValueTask RunVoid(Action<Connection> work, CancellationToken cancellationToken)
+    private ValueTask RunVoid(Action<SqlitePooledConnection> work, CancellationToken cancellationToken)
     {
         _ = Run(conn =>
         {
@@ -1001,82 +653,5 @@ public sealed class SqliteStudyStorage : StudyStorageBase
         return ValueTask.CompletedTask;
     }
 
-    private void Run(Action<Connection> work) => RunVoid(work, CancellationToken.None);
-
-    /// <summary>
-    /// A pooled connection and its prepared commands, one per SQL text: preparing a statement costs more than running it, and
-    /// a trial runs the same dozen statements every time. Transactions, too, begin and end through prepared statements.
-    /// </summary>
-    private sealed class Connection : IDisposable
-    {
-        private readonly SqliteConnection connection;
-        private readonly Dictionary<string, SqliteCommand> prepared = new(StringComparer.Ordinal);
-        private readonly Transaction transaction;
-
-        public Connection(SqliteConnection connection)
-        {
-            this.connection = connection;
-            transaction = new Transaction(this);
-        }
-
-        /// <summary>Begins a transaction: <c>BEGIN IMMEDIATE</c> (takes the write lock at once) or, deferred, a read snapshot.</summary>
-        public Transaction BeginTransaction(bool deferred = false)
-        {
-            Prepared(deferred ? "BEGIN" : "BEGIN IMMEDIATE").ExecuteNonQuery();
-            transaction.IsOpen = true;
-            return transaction;
-        }
-
-        public SqliteCommand CreateCommand() => connection.CreateCommand();
-
-        public SqliteCommand Prepared(string sql)
-        {
-            if (!prepared.TryGetValue(sql, out SqliteCommand? cmd))
-            {
-                cmd = connection.CreateCommand();
-                cmd.CommandText = sql;
-                prepared.Add(sql, cmd);
-            }
-
-            return cmd;
-        }
-
-        /// <summary>Determines whether SQLite still has a transaction open on this connection (it may have rolled back by itself).</summary>
-        public bool InTransaction() => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
-
-        public void Dispose()
-        {
-            foreach (SqliteCommand cmd in prepared.Values)
-            {
-                cmd.Dispose();
-            }
-
-            prepared.Clear();
-            connection.Dispose();
-        }
-    }
-
-    /// <summary>The connection's one transaction (they do not nest): commit it, or dispose it to roll back.</summary>
-    private sealed class Transaction(Connection connection) : IDisposable
-    {
-        public bool IsOpen { get; set; }
-
-        public void Commit()
-        {
-            connection.Prepared("COMMIT").ExecuteNonQuery();
-            IsOpen = false;
-        }
-
-        public void Dispose()
-        {
-            if (IsOpen)
-            {
-                IsOpen = false;
-                if (connection.InTransaction())
-                {
-                    connection.Prepared("ROLLBACK").ExecuteNonQuery();
-                }
-            }
-        }
-    }
+    private void Run(Action<SqlitePooledConnection> work) => RunVoid(work, CancellationToken.None);
 }

@@ -1,5 +1,6 @@
 using Hpo.Storage;
 using Hpo.Storage.InMemory;
+using Hpo.Storage.Testing;
 
 namespace Hpo.Tests.Storage.InMemory;
 

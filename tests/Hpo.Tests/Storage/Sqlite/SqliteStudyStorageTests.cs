@@ -1,5 +1,6 @@
 using Hpo.Storage;
 using Hpo.Storage.Sqlite;
+using Hpo.Storage.Testing;
 using Hpo.Studies;
 using Hpo.Trials;
 using Microsoft.Data.Sqlite;

@@ -5,7 +5,7 @@ using Hpo.Storage;
 using Hpo.Trials;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Hpo.Tests.Storage;
+namespace Hpo.Storage.Testing;
 
 public abstract partial class StudyStorageConformanceTests
 {

@@ -3,7 +3,7 @@ using Hpo.Studies;
 using Hpo.Trials;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Hpo.Tests.Storage;
+namespace Hpo.Storage.Testing;
 
 /// <summary>Stale trials and the retry policy: what every storage does when a worker is lost or a failure is retried.</summary>
 public abstract partial class StudyStorageConformanceTests

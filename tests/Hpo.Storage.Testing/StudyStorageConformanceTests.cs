@@ -4,7 +4,7 @@ using Hpo.Studies;
 using Hpo.Trials;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Hpo.Tests.Storage;
+namespace Hpo.Storage.Testing;
 
 /// <summary>
 /// The contract of <see cref="IStudyStorage"/> (see its XML docs), checked against every implementation: each storage derives

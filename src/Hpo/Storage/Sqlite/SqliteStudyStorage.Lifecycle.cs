@@ -1,0 +1,147 @@
+using Hpo.Storage.Providers;
+using Hpo.Trials;
+using Microsoft.Data.Sqlite;
+
+namespace Hpo.Storage.Sqlite;
+
+/// <summary>The primitives the trial rules (<see cref="TrialLifecycle"/>) run over, inside one <c>BEGIN IMMEDIATE</c> transaction.</summary>
+public sealed partial class SqliteStudyStorage
+{
+    private static readonly string[] InsertBumpSql = [.. Enum.GetValues<TrialState>().Select(s =>
+        $"UPDATE studies SET version = version + 1, next_number = next_number + 1, {CountColumn(s)} = {CountColumn(s)} + 1 WHERE id = $s RETURNING version, next_number - 1")];
+
+    /// <summary>
+    /// One study inside the connection's open write transaction: the counters are read once (the common start needs nothing else)
+    /// and kept up to date by the writes made through it.
+    /// </summary>
+    private sealed class LifecycleStore(SqliteStudyStorage storage, SqlitePooledConnection conn, StudyRecord study) : ITrialLifecycleStore
+    {
+        private TrialCounts? counts;
+
+        public TrialCounts Counts => counts ??= ReadCounts();
+
+        public IReadOnlyList<TrialRecord> GetExpiredTrials(DateTimeOffset cutoff)
+        {
+            List<long>? ids = null;
+            SqliteCommand cmd = Command(conn, null, "SELECT id FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff ORDER BY number", ("$s", study.Id), ("$cutoff", cutoff.ToUnixTimeMilliseconds()));
+            using (SqliteDataReader r = cmd.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    (ids ??= []).Add(r.GetInt64(0));
+                }
+            }
+
+            return ids is null ? [] : [.. ids.Select(id => storage.ReadTrial(conn, null, study, id))];
+        }
+
+        public TrialRecord? GetOldestWaitingTrial()
+        {
+            // The waiting count lives in the study row, so the common case (nothing enqueued) needs no look-up.
+            if (Counts.Waiting == 0)
+            {
+                return null;
+            }
+
+            SqliteCommand waiting = Command(conn, null, "SELECT id FROM trials WHERE study_id = $s AND state = 0 ORDER BY number LIMIT 1", ("$s", study.Id));
+            return waiting.ExecuteScalar() is long id ? storage.ReadTrial(conn, null, study, id) : null;
+        }
+
+        public TrialRecord InsertTrial(TrialRecord trial)
+        {
+            // The number, the version and the state counter advance in one statement.
+            SqliteCommand bump = Command(conn, null, InsertBumpSql[(int)trial.State], ("$s", study.Id));
+            long version, number;
+            using (SqliteDataReader r = bump.ExecuteReader())
+            {
+                if (!r.Read())
+                {
+                    throw new InvalidOperationException($"There is no study with id {study.Id} in {storage.FilePath} (was it deleted?).");
+                }
+
+                version = r.GetInt64(0);
+                number = r.GetInt64(1);
+            }
+
+            SqliteCommand insert = Command(
+                conn,
+                null,
+                "INSERT INTO trials (study_id, number, state, params, user_attrs, system_attrs, created_at, started_at, owner, heartbeat, version) VALUES ($s, $n, $state, $p, $u, $a, $now, $started, $o, $hb, $v) RETURNING id",
+                ("$s", study.Id),
+                ("$n", number),
+                ("$state", (int)trial.State),
+                ("$p", StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, trial.Parameters)),
+                ("$u", StudyDefinitionJson.WriteAttributes(trial.UserAttributes)),
+                ("$a", StudyDefinitionJson.WriteAttributes(trial.SystemAttributes)),
+                ("$now", trial.CreatedAt.ToUnixTimeMilliseconds()),
+                ("$started", trial.StartedAt?.ToUnixTimeMilliseconds()),
+                ("$o", trial.Owner),
+                ("$hb", trial.Heartbeat?.ToUnixTimeMilliseconds()),
+                ("$v", version));
+            long id = (long)insert.ExecuteScalar()!;
+            foreach (KeyValuePair<long, double> iv in trial.IntermediateValues)
+            {
+                Exec(conn, null, "INSERT INTO trial_values (trial_id, step, value) VALUES ($id, $step, $value)", ("$id", id), ("$step", iv.Key), ("$value", double.IsNaN(iv.Value) ? DBNull.Value : iv.Value));
+            }
+
+            counts = Counts.Add(trial.State);
+            return trial with { Id = id, Number = (int)number };
+        }
+
+        public TrialRecord UpdateTrial(TrialRecord previous, TrialRecord updated)
+        {
+            long version = BumpVersion(conn, null, study.Id, previous.State, updated.State);
+
+            // The row's scalar columns are written as they are now; the JSON columns only when they changed.
+            string sql = "UPDATE trials SET state = $state, vals = $vals, fail_reason = $reason, exception_type = $type, started_at = $started, finished_at = $finished, owner = $o, heartbeat = $hb, version = $v"
+                + (ReferenceEquals(previous.Parameters, updated.Parameters) ? string.Empty : ", params = $p")
+                + (ReferenceEquals(previous.UserAttributes, updated.UserAttributes) ? string.Empty : ", user_attrs = $u")
+                + (ReferenceEquals(previous.SystemAttributes, updated.SystemAttributes) ? string.Empty : ", system_attrs = $a")
+                + " WHERE id = $id";
+            var parameters = new List<(string, object?)>(14)
+            {
+                ("$state", (int)updated.State),
+                ("$vals", StudyDefinitionJson.WriteValues(updated.Values)),
+                ("$reason", updated.FailReason),
+                ("$type", updated.ExceptionType),
+                ("$started", updated.StartedAt?.ToUnixTimeMilliseconds()),
+                ("$finished", updated.FinishedAt?.ToUnixTimeMilliseconds()),
+                ("$o", updated.Owner),
+                ("$hb", updated.Heartbeat?.ToUnixTimeMilliseconds()),
+                ("$v", version),
+            };
+            if (!ReferenceEquals(previous.Parameters, updated.Parameters))
+            {
+                parameters.Add(("$p", StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, updated.Parameters)));
+            }
+
+            if (!ReferenceEquals(previous.UserAttributes, updated.UserAttributes))
+            {
+                parameters.Add(("$u", StudyDefinitionJson.WriteAttributes(updated.UserAttributes)));
+            }
+
+            if (!ReferenceEquals(previous.SystemAttributes, updated.SystemAttributes))
+            {
+                parameters.Add(("$a", StudyDefinitionJson.WriteAttributes(updated.SystemAttributes)));
+            }
+
+            parameters.Add(("$id", updated.Id));
+            Exec(conn, null, sql, [.. parameters]);
+            if (counts is TrialCounts known && previous.State != updated.State)
+            {
+                counts = known.Add(previous.State, -1).Add(updated.State);
+            }
+
+            return updated;
+        }
+
+        private TrialCounts ReadCounts()
+        {
+            SqliteCommand cmd = Command(conn, null, "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale FROM studies WHERE id = $s", ("$s", study.Id));
+            using SqliteDataReader r = cmd.ExecuteReader();
+            return r.Read()
+                ? new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)) { Stale = r.GetInt32(5) }
+                : throw new InvalidOperationException($"There is no study with id {study.Id} in {storage.FilePath} (was it deleted?).");
+        }
+    }
+}
