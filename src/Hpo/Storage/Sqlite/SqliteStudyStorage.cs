@@ -24,7 +24,7 @@ namespace Hpo.Storage.Sqlite;
 /// Network file systems are not supported: SQLite's locking needs a local disk. Use PostgreSQL across machines.
 /// </para>
 /// </remarks>
-public sealed class SqliteStudyStorage : StudyStorageBase
+public sealed partial class SqliteStudyStorage : StudyStorageBase
 {
     /// <summary>The schema version this release reads and writes.</summary>
     public const int SchemaVersion = 2;
