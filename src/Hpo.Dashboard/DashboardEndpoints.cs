@@ -19,7 +19,7 @@ public static class DashboardEndpoints
     /// <summary>
     /// Maps the dashboard's endpoints: <c>GET /</c> (the page), <c>GET /api/studies</c>, <c>GET /api/studies/{name}</c>,
     /// <c>GET /api/studies/{name}/trials?offset=&amp;limit=&amp;sort=&amp;order=asc|desc&amp;state=&amp;q=&amp;value=MIN..MAX&amp;duration=MIN..MAX&amp;param:NAME=MIN..MAX|CHOICE,CHOICE</c>,
-    /// <c>GET /api/studies/{name}/trials/{number}</c>, <c>GET /api/studies/{name}/plots/{kind}.svg?param=&amp;param2=</c> and
+    /// <c>GET /api/studies/{name}/trials/{number}</c>, <c>GET /api/studies/{name}/plots/{kind}.svg?param=&amp;param2=</c>, <c>GET /api/studies/{name}/plots/{history|slice}.json?param=</c> (the interactive plots' data) and
     /// <c>GET /api/studies/{name}/events</c> (server-sent events: <c>version</c> whenever the study's trials change). Nothing writes.
     /// </summary>
     /// <param name="endpoints">The application's route builder.</param>
@@ -53,7 +53,7 @@ public static class DashboardEndpoints
         // Until a study's trials have been read once, every answer comes from the storage's own queries (counts, best trial, a page
         // of trials filtered and sorted by IStudyQueryStorage) without waiting: the first paint of a 100,000-trial study does not wait
         // for the full read, which goes on in the background for the plots and the next requests.
-        async Task<(StudyView? View, StudyRecord? Study)> ViewOrStudyAsync(string name, CancellationToken ct)
+        async Task<(StudyView? View, StudyRecord? Study)> ViewOrStudyAsync(string name, HttpRequest request, CancellationToken ct)
         {
             if (cache.HasView(name))
             {
@@ -62,7 +62,7 @@ public static class DashboardEndpoints
             }
 
             StudyRecord? study = await storage.GetStudyAsync(name, ct).ConfigureAwait(false);
-            if (study is not null)
+            if (study is not null && !DashboardWarmUp.IsWarmUp(request))
             {
                 // On the thread pool: a storage whose reads complete synchronously (SQLite) must not hold this request.
                 _ = Task.Run(() => LoadAsync(cache, name, logger, stopping), CancellationToken.None);
@@ -71,9 +71,9 @@ public static class DashboardEndpoints
             return (null, study);
         }
 
-        endpoints.MapGet("/api/studies/{name}", (string name, CancellationToken ct) => Guarded(logger, async () =>
+        endpoints.MapGet("/api/studies/{name}", (string name, HttpRequest request, CancellationToken ct) => Guarded(logger, async () =>
         {
-            (StudyView? view, StudyRecord? study) = await ViewOrStudyAsync(name, ct).ConfigureAwait(false);
+            (StudyView? view, StudyRecord? study) = await ViewOrStudyAsync(name, request, ct).ConfigureAwait(false);
             if (study is null)
             {
                 return NotFound(name);
@@ -90,7 +90,7 @@ public static class DashboardEndpoints
         }));
         endpoints.MapGet("/api/studies/{name}/trials", (string name, HttpRequest request, CancellationToken ct) => Guarded(logger, async () =>
         {
-            (StudyView? view, StudyRecord? study) = await ViewOrStudyAsync(name, ct).ConfigureAwait(false);
+            (StudyView? view, StudyRecord? study) = await ViewOrStudyAsync(name, request, ct).ConfigureAwait(false);
             if (study is null)
             {
                 return NotFound(name);
@@ -139,6 +139,25 @@ public static class DashboardEndpoints
             string svg = (string)view.Memo.GetOrAdd($"plot:{plot}:{param}:{param2}", _ =>
                 StudyPlotter.RenderSvg(view.Data, plot, new PlotOptions { Parameter = param, SecondParameter = param2, MaxItems = 5000, Width = 900, Height = 480 }));
             return Results.Text(svg, "image/svg+xml; charset=utf-8");
+        }));
+        endpoints.MapGet("/api/studies/{name}/plots/{kind}.json", (string name, string kind, HttpRequest request, CancellationToken ct) => Guarded(logger, async () =>
+        {
+            if (await cache.GetAsync(name, ct).ConfigureAwait(false) is not { } view)
+            {
+                return NotFound(name);
+            }
+
+            PlotKind plot = PlotKinds.Parse(kind);
+            string? param = request.Query["param"].FirstOrDefault();
+            if (plot is not (PlotKind.History or PlotKind.Slice))
+            {
+                throw new ArgumentException($"The interactive plot kind must be history or slice, but got '{kind}' (the other kinds are at plots/{{kind}}.svg).", nameof(kind));
+            }
+
+            string json = (string)view.Memo.GetOrAdd($"live:{plot}:{param}", _ => plot == PlotKind.History
+                ? InteractivePlot.HistoryJson(view.Data)
+                : InteractivePlot.SliceJson(view.Data, param ?? throw new ArgumentException("The slice plot needs query parameter 'param' (a parameter's name).", "param")));
+            return Results.Text(json, "application/json; charset=utf-8");
         }));
         endpoints.MapGet("/api/studies/{name}/events", async (string name, HttpContext context) =>
         {
