@@ -16,13 +16,10 @@ namespace Hpo.Dashboard;
 /// <summary>Maps the dashboard (its page at <c>/</c> and its read-only JSON API under <c>/api/</c>) onto an ASP.NET Core application.</summary>
 public static class DashboardEndpoints
 {
-    /// <summary>How long a request waits for a study's first read before it answers from the storage's own queries.</summary>
-    private static readonly TimeSpan QuickAnswerAfter = TimeSpan.FromMilliseconds(250);
-
     /// <summary>
     /// Maps the dashboard's endpoints: <c>GET /</c> (the page), <c>GET /api/studies</c>, <c>GET /api/studies/{name}</c>,
-    /// <c>GET /api/studies/{name}/trials?offset=&amp;limit=&amp;sort=&amp;order=asc|desc&amp;state=&amp;q=</c>,
-    /// <c>GET /api/studies/{name}/trials/{number}</c>, <c>GET /api/studies/{name}/plots/{kind}.svg?param=&amp;param2=</c> and
+    /// <c>GET /api/studies/{name}/trials?offset=&amp;limit=&amp;sort=&amp;order=asc|desc&amp;state=&amp;q=&amp;value=MIN..MAX&amp;duration=MIN..MAX&amp;param:NAME=MIN..MAX|CHOICE,CHOICE</c>,
+    /// <c>GET /api/studies/{name}/trials/{number}</c>, <c>GET /api/studies/{name}/plots/{kind}.svg?param=&amp;param2=</c>, <c>GET /api/studies/{name}/plots/{history|slice}.json?param=</c> (the interactive plots' data) and
     /// <c>GET /api/studies/{name}/events</c> (server-sent events: <c>version</c> whenever the study's trials change). Nothing writes.
     /// </summary>
     /// <param name="endpoints">The application's route builder.</param>
@@ -51,26 +48,33 @@ public static class DashboardEndpoints
         endpoints.MapGet("/", () => Results.Text(page, "text/html; charset=utf-8"));
         endpoints.MapGet("/api/studies", (CancellationToken ct) => Guarded(logger, async () =>
             Results.Json(new { studies = (await cache.ListAsync(ct).ConfigureAwait(false)).Select(DashboardJson.StudyItem).ToArray() }, DashboardJson.Options)));
-        // While a large study is read for the first time, the summary and the default page of trials come from the storage's own
-        // queries (counts, best trial, trials by number), so that the page paints at once; the read goes on for the next request.
-        async Task<(StudyView? View, StudyRecord? Study, bool Found)> ViewOrStudyAsync(string name, CancellationToken ct)
+        IStudyQueryStorage queries = storage.AsQueryStorage();
+
+        // Until a study's trials have been read once, every answer comes from the storage's own queries (counts, best trial, a page
+        // of trials filtered and sorted by IStudyQueryStorage) without waiting: the first paint of a 100,000-trial study does not wait
+        // for the full read, which goes on in the background for the plots and the next requests.
+        async Task<(StudyView? View, StudyRecord? Study)> ViewOrStudyAsync(string name, HttpRequest request, CancellationToken ct)
         {
-            // On the thread pool: a storage whose reads complete synchronously (SQLite) must not hold this request for the whole read.
-            Task<StudyView?> loading = Task.Run(() => cache.GetAsync(name, CancellationToken.None));
-            if (await Task.WhenAny(loading, Task.Delay(QuickAnswerAfter, time, ct)).ConfigureAwait(false) == loading)
+            if (cache.HasView(name))
             {
-                StudyView? loaded = await loading.ConfigureAwait(false);
-                return (loaded, loaded?.Study, loaded is not null);
+                StudyView? loaded = await cache.GetAsync(name, ct).ConfigureAwait(false);
+                return (loaded, loaded?.Study);
             }
 
             StudyRecord? study = await storage.GetStudyAsync(name, ct).ConfigureAwait(false);
-            return (null, study, study is not null);
+            if (study is not null && !DashboardWarmUp.IsWarmUp(request))
+            {
+                // On the thread pool: a storage whose reads complete synchronously (SQLite) must not hold this request.
+                _ = Task.Run(() => LoadAsync(cache, name, logger, stopping), CancellationToken.None);
+            }
+
+            return (null, study);
         }
 
-        endpoints.MapGet("/api/studies/{name}", (string name, CancellationToken ct) => Guarded(logger, async () =>
+        endpoints.MapGet("/api/studies/{name}", (string name, HttpRequest request, CancellationToken ct) => Guarded(logger, async () =>
         {
-            (StudyView? view, StudyRecord? study, bool found) = await ViewOrStudyAsync(name, ct).ConfigureAwait(false);
-            if (!found)
+            (StudyView? view, StudyRecord? study) = await ViewOrStudyAsync(name, request, ct).ConfigureAwait(false);
+            if (study is null)
             {
                 return NotFound(name);
             }
@@ -80,66 +84,32 @@ public static class DashboardEndpoints
                 return Results.Json(DashboardJson.Summary(view), DashboardJson.Options);
             }
 
-            TrialCounts counts = await storage.GetTrialCountsAsync(study!.Id, ct).ConfigureAwait(false);
+            TrialCounts counts = await storage.GetTrialCountsAsync(study.Id, ct).ConfigureAwait(false);
             TrialRecord? best = await storage.GetBestTrialAsync(study.Id, ct).ConfigureAwait(false);
             return Results.Json(DashboardJson.Summary(study, counts, best, 0, time.GetUtcNow()), DashboardJson.Options);
         }));
         endpoints.MapGet("/api/studies/{name}/trials", (string name, HttpRequest request, CancellationToken ct) => Guarded(logger, async () =>
         {
-            (StudyView? view, StudyRecord? study, bool found) = await ViewOrStudyAsync(name, ct).ConfigureAwait(false);
-            if (!found)
+            (StudyView? view, StudyRecord? study) = await ViewOrStudyAsync(name, request, ct).ConfigureAwait(false);
+            if (study is null)
             {
                 return NotFound(name);
             }
 
-            TrialQuery query = TrialQuery.Parse(k => request.Query[k].FirstOrDefault(), options.MaxPageSize, [.. study!.Definition.SearchSpace.Parameters.Select(p => p.Name)]);
-            if (view is null)
-            {
-                if (query.Sort == "number" && query.States is null && query.Text is null)
-                {
-                    int total = (await storage.GetTrialCountsAsync(study.Id, ct).ConfigureAwait(false)).Total;
-                    var quick = new List<TrialRecord>(query.Limit);
-                    for (int k = 0; k < query.Limit; k++)
-                    {
-                        int number = query.Descending ? total - 1 - query.Offset - k : query.Offset + k;
-                        if (number >= 0 && number < total && await storage.GetTrialAsync(study.Id, number, ct).ConfigureAwait(false) is { } trial)
-                        {
-                            quick.Add(trial);
-                        }
-                    }
-
-                    return Results.Json(new
-                    {
-                        version = 0L,
-                        total,
-                        matched = total,
-                        offset = query.Offset,
-                        limit = query.Limit,
-                        sort = query.Sort,
-                        order = query.Descending ? "desc" : "asc",
-                        rows = quick.Select(DashboardJson.Row).ToArray(),
-                    }, DashboardJson.Options);
-                }
-
-                // Sorting and filtering need every trial: wait for the read.
-                view = await cache.GetAsync(name, ct).ConfigureAwait(false);
-                if (view is null)
-                {
-                    return NotFound(name);
-                }
-            }
-
-            (int matched, IReadOnlyList<TrialRecord> rows) = query.Run(view);
+            TrialQuery query = TrialTableQuery.Parse(request.Query.Select(q => new KeyValuePair<string, string?>(q.Key, q.Value.FirstOrDefault())), options.MaxPageSize, study.Definition);
+            TrialPage page = view is not null
+                ? TrialTableQuery.Run(query, view)
+                : await queries.QueryTrialsAsync(study.Id, query, ct).ConfigureAwait(false);
             return Results.Json(new
             {
-                version = view.Version,
-                total = view.Trials.Length,
-                matched,
+                version = view?.Version ?? 0L,
+                total = page.Total,
+                matched = page.Matched,
                 offset = query.Offset,
                 limit = query.Limit,
-                sort = query.Sort,
+                sort = query.Sort == TrialSortColumn.Parameter ? "param:" + query.SortParameter : query.Sort.ToString().ToLowerInvariant(),
                 order = query.Descending ? "desc" : "asc",
-                rows = rows.Select(DashboardJson.Row).ToArray(),
+                rows = page.Trials.Select(DashboardJson.Row).ToArray(),
             }, DashboardJson.Options);
         }));
         endpoints.MapGet("/api/studies/{name}/trials/{number:int}", (string name, int number, CancellationToken ct) => Guarded(logger, async () =>
@@ -169,6 +139,25 @@ public static class DashboardEndpoints
             string svg = (string)view.Memo.GetOrAdd($"plot:{plot}:{param}:{param2}", _ =>
                 StudyPlotter.RenderSvg(view.Data, plot, new PlotOptions { Parameter = param, SecondParameter = param2, MaxItems = 5000, Width = 900, Height = 480 }));
             return Results.Text(svg, "image/svg+xml; charset=utf-8");
+        }));
+        endpoints.MapGet("/api/studies/{name}/plots/{kind}.json", (string name, string kind, HttpRequest request, CancellationToken ct) => Guarded(logger, async () =>
+        {
+            if (await cache.GetAsync(name, ct).ConfigureAwait(false) is not { } view)
+            {
+                return NotFound(name);
+            }
+
+            PlotKind plot = PlotKinds.Parse(kind);
+            string? param = request.Query["param"].FirstOrDefault();
+            if (plot is not (PlotKind.History or PlotKind.Slice))
+            {
+                throw new ArgumentException($"The interactive plot kind must be history or slice, but got '{kind}' (the other kinds are at plots/{{kind}}.svg).", nameof(kind));
+            }
+
+            string json = (string)view.Memo.GetOrAdd($"live:{plot}:{param}", _ => plot == PlotKind.History
+                ? InteractivePlot.HistoryJson(view.Data)
+                : InteractivePlot.SliceJson(view.Data, param ?? throw new ArgumentException("The slice plot needs query parameter 'param' (a parameter's name).", "param")));
+            return Results.Text(json, "application/json; charset=utf-8");
         }));
         endpoints.MapGet("/api/studies/{name}/events", async (string name, HttpContext context) =>
         {
@@ -232,6 +221,23 @@ public static class DashboardEndpoints
             }
         });
         return endpoints;
+    }
+
+    private static async Task LoadAsync(StudyCache cache, string name, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await cache.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The server stopped first.
+        }
+        catch (Exception e) when (e is HpoException or InvalidOperationException or IOException or TimeoutException or System.Data.Common.DbException)
+        {
+            // The next request reads (and reports) it again.
+            logger.LogWarning(e, "The dashboard could not read study {Study} in the background.", name);
+        }
     }
 
     private static async Task PreloadAsync(StudyCache cache, ILogger logger, CancellationToken cancellationToken)

@@ -25,6 +25,14 @@ public sealed class DashboardOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool PreloadStudies { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether <see cref="DashboardServer.StartAsync"/> sends the page's first requests to the new
+    /// server before it returns (the page, the studies list, the first study's summary and one trial read by the storage's query,
+    /// never a full read), so that the first browser does not wait for the code on those paths to be compiled.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool WarmUp { get; set; } = true;
+
     /// <summary>Gets or sets what the page shows as the storage's name; never a password (see <see cref="Hpo.Storage.StudyStorage.Redact"/>).</summary>
     public string? StorageDisplayName { get; set; }
 

@@ -5,7 +5,10 @@ namespace Hpo.Dashboard;
 /// <summary>The dashboard's single page: inline styles and script, no external resource; everything it shows comes from <c>/api/</c>.</summary>
 internal static class DashboardPage
 {
-    public static string Html(string storageName) => Template.Replace("{{STORAGE}}", WebUtility.HtmlEncode(Hpo.Storage.StudyStorage.Redact(storageName)), StringComparison.Ordinal);
+    public static string Html(string storageName) => Template
+        .Replace("{{STORAGE}}", WebUtility.HtmlEncode(Hpo.Storage.StudyStorage.Redact(storageName)), StringComparison.Ordinal)
+        .Replace("/*{{PLOT_CSS}}*/", Hpo.Visualization.Rendering.InteractivePlot.Css, StringComparison.Ordinal)
+        .Replace("/*{{PLOT_SCRIPT}}*/", Hpo.Visualization.Rendering.InteractivePlot.Script, StringComparison.Ordinal);
 
     private const string Template = """
 <!DOCTYPE html>
@@ -47,6 +50,10 @@ table.grid { border-collapse:collapse; width:100%; font-size:13px; }
 pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
 #error { color:#b00020; }
 .table-wrap { overflow-x:auto; }
+#range-filters { display:flex; flex-wrap:wrap; gap:6px 14px; align-items:center; }
+#range-filters label { font-size:12px; color:var(--muted); }
+#range-filters input { width:80px; padding:2px 4px; }
+/*{{PLOT_CSS}}*/
 </style>
 </head>
 <body>
@@ -70,6 +77,7 @@ pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
 <option value="intermediate">intermediate values</option><option value="timeline">timeline</option></select></label>
 <label id="param-label" hidden>parameter <select id="plot-param"></select></label>
 <label id="param2-label" hidden>against <select id="plot-param2"></select></label></div>
+<div id="plot-live" hidden></div>
 <img id="plot-img" alt="plot" width="900" height="480">
 </div>
 <div class="panel">
@@ -79,6 +87,7 @@ pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
 <button id="prev">&larr; prev</button><span id="page-info"></span><button id="next">next &rarr;</button>
 <span class="muted" id="trials-matched"></span>
 </div>
+<div class="controls" id="range-filters"></div>
 <div class="table-wrap"><table class="grid" id="trial-table"><thead></thead><tbody></tbody></table></div>
 </div>
 <div class="panel" id="detail" hidden></div>
@@ -86,9 +95,10 @@ pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
 </main>
 </div>
 <script>
+/*{{PLOT_SCRIPT}}*/
 (function () {
   'use strict';
-  var state = { study: null, summary: null, offset: 0, limit: 50, sort: 'number', order: 'desc', filter: '', trialState: '', selected: null, source: null, lastPlot: 0, version: -1 };
+  var state = { study: null, summary: null, offset: 0, limit: 50, sort: 'number', order: 'desc', filter: '', trialState: '', ranges: {}, rangeStudy: null, selected: null, source: null, lastPlot: 0, version: -1 };
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined && text !== null) { e.textContent = String(text); } if (cls) { e.className = cls; } return e; }
   function fmt(v) { if (v === null || v === undefined) { return ''; } if (typeof v === 'number') { return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, '').replace(/\.?0+e/, 'e'); } return String(v); }
@@ -139,9 +149,32 @@ pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
         s.parameters.forEach(function (p, j) { var o = el('option', p.name); o.value = p.name; sel.appendChild(o); });
         if (keep) { sel.value = keep; } else if (i === 1 && s.parameters.length > 1) { sel.value = s.parameters[1].name; }
       });
+      if (state.rangeStudy !== s.name) { buildRanges(s); }
       state.version = s.version;
       return s;
     });
+  }
+
+  // Range filters (server-side): value, duration and each numeric parameter, as MIN..MAX; either end may stay empty.
+  function buildRanges(s) {
+    state.rangeStudy = s.name; state.ranges = {};
+    var box = $('range-filters'); box.textContent = '';
+    var fields = [['value', 'value'], ['duration', 'duration (s)']];
+    s.parameters.forEach(function (p) { if (p.kind !== 'categorical') { fields.push(['param:' + p.name, p.name]); } });
+    fields.forEach(function (f) {
+      var label = el('label', f[1] + ' '); var lo = el('input'); var hi = el('input');
+      lo.placeholder = 'min'; hi.placeholder = 'max'; lo.inputMode = hi.inputMode = 'decimal';
+      lo.dataset.field = hi.dataset.field = f[0]; lo.dataset.end = 'min'; hi.dataset.end = 'max';
+      lo.id = 'range-' + f[0].replace(':', '-') + '-min'; hi.id = 'range-' + f[0].replace(':', '-') + '-max';
+      [lo, hi].forEach(function (input) { input.addEventListener('input', function () { clearTimeout(rangeTimer); rangeTimer = setTimeout(function () { readRange(f[0], lo, hi); }, 300); }); });
+      label.appendChild(lo); label.appendChild(document.createTextNode(' – ')); label.appendChild(hi); box.appendChild(label);
+    });
+  }
+  var rangeTimer = null;
+  function readRange(field, lo, hi) {
+    var a = lo.value.trim(), b = hi.value.trim();
+    if (a === '' && b === '') { delete state.ranges[field]; } else { state.ranges[field] = a + '..' + b; }
+    state.offset = 0; loadTrials();
   }
 
   function columns() {
@@ -167,7 +200,8 @@ pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
 
   function loadTrials() {
     var q = '/api/studies/' + enc(state.study) + '/trials?offset=' + state.offset + '&limit=' + state.limit + '&sort=' + enc(state.sort) + '&order=' + state.order
-      + (state.trialState ? '&state=' + enc(state.trialState) : '') + (state.filter ? '&q=' + enc(state.filter) : '');
+      + (state.trialState ? '&state=' + enc(state.trialState) : '') + (state.filter ? '&q=' + enc(state.filter) : '')
+      + Object.keys(state.ranges).map(function (k) { return '&' + enc(k) + '=' + enc(state.ranges[k]); }).join('');
     return api(q).then(function (page) {
       var body = $('trial-table').tBodies[0]; body.textContent = '';
       var params = state.summary ? state.summary.parameters : [];
@@ -199,10 +233,17 @@ pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
     var kind = $('plot-kind').value;
     $('param-label').hidden = !(kind === 'slice' || kind === 'contour');
     $('param2-label').hidden = kind !== 'contour';
-    var src = '/api/studies/' + enc(state.study) + '/plots/' + kind + '.svg?v=' + state.version;
+    var live = kind === 'history' || kind === 'slice';
+    var src = '/api/studies/' + enc(state.study) + '/plots/' + kind + (live ? '.json' : '.svg') + '?v=' + state.version;
     if (kind === 'slice' || kind === 'contour') { src += '&param=' + enc($('plot-param').value); }
     if (kind === 'contour') { src += '&param2=' + enc($('plot-param2').value); }
-    $('plot-img').src = src;
+    $('plot-live').hidden = !live; $('plot-img').hidden = live;
+    if (!live) { $('plot-img').src = src; return; }
+    var study = state.study;
+    api(src).then(function (data) {
+      if (study !== state.study) { return; }
+      HpoPlot.render($('plot-live'), data, function (n) { location.hash = '#/study/' + enc(study) + '/trial/' + n; });
+    }).catch(showError);
   }
 
   function loadDetail(number) {

@@ -54,6 +54,11 @@ public sealed class DashboardServer : IAsyncDisposable
         app.MapHpoDashboard(storage, options, app.Services.GetRequiredService<ILoggerFactory>());
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<string> urls = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+        if (options.WarmUp && urls.Count > 0)
+        {
+            await DashboardWarmUp.RunAsync(urls[0], app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Hpo.Dashboard"), cancellationToken).ConfigureAwait(false);
+        }
+
         return new DashboardServer(app, urls);
     }
 

@@ -33,6 +33,9 @@ internal sealed class StudyCache(IStudyStorage storage, TimeProvider time, TimeS
         return await entry.RefreshAsync(storage, time, refreshInterval, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Determines whether a study's trials have been read once (its view exists), so that <see cref="GetAsync"/> only reads changes.</summary>
+    public bool HasView(string name) => entries.TryGetValue(name, out StudyEntry? entry) && entry.HasView;
+
     /// <summary>Gets every study with its counts and best value (the storage's aggregate queries), cached for the refresh interval.</summary>
     public async Task<IReadOnlyList<StudyListItem>> ListAsync(CancellationToken cancellationToken)
     {
@@ -71,6 +74,8 @@ internal sealed class StudyCache(IStudyStorage storage, TimeProvider time, TimeS
         private readonly SemaphoreSlim gate = new(1, 1);
         private StudyView? current;
         private DateTimeOffset refreshedAt;
+
+        public bool HasView => Volatile.Read(ref current) is not null;
 
         public async Task<StudyView> RefreshAsync(IStudyStorage storage, TimeProvider time, TimeSpan interval, CancellationToken cancellationToken)
         {

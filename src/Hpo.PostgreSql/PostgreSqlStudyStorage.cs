@@ -52,7 +52,7 @@ namespace Hpo.PostgreSql;
 /// <see cref="StudyStorage.Open(string)"/> (see <see cref="Register"/>).
 /// </para>
 /// </remarks>
-public sealed class PostgreSqlStudyStorage : StudyStorageBase
+public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
 {
     private const string NowSql = "COALESCE(@now, statement_timestamp())";
 

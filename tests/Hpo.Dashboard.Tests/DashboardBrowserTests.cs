@@ -29,7 +29,9 @@ public sealed class DashboardBrowserTests(SyntheticDatabase db, ChromiumFixture 
         Assert.Equal(50, await page.Locator("#trial-table tbody tr").CountAsync());
         Assert.Contains(SyntheticDatabase.Study, await page.InnerTextAsync("#studies"), StringComparison.Ordinal);
 
-        // The plot image loads (an SVG the browser decoded).
+        // The history is drawn by the page's own script; the other plots are SVG images the browser decodes.
+        await page.WaitForSelectorAsync("#plot-live svg circle");
+        await page.SelectOptionAsync("#plot-kind", "timeline");
         await page.WaitForFunctionAsync("document.getElementById('plot-img').complete && document.getElementById('plot-img').naturalWidth > 0");
 
         // Sort by value (ascending): the first row is the best trial.

@@ -5,7 +5,7 @@ using Hpo.Trials;
 
 namespace Hpo.Dashboard.Tests;
 
-/// <summary>While a study's first full read is slow, the summary and the default page come from the storage's own queries.</summary>
+/// <summary>While a study's first full read is slow, the summary and every page of trials come from the storage's own queries.</summary>
 public sealed class QuickAnswerTests(SyntheticDatabase db) : IClassFixture<SyntheticDatabase>
 {
     /// <summary>Forwards every call to a real storage, but the full read of a study's trials waits until <see cref="Gate"/> opens.</summary>
@@ -61,14 +61,23 @@ public sealed class QuickAnswerTests(SyntheticDatabase db) : IClassFixture<Synth
         Assert.Equal(best.Number, summary.GetProperty("best").GetProperty("number").GetInt32());
         Assert.Equal(Enumerable.Range(counts.Total - 20, 20).Reverse(), page.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("number").GetInt32()));
 
-        // A sorted page needs every trial: it waits for the read, and from then on the full view answers.
-        Task<JsonElement> sortedRequest = d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}/trials?sort=value&limit=1");
-        await Task.Delay(500);
-        Assert.False(sortedRequest.IsCompleted);
-        slow.Gate.SetResult();
-        JsonElement sorted = await sortedRequest;
+        // Sorted and filtered pages, too, come from the storage's query (IStudyQueryStorage) without waiting for the read.
+        JsonElement sorted = await d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}/trials?sort=value&limit=1");
+        Assert.Equal(0, sorted.GetProperty("version").GetInt64());
         Assert.Equal(best.Number, sorted.GetProperty("rows")[0].GetProperty("number").GetInt32());
+        JsonElement stale = await d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}/trials?state=stale&limit=500");
+        Assert.Equal(counts.Stale, stale.GetProperty("matched").GetInt32());
+        Assert.False(slow.Gate.Task.IsCompleted);
+
+        // Once the read ends, the full view answers.
+        slow.Gate.SetResult();
         JsonElement full = await d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}");
+        for (int i = 0; i < 200 && full.GetProperty("loading").GetBoolean(); i++)
+        {
+            await Task.Delay(50);
+            full = await d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}");
+        }
+
         Assert.False(full.GetProperty("loading").GetBoolean());
         Assert.True(full.GetProperty("version").GetInt64() > 0);
     }

@@ -32,11 +32,24 @@ internal static class ReportAssets
         .state.stale { color: #7f7f7f; } .state.running { color: #2ca02c; } .state.waiting { color: #8c8c1a; }
         .controls { margin: 6px 0; } .controls input { width: 280px; padding: 4px; }
         #trials { overflow-x: auto; }
+        #trial-table tr.picked { background: #fff3bf; }
         """;
 
     public const string Script = """
         (function () {
           'use strict';
+          // A clicked point shows its trial's row in the table (when the table lists it).
+          function pick(number) {
+            var row = document.querySelector('#trial-table tr[data-number="' + number + '"]');
+            var old = document.querySelector('#trial-table tr.picked');
+            if (old) { old.classList.remove('picked'); }
+            if (!row) { return; }
+            row.hidden = false; row.classList.add('picked');
+            row.scrollIntoView({ block: 'center' });
+          }
+          document.querySelectorAll('[data-hpo-plot]').forEach(function (box) {
+            HpoPlot.render(box, JSON.parse(document.getElementById(box.dataset.hpoPlot).textContent), pick);
+          });
           document.querySelectorAll('.switcher').forEach(function (box) {
             var select = box.querySelector('select.switch');
             select.addEventListener('change', function () {

@@ -37,7 +37,7 @@ public static class StudyReport
 
         var html = new StringBuilder(256 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        html.Append("<link rel=\"icon\" href=\"data:,\">\n<title>").Append(E($"Study {data.Study.Name} — Hpo report")).Append("</title>\n<style>\n").Append(ReportAssets.Css).Append("</style>\n</head>\n<body>\n");
+        html.Append("<link rel=\"icon\" href=\"data:,\">\n<title>").Append(E($"Study {data.Study.Name} — Hpo report")).Append("</title>\n<style>\n").Append(ReportAssets.Css).Append(InteractivePlot.Css).Append("</style>\n</head>\n<body>\n");
         html.Append("<header><h1>Study <span id=\"study-name\">").Append(E(data.Study.Name)).Append("</span></h1><p class=\"muted\">Hpo report generated ")
             .Append(E(now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append(" UTC from ")
             .Append(data.Trials.Count.ToString("N0", CultureInfo.InvariantCulture)).Append(" trials.</p>\n<nav>");
@@ -102,7 +102,8 @@ public static class StudyReport
 
         // Plots.
         html.Append("<section id=\"plots\"><h2>Plots</h2>\n");
-        Figure(html, "plot-history", "Optimization history", StudyPlotter.RenderSvg(data, PlotKind.History, plotOptions));
+        // The history and the slices are interactive (our inline script draws them from JSON: tooltips, zoom, click to the trial's row).
+        InteractiveFigure(html, "plot-history", "Optimization history", InteractivePlot.HistoryJson(data, options.MaxPlotItems));
         html.Append("<div class=\"figure\" id=\"plot-importance-block\"><h3>Parameter importance</h3>");
         html.Append("<p class=\"muted\">").Append(E(ParameterImportance.Method)).Append(": the share of the objective's variance each parameter explains alone (main effect), normalised to sum to 1, from ")
             .Append(importance.TrialsUsed.ToString("N0", CultureInfo.InvariantCulture)).Append(" complete trials.</p>");
@@ -126,7 +127,7 @@ public static class StudyReport
         html.Append("<div class=\"svg\" id=\"plot-importance\">").Append(Svg(StudyPlotter.RenderSvg(data, PlotKind.Importance, plotOptions))).Append("</div></div>\n");
 
         // One slice per parameter, one contour per pair of the most important parameters: a selector shows one at a time.
-        var slices = data.SearchSpace.Parameters.Select(p => (p.Name, Svg(StudyPlotter.RenderSvg(data, PlotKind.Slice, new PlotOptions { MaxItems = options.MaxPlotItems, Width = 900, Height = 480, Parameter = p.Name })))).ToList();
+        var slices = data.SearchSpace.Parameters.Select((p, i) => (p.Name, InteractiveBox($"plot-slice-{i}", InteractivePlot.SliceJson(data, p.Name, options.MaxPlotItems)))).ToList();
         Switcher(html, "plot-slice", "Slice", slices);
         string[] ranked = [.. importance.Entries.Select(e => e.Name).Concat(data.SearchSpace.Parameters.Select(p => p.Name)).Distinct().Take(options.MaxContourParameters)];
         var contours = new List<(string, string)>();
@@ -167,7 +168,7 @@ public static class StudyReport
         html.Append("<th>note</th></tr></thead><tbody>\n");
         foreach (TrialRecord t in listed)
         {
-            html.Append("<tr data-state=\"").Append(StateName(t.State)).Append("\"><td>").Append(t.Number.ToString(CultureInfo.InvariantCulture)).Append("</td><td class=\"state ").Append(StateName(t.State)).Append("\">").Append(StateName(t.State)).Append("</td><td")
+            html.Append("<tr data-number=\"").Append(t.Number.ToString(CultureInfo.InvariantCulture)).Append("\" data-state=\"").Append(StateName(t.State)).Append("\"><td>").Append(t.Number.ToString(CultureInfo.InvariantCulture)).Append("</td><td class=\"state ").Append(StateName(t.State)).Append("\">").Append(StateName(t.State)).Append("</td><td")
                 .Append(t.Value is double v && double.IsFinite(v) ? $" data-value=\"{R(v)}\">{E(Num(v))}" : ">").Append("</td><td>")
                 .Append(t.Duration is TimeSpan du ? du.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) : string.Empty).Append("</td><td>").Append(E(t.Owner ?? string.Empty)).Append("</td>");
             foreach (SearchParameter p in data.SearchSpace.Parameters)
@@ -181,7 +182,7 @@ public static class StudyReport
 
         html.Append("</tbody></table></section>\n</main>\n");
         html.Append("<script type=\"application/json\" id=\"hpo-summary\">").Append(SummaryJson(data, best, importance)).Append("</script>\n");
-        html.Append("<script>\n").Append(ReportAssets.Script).Append("</script>\n</body>\n</html>\n");
+        html.Append("<script>\n").Append(InteractivePlot.Script).Append('\n').Append(ReportAssets.Script).Append("</script>\n</body>\n</html>\n");
         return html.ToString();
     }
 
@@ -225,6 +226,13 @@ public static class StudyReport
         int start = svg.IndexOf("<svg", StringComparison.Ordinal);
         return start >= 0 ? svg[start..] : svg;
     }
+
+    /// <summary>A box the interactive script draws into, and its data in a JSON script element beside it.</summary>
+    private static string InteractiveBox(string id, string json) =>
+        $"<div class=\"interactive\" id=\"{id}\" data-hpo-plot=\"{id}-data\"></div><script type=\"application/json\" id=\"{id}-data\">{InteractivePlot.ForScriptElement(json)}</script>";
+
+    private static void InteractiveFigure(StringBuilder html, string id, string title, string json) =>
+        html.Append("<div class=\"figure\"><h3>").Append(E(title)).Append("</h3>").Append(InteractiveBox(id, json)).Append("</div>\n");
 
     private static void Figure(StringBuilder html, string id, string title, string svg) =>
         html.Append("<div class=\"figure\"><h3>").Append(E(title)).Append("</h3><div class=\"svg\" id=\"").Append(id).Append("\">").Append(Svg(svg)).Append("</div></div>\n");

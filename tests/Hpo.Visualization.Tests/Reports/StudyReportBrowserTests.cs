@@ -102,6 +102,48 @@ public sealed class StudyReportBrowserTests(ChromiumFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Report_InteractiveHistory_HoverShowsTheTrial_BrushZooms_ClickPicksItsRow_Offline()
+    {
+        (StudyData data, TrialRecord best, _) = await SyntheticAsync(200);
+        (IPage page, List<string> errors, List<string> requests) = await OpenOfflineAsync(StudyReport.Generate(data));
+
+        // Hover the best trial's point: the tooltip shows its number, value and parameters.
+        ILocator point = page.Locator($"#plot-history svg circle[data-number='{best.Number}']");
+        await point.HoverAsync(new LocatorHoverOptions { Force = true });
+        await page.WaitForFunctionAsync("!document.querySelector('#plot-history .hpo-tip').hidden");
+        Assert.Equal(best.Number.ToString(CultureInfo.InvariantCulture), await page.GetAttributeAsync("#plot-history .hpo-tip", "data-number"));
+        Assert.Equal(best.Value!.Value, double.Parse((await page.GetAttributeAsync("#plot-history .hpo-tip", "data-value"))!, CultureInfo.InvariantCulture));
+        string tip = await page.InnerTextAsync("#plot-history .hpo-tip");
+        Assert.Contains($"Trial {best.Number}", tip, StringComparison.Ordinal);
+        Assert.Contains("optimizer = " + ParameterAxis.Label(best.Parameters["optimizer"]), tip, StringComparison.Ordinal);
+
+        // Drag a rectangle over the left half: the x axis now spans less than before.
+        double[] before = await page.EvaluateAsync<double[]>("(() => { const s = document.querySelector('#plot-history svg'); return [Number(s.dataset.xmin), Number(s.dataset.xmax)]; })()");
+        await page.EvaluateAsync("document.querySelector('#plot-history svg').scrollIntoView({ block: 'center' })"); // clear of the sticky header
+        LocatorBoundingBoxResult box = (await page.Locator("#plot-history svg").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + (box.Width * 0.15f), box.Y + (box.Height * 0.3f));
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + (box.Width * 0.35f), box.Y + (box.Height * 0.6f), new MouseMoveOptions { Steps = 5 });
+        await page.Mouse.MoveAsync(box.X + (box.Width * 0.5f), box.Y + (box.Height * 0.85f), new MouseMoveOptions { Steps = 5 });
+        await page.Mouse.UpAsync();
+        double[] after = await page.EvaluateAsync<double[]>("(() => { const s = document.querySelector('#plot-history svg'); return [Number(s.dataset.xmin), Number(s.dataset.xmax)]; })()");
+        Assert.True(after[0] > before[0] && after[1] < before[1] && after[1] - after[0] < (before[1] - before[0]) / 2, $"x range {before[0]}..{before[1]} became {after[0]}..{after[1]}");
+        int tickCount = await page.EvaluateAsync<int>("document.querySelectorAll('#plot-history svg .x-tick').length");
+        Assert.True(tickCount > 1);
+
+        // Double-click resets; a click on the best point shows its row in the trials table.
+        await page.Mouse.DblClickAsync(box.X + (box.Width * 0.8f), box.Y + (box.Height * 0.5f));
+        Assert.Equal(before, await page.EvaluateAsync<double[]>("(() => { const s = document.querySelector('#plot-history svg'); return [Number(s.dataset.xmin), Number(s.dataset.xmax)]; })()"));
+        await page.Locator($"#plot-history svg circle[data-number='{best.Number}']").ClickAsync(new LocatorClickOptions { Force = true });
+        Assert.Equal(best.Number.ToString(CultureInfo.InvariantCulture), await page.GetAttributeAsync("#trial-table tr.picked", "data-number"));
+
+        // A slice plot is interactive too (categorical axis labelled by the choices).
+        Assert.Equal(["sgd", "adam"], await page.EvaluateAsync<string[]>("Array.from(document.querySelectorAll('#plot-slice-2 svg .x-tick')).map(t => t.textContent)"));
+        Assert.Empty(requests);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Report_EmptyStudy_OpensWithoutErrors()
     {
         var s = new Studies(Studies.XY, name: "empty");
