@@ -113,7 +113,13 @@ internal sealed class CommandLineSyntax
 
         string rest = line[start..cursor];
         ParseResult result = Root.Parse(rest, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        return [.. result.GetCompletions(rest.Length).Select(c => c.InsertText ?? c.Label).Distinct(StringComparer.Ordinal)];
+        // The library matches anywhere in a word ('st' offers 'best'); a shell completes what the word starts with. Options (and the
+        // help's Windows aliases /h and /?) are offered once the word starts with a dash.
+        string word = result.GetCompletionContext().WordToComplete;
+        return [.. result.GetCompletions(rest.Length)
+            .Select(c => c.InsertText ?? c.Label)
+            .Where(c => c.StartsWith(word, StringComparison.Ordinal) && (word.Length > 0 || !IsOption(c)))
+            .Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>Builds the System.CommandLine command for a list of option specs.</summary>
@@ -278,6 +284,8 @@ internal sealed class CommandLineSyntax
     private static readonly OptionSpec StorageFileSpec = new(Storage.StorageSource.FileOption, "PATH", "The storage URL's file.");
 
     private static bool HasStorageFile(ParseResult result) => result.CommandResult.Command.Options.Any(o => o.Name == Storage.StorageSource.FileOption);
+
+    private static bool IsOption(string word) => word.StartsWith('-') || word.StartsWith('/');
 
     private static string UnknownOption(string token, IReadOnlyList<OptionSpec> known, string? commandName)
     {
