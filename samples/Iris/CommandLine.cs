@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
 using Hpo.Tuners;
@@ -38,71 +39,35 @@ internal sealed record CommandLine
         ? $"iris-mlp-{Tuner.ToLowerInvariant()}-{Pruner}"
         : $"iris-lightgbm-{Tuner.ToLowerInvariant()}");
 
-    /// <summary>Parses the arguments, or prints what is wrong and the usage to standard error and returns <see langword="null"/>.</summary>
+    /// <summary>Parses the arguments with System.CommandLine, or prints what is wrong and the usage to standard error and returns <see langword="null"/>.</summary>
     public static CommandLine? Parse(string[] args)
     {
-        var options = new CommandLine();
-        for (int i = 0; i < args.Length; i++)
+        Syntax syntax = new();
+        ParseResult result = syntax.Root.Parse(args);
+        if (result.Tokens.Any(t => t.Value is "-h" or "--help" or "-?"))
         {
-            string arg = args[i];
-            string? inline = null;
-            int equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                inline = arg[(equals + 1)..];
-                arg = arg[..equals];
-            }
-
-            if (arg is "-h" or "--help" or "-?")
-            {
-                return options with { ShowHelp = true };
-            }
-
-            if (arg is not ("--tuner" or "--trials" or "--storage" or "--study" or "--model" or "--pruner" or "--export"))
-            {
-                return Fail($"Unknown option '{args[i]}'.");
-            }
-
-            string? value = inline ?? (i + 1 < args.Length ? args[++i] : null);
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                return Fail($"Option '{arg}' needs a value.");
-            }
-
-            switch (arg)
-            {
-                case "--tuner" when !TunerRegistry.Names.Contains(value, StringComparer.OrdinalIgnoreCase):
-                    return Fail($"No tuner is named '{value}'. Known tuners: {string.Join(", ", TunerRegistry.Names)}.");
-                case "--tuner":
-                    options = options with { Tuner = value };
-                    break;
-                case "--trials" when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1:
-                    return Fail($"--trials must be a positive whole number, but got '{value}'.");
-                case "--trials":
-                    options = options with { Trials = int.Parse(value, CultureInfo.InvariantCulture), TrialsGiven = true };
-                    break;
-                case "--storage":
-                    options = options with { Storage = value };
-                    break;
-                case "--model" when value is not ("lightgbm" or "mlp"):
-                    return Fail($"--model must be lightgbm or mlp, but got '{value}'.");
-                case "--model":
-                    options = options with { Model = value };
-                    break;
-                case "--pruner" when value is not ("asha" or "none"):
-                    return Fail($"--pruner must be asha or none, but got '{value}'.");
-                case "--pruner":
-                    options = options with { Pruner = value, PrunerGiven = true };
-                    break;
-                case "--export":
-                    options = options with { Export = value };
-                    break;
-                default:
-                    options = options with { Study = value };
-                    break;
-            }
+            return new CommandLine { ShowHelp = true };
         }
 
+        if (result.Errors.Count > 0)
+        {
+            // System.CommandLine prints the errors, the closest option to a mistyped one, and the help.
+            result.Invoke(new InvocationConfiguration { Output = Console.Error, Error = Console.Error });
+            return null;
+        }
+
+        var options = new CommandLine
+        {
+            Tuner = result.GetValue(syntax.Tuner)!,
+            Trials = result.GetValue(syntax.Trials),
+            TrialsGiven = result.GetResult(syntax.Trials) is { Implicit: false },
+            Storage = result.GetValue(syntax.Storage)!,
+            Study = result.GetValue(syntax.Study),
+            Model = result.GetValue(syntax.Model)!,
+            Pruner = result.GetValue(syntax.Pruner)!,
+            PrunerGiven = result.GetResult(syntax.Pruner) is { Implicit: false },
+            Export = result.GetValue(syntax.Export),
+        };
         if (options.PrunerGiven && !options.IsMlp)
         {
             return Fail("--pruner applies to --model mlp only: the LightGbm study trains each trial in one go.");
@@ -111,24 +76,12 @@ internal sealed record CommandLine
         return options;
     }
 
+    /// <summary>Prints the options (System.CommandLine's help) and how the sample resumes.</summary>
     public static void PrintUsage(TextWriter writer)
     {
-        writer.WriteLine("Tunes ML.NET's LightGbm multiclass trainer on Iris by 5-fold cross-validated accuracy, or (--model mlp)");
-        writer.WriteLine("a TorchSharp multilayer perceptron with early stopping, scored at the end on 30 held-out rows.");
-        writer.WriteLine();
-        writer.WriteLine("Usage: dotnet run --project samples/Iris -- [options]");
-        writer.WriteLine();
-        writer.WriteLine($"  --tuner NAME     the tuner: {string.Join(", ", TunerRegistry.Names)} (default: random)");
-        writer.WriteLine($"  --trials N       the study's budget of finished trials when it is created (default: {DefaultTrials})");
-        writer.WriteLine("  --storage URL    where the study lives: sqlite:///relative.db, sqlite:////absolute.db or memory");
-        writer.WriteLine($"                   (default: sqlite:///{Path.Combine(SampleDirectory(), "iris.db")})");
-        writer.WriteLine("  --study NAME     the study's name (default: iris-lightgbm-<tuner>, or iris-mlp-<tuner>-<pruner>)");
-        writer.WriteLine("  --model NAME     lightgbm (ML.NET) or mlp (TorchSharp) (default: lightgbm)");
-        writer.WriteLine("  --pruner NAME    for --model mlp: asha (asynchronous successive halving) or none (default: asha)");
-        writer.WriteLine("  --export BASE    publishes the best trial's model (LightGbm refit on all rows, or the MLP's best checkpoint)");
-        writer.WriteLine("                   as the next version BASE/iris/N/ of a model repository that 'hpo serve' serves");
-        writer.WriteLine("  -h, --help       shows this text");
-        writer.WriteLine();
+        var help = new StringWriter();
+        new Syntax().Root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = help });
+        writer.Write(help.ToString().Replace("Usage:\n  Iris", "Usage:\n  dotnet run --project samples/Iris --", StringComparison.Ordinal));
         writer.WriteLine("Running the same command again resumes the study until its budget is spent; Ctrl+C stops it cleanly.");
     }
 
@@ -153,6 +106,55 @@ internal sealed record CommandLine
 
     /// <summary>The artifact store where trials save their models: samples/Iris/artifacts.</summary>
     public static string ArtifactsDirectory() => Path.Combine(SampleDirectory(), "artifacts");
+
+    /// <summary>The sample's options as System.CommandLine declares them: names, defaults, allowed values and help.</summary>
+    private sealed class Syntax
+    {
+        public Syntax()
+        {
+            Tuner.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. TunerRegistry.Names]);
+            Trials.Validators.Add(r =>
+            {
+                if (r.Tokens.Count > 0 && (!int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1))
+                {
+                    r.AddError($"--trials must be a positive whole number, but got '{r.Tokens[0].Value}'.");
+                }
+            });
+            Model.AcceptOnlyFromAmong("lightgbm", "mlp");
+            Pruner.AcceptOnlyFromAmong("asha", "none");
+            Root = new RootCommand(
+                "Tunes ML.NET's LightGbm multiclass trainer on Iris by 5-fold cross-validated accuracy, or (--model mlp) " +
+                "a TorchSharp multilayer perceptron with early stopping, scored at the end on 30 held-out rows.")
+            {
+                Tuner, Trials, Storage, Study, Model, Pruner, Export,
+            };
+        }
+
+        public RootCommand Root { get; }
+
+        public Option<string> Tuner { get; } = new("--tuner") { HelpName = "NAME", Description = $"The tuner: {string.Join(", ", TunerRegistry.Names)}.", DefaultValueFactory = _ => "random" };
+
+        public Option<int> Trials { get; } = new("--trials") { HelpName = "N", Description = "The study's budget of finished trials when it is created.", DefaultValueFactory = _ => DefaultTrials };
+
+        public Option<string> Storage { get; } = new("--storage")
+        {
+            HelpName = "URL",
+            Description = "Where the study lives: sqlite:///relative.db, sqlite:////absolute.db or memory.",
+            DefaultValueFactory = _ => "sqlite:///" + Path.Combine(SampleDirectory(), "iris.db"),
+        };
+
+        public Option<string> Study { get; } = new("--study") { HelpName = "NAME", Description = "The study's name [default: iris-lightgbm-<tuner>, or iris-mlp-<tuner>-<pruner>]." };
+
+        public Option<string> Model { get; } = new("--model") { HelpName = "NAME", Description = "lightgbm (ML.NET) or mlp (TorchSharp).", DefaultValueFactory = _ => "lightgbm" };
+
+        public Option<string> Pruner { get; } = new("--pruner") { HelpName = "NAME", Description = "For --model mlp: asha (asynchronous successive halving) or none.", DefaultValueFactory = _ => "asha" };
+
+        public Option<string> Export { get; } = new("--export")
+        {
+            HelpName = "BASE",
+            Description = "Publishes the best trial's model (LightGbm refit on all rows, or the MLP's best checkpoint) as the next version BASE/iris/N/ of a model repository that 'hpo serve' serves.",
+        };
+    }
 
     private static CommandLine? Fail(string message)
     {

@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Text;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.Json;
 using Hpo.Cli.Commands;
 using Hpo.Cli.Formatting;
@@ -65,11 +67,11 @@ internal static class HpoCli
         // Every line on standard error is masked for credentials; --verbose/-v and the storage sources apply to every command.
         var redacting = new RedactingWriter(error);
         error = redacting;
-        (arguments, LogLevel logLevel) = Verbosity.Extract(arguments);
+        (IReadOnlyList<string> rest, LogLevel logLevel) = Verbosity.Extract(arguments);
         using var loggerFactory = new CliLoggerFactory(error, logLevel);
         try
         {
-            return await RunCommandAsync(arguments, output, error, storage, redacting, loggerFactory, cancellationToken).ConfigureAwait(false);
+            return await RunCommandAsync(arguments, rest, output, error, storage, redacting, loggerFactory, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -77,50 +79,62 @@ internal static class HpoCli
         }
     }
 
-    private static async Task<int> RunCommandAsync(IReadOnlyList<string> arguments, TextWriter output, TextWriter error, StorageOpener storage, RedactingWriter redacting, CliLoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <summary>Gets the command tree System.CommandLine parses with.</summary>
+    internal static CommandLineSyntax Syntax => LazySyntax.Value;
+
+    private static readonly Lazy<CommandLineSyntax> LazySyntax = new(() => new CommandLineSyntax(Commands));
+
+    private static async Task<int> RunCommandAsync(IReadOnlyList<string> arguments, IReadOnlyList<string> rest, TextWriter output, TextWriter error, StorageOpener storage, RedactingWriter redacting, CliLoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        if (arguments.Count == 0)
+        if (rest.Count == 0)
         {
             error.Write(Overview());
             return UsageError;
         }
 
-        string first = arguments[0];
-        if (first is "-h" or "--help" or "-?" or "help")
+        // hpo [suggest:POSITION] "LINE": what the completion scripts ask on each Tab (System.CommandLine's suggest directive).
+        if (SuggestPosition(rest[0]) is { } suggest)
         {
-            if (arguments.Count > 1 && Find(arguments[1]) is { } topic)
+            foreach (string word in Syntax.Complete(rest.Count > 1 ? rest[1] : string.Empty, suggest.Position))
             {
-                output.Write(Help(topic));
-                return Success;
+                output.WriteLine(word);
             }
 
-            output.Write(Overview());
             return Success;
         }
 
-        if (first is "--version")
+        if (rest[0] is "--version")
         {
             output.WriteLine(Version);
             return Success;
         }
 
-        CliCommand? command = Find(first);
+        CommandLineSyntax.Parsed parsed = Syntax.Parse(arguments);
+        ParseResult result = parsed.Result;
+        CliCommand? command = Syntax.CommandOf(result);
+        bool help = result.Tokens.Any(t => t.Type is TokenType.Option or TokenType.Argument && CommandLineSyntax.HelpFlags.Contains(t.Value));
         if (command is null)
         {
-            error.WriteLine($"hpo: Unknown command '{first}'. Commands: {string.Join(", ", Commands.Select(c => c.Name))}.");
-            error.WriteLine("Run 'hpo --help' for usage.");
-            return UsageError;
+            return RunToolCommand(result, parsed.ResponseFileError, help, output, error);
+        }
+
+        // Every --storage value is a secret from here on, before any message can quote it.
+        foreach (Token token in result.CommandResult.Children.OfType<OptionResult>().Where(o => o.Option.Name == CliCommand.StorageOption.Name).SelectMany(o => o.Tokens))
+        {
+            redacting.AddSecretsOf(token.Value);
         }
 
         try
         {
-            ParsedOptions options = ParsedOptions.Parse(StorageSource.Apply([.. arguments.Skip(1)], command, storage.Environment, redacting), command.Options);
+            ParsedOptions options = CommandLineSyntax.Bind(parsed, command.Options, rest, command.Name);
             if (options.HelpRequested)
             {
                 output.Write(Help(command));
                 return Success;
             }
 
+            options = StorageSource.Apply(options, command, storage.Environment, redacting);
+            options.ThrowIfMissing(command.Options);
             OutputFormat format = options.GetChoice(CliCommand.FormatOption.Name, Formats) ?? OutputFormat.Table;
             OutputDocument document = await command.ExecuteAsync(new CommandContext(storage, error, loggerFactory), options, cancellationToken).ConfigureAwait(false);
 
@@ -157,6 +171,87 @@ internal static class HpoCli
         }
     }
 
+    /// <summary>The tool's own commands: none (an unknown command), <c>help [COMMAND]</c> and <c>completion SHELL</c>.</summary>
+    private static int RunToolCommand(ParseResult result, string? responseFileError, bool help, TextWriter output, TextWriter error)
+    {
+        string name = result.CommandResult.Command.Name;
+        Token[] words = [.. result.Tokens.Where(t => t.Type is TokenType.Argument)];
+        if (name == CommandLineSyntax.HelpCommandName)
+        {
+            output.Write(words.Length > 0 && Find(words[0].Value) is { } topic ? Help(topic)
+                : words.Length > 0 && words[0].Value == CommandLineSyntax.CompletionCommandName ? CompletionScripts.Help()
+                : Overview());
+            return Success;
+        }
+
+        if (help)
+        {
+            output.Write(name == CommandLineSyntax.CompletionCommandName ? CompletionScripts.Help() : Overview());
+            return Success;
+        }
+
+        if (responseFileError is not null)
+        {
+            return Usage(error, name == CommandLineSyntax.CompletionCommandName ? $"hpo {name}" : "hpo", responseFileError);
+        }
+
+        if (name == CommandLineSyntax.CompletionCommandName)
+        {
+            try
+            {
+                if (words.Length > 1)
+                {
+                    throw new UsageException($"Unexpected argument '{words[1].Value}': 'hpo completion' takes one shell.");
+                }
+
+                output.Write(CompletionScripts.For(words.FirstOrDefault()?.Value));
+                return Success;
+            }
+            catch (UsageException e)
+            {
+                return Usage(error, $"hpo {name}", e.Message);
+            }
+        }
+
+        // The root: no command, or an unknown one, or an option the tool does not take.
+        string? first = result.UnmatchedTokens.FirstOrDefault();
+        if (first is null)
+        {
+            error.Write(Overview());
+            return UsageError;
+        }
+
+        string[] names = [.. Commands.Select(c => c.Name), CommandLineSyntax.HelpCommandName, CommandLineSyntax.CompletionCommandName];
+        return first.StartsWith('-')
+            ? Usage(error, "hpo", $"Unknown option '{first}'. Options before the command: -v/--verbose, -h/--help, --version.{CommandLineSyntax.Suggest(first, ["--verbose", "--help", "--version"])}")
+            : Usage(error, "hpo", $"Unknown command '{first}'. Commands: {string.Join(", ", names)}.{CommandLineSyntax.Suggest(first, names)}");
+    }
+
+    private static int Usage(TextWriter error, string who, string message)
+    {
+        error.WriteLine($"{who}: {message}");
+        error.WriteLine($"Run '{who} --help' for usage.");
+        return UsageError;
+    }
+
+    private static (int? Position, bool Found)? SuggestPosition(string argument)
+    {
+        if (!argument.StartsWith("[suggest", StringComparison.Ordinal) || !argument.EndsWith(']'))
+        {
+            return null;
+        }
+
+        string inner = argument[1..^1];
+        if (inner == "suggest")
+        {
+            return (null, true);
+        }
+
+        return inner.StartsWith("suggest:", StringComparison.Ordinal)
+            && int.TryParse(inner["suggest:".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int position)
+            ? (position, true) : null;
+    }
+
     /// <summary>Gets the help of the whole tool.</summary>
     /// <returns>The text.</returns>
     public static string Overview()
@@ -167,16 +262,19 @@ internal static class HpoCli
         text.AppendLine("Usage: hpo COMMAND --storage URL [options] [--format table|json|csv]");
         text.AppendLine();
         text.AppendLine("Commands:");
-        int width = Commands.Max(c => c.Name.Length);
+        int width = Math.Max(Commands.Max(c => c.Name.Length), CommandLineSyntax.CompletionCommandName.Length);
         foreach (CliCommand c in Commands)
         {
             text.AppendLine($"  {c.Name.PadRight(width)}  {c.Summary}");
         }
 
+        text.AppendLine($"  {CommandLineSyntax.CompletionCommandName.PadRight(width)}  {CompletionScripts.Summary}");
+
         text.AppendLine();
         text.AppendLine("Storage URLs: sqlite:///relative.db, sqlite:////absolute.db, postgresql://user:password@host:port/database.");
         text.AppendLine("Instead of --storage: --storage-file PATH (the URL on the file's first line) or HPO_STORAGE=URL, which keep a password off the command line.");
         text.AppendLine("Every command: -v/--verbose logs everything from debug up to standard error (warnings and errors only by default).");
+        text.AppendLine("Response files: @FILE anywhere stands for the arguments in FILE (one or more a line, quoted as in a POSIX shell; '#' starts a comment line).");
         text.AppendLine("Run 'hpo COMMAND --help' for a command's options. Exit codes: 0 ok, 1 error, 2 usage error.");
         return text.ToString();
     }

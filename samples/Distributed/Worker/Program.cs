@@ -9,6 +9,7 @@
 // space.json, --budget, a 10-second lease and 2 retries of lost trials when it does not exist yet (or create it first
 // with `hpo create`, as README.md does). Ctrl+C stops the worker: its running trials are recorded as cancelled.
 
+using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
 using Hpo;
@@ -22,24 +23,54 @@ using Hpo.Studies;
 using Hpo.Visualization.Progress;
 using Hpo.Trials;
 
+// The options, parsed by System.CommandLine (--help lists them; an unknown option is named with the closest known one).
+var storageOption = new Option<string>("--storage")
+{
+    HelpName = "URL",
+    Description = "The study's storage, e.g. postgresql://postgres@127.0.0.1:55432/postgres (default: the HPO_STORAGE environment variable).",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HPO_STORAGE") ?? string.Empty,
+};
+var studyOption = new Option<string>("--study") { HelpName = "NAME", Description = "The study's name.", DefaultValueFactory = _ => "distributed-demo" };
+var executorOption = new Option<string>("--executor") { HelpName = "EXECUTOR", Description = "in-process: the objective runs in this process; child-process: each trial runs the sample's trial program.", DefaultValueFactory = _ => "in-process" };
+executorOption.AcceptOnlyFromAmong("in-process", "child-process");
+var concurrencyOption = new Option<int>("--concurrency") { HelpName = "N", Description = "How many trials this worker runs at once.", DefaultValueFactory = _ => 2 };
+var budgetOption = new Option<int>("--budget") { HelpName = "N", Description = "The study's budget of finished trials, when this worker creates it.", DefaultValueFactory = _ => 40 };
+foreach (Option<int> positive in new[] { concurrencyOption, budgetOption })
+{
+    positive.Validators.Add(r =>
+    {
+        if (r.Tokens.Count > 0 && (!int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1))
+        {
+            r.AddError($"{r.Option.Name} must be a whole number at least 1, but got '{r.Tokens[0].Value}'.");
+        }
+    });
+}
+
+var root = new RootCommand("A worker of the distributed sample: joins one study and runs its trials until the budget is spent (see README.md).")
+{
+    storageOption, studyOption, executorOption, concurrencyOption, budgetOption,
+};
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // System.CommandLine prints the errors, the closest option to a mistyped one, and the help.
+    parsed.Invoke(new InvocationConfiguration { Output = Console.Error, Error = Console.Error });
+    return 2;
+}
+
+if (parsed.Action is not null)
+{
+    return parsed.Invoke(); // --help or --version
+}
+
 var options = new Dictionary<string, string>(StringComparer.Ordinal)
 {
-    ["--storage"] = Environment.GetEnvironmentVariable("HPO_STORAGE") ?? string.Empty,
-    ["--study"] = "distributed-demo",
-    ["--executor"] = "in-process",
-    ["--concurrency"] = "2",
-    ["--budget"] = "40",
+    ["--storage"] = parsed.GetValue(storageOption)!,
+    ["--study"] = parsed.GetValue(studyOption)!,
+    ["--executor"] = parsed.GetValue(executorOption)!,
+    ["--concurrency"] = parsed.GetValue(concurrencyOption).ToString(CultureInfo.InvariantCulture),
+    ["--budget"] = parsed.GetValue(budgetOption).ToString(CultureInfo.InvariantCulture),
 };
-for (int i = 0; i < args.Length; i++)
-{
-    if (!options.ContainsKey(args[i]) || i + 1 == args.Length)
-    {
-        Console.Error.WriteLine($"Unknown option or missing value: '{args[i]}'. Options: {string.Join(", ", options.Keys)} (see README.md).");
-        return 2;
-    }
-
-    options[args[i]] = args[++i];
-}
 
 if (options["--storage"].Length == 0)
 {

@@ -24,7 +24,7 @@ internal abstract class CliCommand
     public static readonly OptionSpec StorageOption = new("--storage", "URL", "Where the studies are: sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:password@host:port/database. Instead, --storage-file PATH (a file whose first line is the URL) or the HPO_STORAGE environment variable keep a password off the command line.", Required: true);
 
     /// <summary>The <c>--format</c> option every command takes.</summary>
-    public static readonly OptionSpec FormatOption = new("--format", "FORMAT", "table (the default), json or csv.");
+    public static readonly OptionSpec FormatOption = new("--format", "FORMAT", "table (the default), json or csv.", Completions: ["table", "json", "csv"]);
 
     /// <summary>The <c>--study NAME</c> option.</summary>
     public static readonly OptionSpec StudyOption = new("--study", "NAME", "The study's name.", Required: true);

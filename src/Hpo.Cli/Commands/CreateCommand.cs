@@ -16,7 +16,7 @@ internal sealed class CreateCommand : CliCommand
     public static readonly OptionSpec SpaceOption = new("--space", "FILE", "The search space as a JSON file (the format is in the README: {\"parameters\": [...]}).", Required: true);
 
     /// <summary>The <c>--direction</c> option.</summary>
-    public static readonly OptionSpec DirectionOption = new("--direction", "DIRECTION", "minimize or maximize.", Required: true);
+    public static readonly OptionSpec DirectionOption = new("--direction", "DIRECTION", "minimize or maximize.", Required: true, Completions: ["minimize", "maximize"]);
 
     /// <summary>The <c>--tuner NAME</c> option.</summary>
     public static readonly OptionSpec TunerOption = new("--tuner", "NAME", "The tuner, with its default settings: random (the default) or another registered tuner.");

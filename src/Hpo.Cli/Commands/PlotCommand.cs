@@ -9,7 +9,7 @@ namespace Hpo.Cli.Commands;
 internal sealed class PlotCommand : CliCommand
 {
     /// <summary>The positional plot kind.</summary>
-    public static readonly OptionSpec KindOption = new("KIND", string.Empty, $"The plot: {string.Join(", ", PlotKinds.All)}.", Required: true);
+    public static readonly OptionSpec KindOption = new("KIND", string.Empty, $"The plot: {string.Join(", ", PlotKinds.All)}.", Required: true, Completions: PlotKinds.All);
 
     /// <summary>The <c>--out FILE</c> option.</summary>
     public static readonly OptionSpec OutOption = new("--out", "FILE", "The image to write: .png or .svg.", Required: true);

@@ -34,7 +34,7 @@ internal sealed class ServeCommand : CliCommand
     public static readonly OptionSpec MaxBodyOption = new("--max-body", "BYTES", "The largest request body (4194304 when omitted); larger ones are answered 413.");
 
     /// <summary>The <c>--log-format</c> option.</summary>
-    public static readonly OptionSpec LogFormatOption = new("--log-format", "FORMAT", "text (the default) or json (one structured JSON object per line).");
+    public static readonly OptionSpec LogFormatOption = new("--log-format", "FORMAT", "text (the default) or json (one structured JSON object per line).", Completions: ["text", "json"]);
 
     /// <inheritdoc/>
     public override string Name => "serve";

@@ -9,7 +9,7 @@ namespace Hpo.Cli.Commands;
 internal sealed class TrialsCommand : CliCommand
 {
     /// <summary>The <c>--state STATE</c> option.</summary>
-    public static readonly OptionSpec StateOption = new("--state", "STATE", $"Only trials in this state: {string.Join(", ", Enum.GetValues<TrialState>().Select(StudyFields.State))}.");
+    public static readonly OptionSpec StateOption = new("--state", "STATE", $"Only trials in this state: {string.Join(", ", Enum.GetValues<TrialState>().Select(StudyFields.State))}.", Completions: [.. Enum.GetValues<TrialState>().Select(StudyFields.State)]);
 
     /// <summary>The fields of <see cref="Describe"/> but the parameters, for the header of an empty list.</summary>
     public static readonly IReadOnlyList<string> TrialColumns = ["number", "state", "value", "duration", "owner", "failReason"];

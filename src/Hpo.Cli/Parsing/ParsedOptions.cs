@@ -8,20 +8,30 @@ internal sealed class ParsedOptions
     private readonly Dictionary<string, string> values;
     private readonly Dictionary<string, List<string>> lists;
 
-    private ParsedOptions(Dictionary<string, string> values, Dictionary<string, List<string>> lists, bool helpRequested)
+    /// <summary>Initializes a new instance of the <see cref="ParsedOptions"/> class.</summary>
+    /// <param name="values">Each single-valued option's text (a positional argument's by its name), by name.</param>
+    /// <param name="lists">Each repeatable option's values, in command-line order, by name.</param>
+    public ParsedOptions(IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, List<string>> lists)
     {
-        this.values = values;
-        this.lists = lists;
-        HelpRequested = helpRequested;
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(lists);
+        this.values = new Dictionary<string, string>(values, StringComparer.Ordinal);
+        this.lists = new Dictionary<string, List<string>>(lists, StringComparer.Ordinal);
     }
 
     /// <summary>Gets a value indicating whether <c>-h</c> or <c>--help</c> was given (then nothing else is checked).</summary>
-    public bool HelpRequested { get; }
+    public bool HelpRequested { get; private init; }
+
+    /// <summary>Gets the options of a command line that asked for help.</summary>
+    /// <returns>Options with nothing in them but <see cref="HelpRequested"/>.</returns>
+    public static ParsedOptions Help() => new(new Dictionary<string, string>(), new Dictionary<string, List<string>>()) { HelpRequested = true };
 
     /// <summary>
-    /// Parses <c>--name value</c> and <c>--name=value</c> pairs, and positional arguments for the specs whose name does not start with
-    /// <c>--</c> (in their order, for example <c>KIND</c> in <c>hpo plot KIND</c>). <c>-h</c>/<c>--help</c> anywhere wins; otherwise an
-    /// unknown option, an unexpected positional argument, a missing value, a repeated option or a missing required option is a usage error.
+    /// Parses the arguments after a command's name against its specs with System.CommandLine (see <see cref="CommandLineSyntax.Bind"/>):
+    /// <c>--name value</c>, <c>--name=value</c> and <c>--name:value</c>, positional arguments for the specs whose name has no leading
+    /// dashes (in their order, for example <c>KIND</c> in <c>hpo plot KIND</c>), and <c>@FILE</c> response files. <c>-h</c>/<c>--help</c>
+    /// anywhere wins; otherwise an unknown option, an unexpected positional argument, a missing value, a repeated option or a missing
+    /// required option is a usage error.
     /// </summary>
     /// <param name="arguments">The arguments after the command name.</param>
     /// <param name="specs">The options the command accepts.</param>
@@ -31,75 +41,44 @@ internal sealed class ParsedOptions
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(specs);
-        if (arguments.Any(a => a is "-h" or "--help" or "-?"))
+        var syntax = new CommandLineSyntax([]);
+        syntax.Root.Subcommands.Add(CommandLineSyntax.BuildCommand("command", "The command.", specs));
+        ParsedOptions options = CommandLineSyntax.Bind(syntax.Parse(["command", .. arguments]), specs, arguments);
+        if (!options.HelpRequested)
         {
-            return new ParsedOptions(new Dictionary<string, string>(StringComparer.Ordinal), new Dictionary<string, List<string>>(StringComparer.Ordinal), helpRequested: true);
+            options.ThrowIfMissing(specs);
         }
 
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var lists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var positionals = new Queue<OptionSpec>(specs.Where(s => !s.Name.StartsWith("--", StringComparison.Ordinal)));
-        for (int i = 0; i < arguments.Count; i++)
-        {
-            string argument = arguments[i];
-            if (!argument.StartsWith("--", StringComparison.Ordinal) && positionals.TryDequeue(out OptionSpec? positional))
-            {
-                values[positional.Name] = argument;
-                continue;
-            }
+        return options;
+    }
 
-            if (!argument.StartsWith("--", StringComparison.Ordinal) || argument.Length == 2)
-            {
-                throw new UsageException($"Unexpected argument '{argument}': options are written --name VALUE.");
-            }
-
-            string name = argument;
-            string? value = null;
-            int equals = argument.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                name = argument[..equals];
-                value = argument[(equals + 1)..];
-            }
-
-            OptionSpec spec = specs.FirstOrDefault(s => s.Name == name)
-                ?? throw new UsageException($"Unknown option '{name}'. Options: {string.Join(", ", specs.Select(s => s.Name))}.");
-            if (value is null)
-            {
-                if (i + 1 >= arguments.Count || (!spec.Repeatable && arguments[i + 1].StartsWith("--", StringComparison.Ordinal)))
-                {
-                    throw new UsageException($"Option '{name}' needs a value ({spec.ValueName}).");
-                }
-
-                value = arguments[++i];
-            }
-
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                throw new UsageException($"Option '{name}' needs a value ({spec.ValueName}), but got an empty one.");
-            }
-
-            if (spec.Repeatable)
-            {
-                if (!lists.TryGetValue(name, out List<string>? list))
-                {
-                    lists[name] = list = [];
-                }
-
-                list.Add(value);
-            }
-            else if (!values.TryAdd(name, value))
-            {
-                throw new UsageException($"Option '{name}' is given twice ('{Hpo.Storage.StudyStorage.Redact(values[name])}' and '{Hpo.Storage.StudyStorage.Redact(value)}').");
-            }
-        }
-
+    /// <summary>Fails when a required option was not given.</summary>
+    /// <param name="specs">The command's options.</param>
+    /// <exception cref="UsageException">A required option is missing: the first, in the specs' order.</exception>
+    public void ThrowIfMissing(IReadOnlyList<OptionSpec> specs)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
         foreach (OptionSpec spec in specs.Where(s => s.Required && !values.ContainsKey(s.Name) && !lists.ContainsKey(s.Name)))
         {
-            throw new UsageException($"Option '{spec.Name} {spec.ValueName}' is required.");
+            throw new UsageException($"Option '{$"{spec.Name} {spec.ValueName}".TrimEnd()}' is required.");
         }
+    }
 
-        return new ParsedOptions(values, lists, helpRequested: false);
+    /// <summary>Gets these options with one more (or one replaced) single value.</summary>
+    /// <param name="name">The option's name.</param>
+    /// <param name="value">Its value.</param>
+    /// <returns>The new options.</returns>
+    public ParsedOptions With(string name, string value) =>
+        new(new Dictionary<string, string>(values, StringComparer.Ordinal) { [name] = value }, lists);
+
+    /// <summary>Gets these options without one option.</summary>
+    /// <param name="name">The option's name.</param>
+    /// <returns>The new options.</returns>
+    public ParsedOptions Without(string name)
+    {
+        var rest = new Dictionary<string, string>(values, StringComparer.Ordinal);
+        rest.Remove(name);
+        return new(rest, lists);
     }
 
     /// <summary>Gets an option's text, or <see langword="null"/> when it was not given.</summary>

@@ -8,7 +8,7 @@ namespace Hpo.Cli.Storage;
 /// Where a command's storage URL comes from, so that a credential need not be on the command line (where every local user sees it
 /// in <c>/proc/PID/cmdline</c> and <c>ps</c>): <c>--storage URL</c>, <c>--storage-file PATH</c> (the URL is the file's first line,
 /// for a mounted secret), or the <c>HPO_STORAGE</c> environment variable, in that order. Applied to every command that takes
-/// <c>--storage</c>, before its options are parsed.
+/// <c>--storage</c>, once its options are parsed and before the required ones are checked.
 /// </summary>
 internal static class StorageSource
 {
@@ -22,77 +22,53 @@ internal static class StorageSource
     private const int MaxFileLength = 64 * 1024;
 
     /// <summary>
-    /// Turns <c>--storage-file</c> or <c>HPO_STORAGE</c> into a <c>--storage</c> argument for a command that takes it, and registers
+    /// Turns <c>--storage-file</c> or <c>HPO_STORAGE</c> into the <c>--storage</c> value of a command that takes it, and registers
     /// the URL's credentials with the error writer so that they are masked wherever they appear.
     /// </summary>
-    /// <param name="arguments">The arguments after the command's name.</param>
+    /// <param name="options">The command's parsed options (<c>--storage-file</c> among them when the command takes a storage).</param>
     /// <param name="command">The command.</param>
     /// <param name="environment">Reads an environment variable.</param>
     /// <param name="error">The error writer that masks credentials.</param>
-    /// <returns>The arguments, with <c>--storage</c> resolved.</returns>
-    /// <exception cref="UsageException">Both <c>--storage</c> and <c>--storage-file</c> are given, or the file cannot be read or is empty.</exception>
-    public static List<string> Apply(IReadOnlyList<string> arguments, CliCommand command, Func<string, string?> environment, RedactingWriter error)
+    /// <returns>The options, with <c>--storage</c> resolved and <c>--storage-file</c> gone.</returns>
+    /// <exception cref="UsageException">Both <c>--storage</c> and <c>--storage-file</c> are given, the file cannot be read or is empty, or no source gives a URL.</exception>
+    public static ParsedOptions Apply(ParsedOptions options, CliCommand command, Func<string, string?> environment, RedactingWriter error)
     {
-        var result = new List<string>(arguments.Count + 2);
-        string? file = null;
-        bool hasStorage = false;
-        for (int i = 0; i < arguments.Count; i++)
-        {
-            string a = arguments[i];
-            if (a == FileOption || a.StartsWith(FileOption + "=", StringComparison.Ordinal))
-            {
-                if (file is not null)
-                {
-                    throw new UsageException($"Option '{FileOption}' is given twice.");
-                }
-
-                file = a.Length > FileOption.Length ? a[(FileOption.Length + 1)..]
-                    : i + 1 < arguments.Count ? arguments[++i]
-                    : throw new UsageException($"Option '{FileOption}' needs a value (PATH).");
-                continue;
-            }
-
-            if (a == CliCommand.StorageOption.Name || a.StartsWith(CliCommand.StorageOption.Name + "=", StringComparison.Ordinal))
-            {
-                hasStorage = true;
-                string? value = a.Length > CliCommand.StorageOption.Name.Length ? a[(CliCommand.StorageOption.Name.Length + 1)..]
-                    : i + 1 < arguments.Count ? arguments[i + 1] : null;
-                if (value is not null)
-                {
-                    error.AddSecretsOf(value);
-                }
-            }
-
-            result.Add(a);
-        }
-
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(error);
         if (!command.Options.Contains(CliCommand.StorageOption))
         {
-            return file is null ? result : throw new UsageException($"Unknown option '{FileOption}': 'hpo {command.Name}' takes no storage.");
+            return options;
+        }
+
+        string? storage = options.Get(CliCommand.StorageOption.Name);
+        string? file = options.Get(FileOption);
+        if (storage is not null)
+        {
+            error.AddSecretsOf(storage);
         }
 
         if (file is not null)
         {
-            if (hasStorage)
+            if (storage is not null)
             {
                 throw new UsageException($"Give either '--storage' or '{FileOption}', not both.");
             }
 
             string url = Read(file);
             error.AddSecretsOf(url);
-            result.Add(CliCommand.StorageOption.Name + "=" + url);
-        }
-        else if (!hasStorage && environment(EnvironmentVariable) is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            error.AddSecretsOf(fromEnvironment);
-            result.Add(CliCommand.StorageOption.Name + "=" + fromEnvironment.Trim());
-        }
-        else if (!hasStorage && !arguments.Any(a => a is "-h" or "--help" or "-?"))
-        {
-            throw new UsageException($"Option '--storage URL' is required (or '{FileOption} PATH', or the {EnvironmentVariable} environment variable, which keep a password off the command line).");
+            return options.Without(FileOption).With(CliCommand.StorageOption.Name, url);
         }
 
-        return result;
+        if (storage is null && environment(EnvironmentVariable) is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            error.AddSecretsOf(fromEnvironment);
+            return options.With(CliCommand.StorageOption.Name, fromEnvironment.Trim());
+        }
+
+        return storage is not null ? options
+            : throw new UsageException($"Option '--storage URL' is required (or '{FileOption} PATH', or the {EnvironmentVariable} environment variable, which keep a password off the command line).");
     }
 
     private static string Read(string path)
