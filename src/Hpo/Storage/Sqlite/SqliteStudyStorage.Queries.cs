@@ -24,7 +24,7 @@ public sealed partial class SqliteStudyStorage : IStudyQueryStorage
         string order = QueryOrderSql(query, study.Definition.SearchSpace, args);
         return Run(conn =>
         {
-            using Transaction tx = conn.BeginTransaction(deferred: true);
+            using SqliteWriteTransaction tx = conn.BeginTransaction(deferred: true);
             int total;
             using (SqliteCommand counts = QueryCommand(conn, "SELECT n_waiting + n_running + n_complete + n_pruned + n_failed + n_stale FROM studies WHERE id = $s", args))
             {
@@ -61,7 +61,7 @@ public sealed partial class SqliteStudyStorage : IStudyQueryStorage
     }
 
     /// <summary>A one-off command (not kept in the connection's cache: filters make many different texts).</summary>
-    private static SqliteCommand QueryCommand(Connection conn, string sql, List<(string Name, object? Value)> args)
+    private static SqliteCommand QueryCommand(SqlitePooledConnection conn, string sql, List<(string Name, object? Value)> args)
     {
         SqliteCommand cmd = conn.CreateCommand();
         cmd.CommandText = sql;
