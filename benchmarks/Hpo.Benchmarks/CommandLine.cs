@@ -1,8 +1,13 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Hpo.Benchmarks;
 
-/// <summary>Parses <c>--name value</c> options of a subcommand; every option must be known and appear once.</summary>
+/// <summary>
+/// Parses <c>--name value</c> (or <c>--name=value</c>) options of a subcommand with System.CommandLine; every option must be known and
+/// appear once. An unknown option is named with the closest known one.
+/// </summary>
 public sealed class CommandLine
 {
     private readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
@@ -15,43 +20,37 @@ public sealed class CommandLine
     public CommandLine(string command, IReadOnlyList<string> args, params string[] known)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(known);
         Command = command;
-        for (int i = 0; i < args.Count; i++)
+        var syntax = new Command(command);
+        foreach (string name in known)
         {
-            string a = args[i];
-            if (!a.StartsWith("--", StringComparison.Ordinal))
+            syntax.Options.Add(new Option<string>("--" + name) { Arity = ArgumentArity.ExactlyOne });
+        }
+
+        ParseResult result = syntax.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        foreach (OptionResult option in result.CommandResult.Children.OfType<OptionResult>())
+        {
+            string name = option.Option.Name[2..];
+            values[name] = option.Tokens.Count switch
             {
-                throw new UsageException($"{command}: expected an option (--name value), but got '{a}'.");
+                0 => throw new UsageException($"{command}: option --{name} needs a value."),
+                1 => option.Tokens[0].Value,
+                _ => throw new UsageException($"{command}: option --{name} is given twice."),
+            };
+        }
+
+        if (result.UnmatchedTokens.FirstOrDefault() is { } unmatched)
+        {
+            if (!unmatched.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new UsageException($"{command}: expected an option (--name value), but got '{unmatched}'.");
             }
 
-            string name = a[2..];
-            string? value = null;
-            int eq = name.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                value = name[(eq + 1)..];
-                name = name[..eq];
-            }
-
-            if (!known.Contains(name, StringComparer.Ordinal))
-            {
-                throw new UsageException($"{command}: unknown option --{name}. Known: {string.Join(", ", known.Select(k => "--" + k))}.");
-            }
-
-            if (value is null)
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new UsageException($"{command}: option --{name} needs a value.");
-                }
-
-                value = args[++i];
-            }
-
-            if (!values.TryAdd(name, value))
-            {
-                throw new UsageException($"{command}: option --{name} is given twice.");
-            }
+            string name = unmatched.Split('=')[0];
+            string[] options = [.. known.Select(k => "--" + k)];
+            string? closest = Hpo.Cli.Parsing.TypoCorrection.Closest(name, options).FirstOrDefault();
+            throw new UsageException($"{command}: unknown option {name}.{(closest is null ? string.Empty : $" Did you mean {closest}?")} Known: {string.Join(", ", options)}.");
         }
     }
 

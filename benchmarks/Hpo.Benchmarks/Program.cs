@@ -40,7 +40,7 @@ try
         "viz" => await Hpo.Benchmarks.Visualization.VisualizationCommand.RunAsync(rest, Console.Out),
         "bdn" => RunBenchmarkDotNet(rest),
         "-h" or "--help" or "help" => Help(),
-        _ => throw new UsageException($"Unknown command '{args[0]}'."),
+        _ => throw new UsageException($"Unknown command '{args[0]}'.{(Hpo.Cli.Parsing.TypoCorrection.Closest(args[0], ["suite", "overhead", "executor-overhead", "gp-latency", "serve-load", "viz-seed", "viz", "bdn"]).FirstOrDefault() is { } close ? $" Did you mean '{close}'?" : string.Empty)}"),
     };
 }
 catch (UsageException e)

@@ -39,4 +39,29 @@ public class CommandLineTests
         Assert.Throws<UsageException>(() => new CommandLine("t", ["--n", "-1"], "n").PositiveInt("n"));
         Assert.Equal(5, new CommandLine("t", ["--n", "5"], "n").PositiveInt("n"));
     }
+
+    [Fact]
+    public void Constructor_Typo_NamesTheClosestOption()
+    {
+        var e = Assert.Throws<UsageException>(() => new CommandLine("suite", ["--seeds", "1", "--tunr", "gp"], "tuner", "seeds", "out"));
+
+        Assert.Contains("unknown option --tunr", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Did you mean --tuner?", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_StrayWord_Throws()
+    {
+        var e = Assert.Throws<UsageException>(() => new CommandLine("t", ["--a", "1", "two"], "a"));
+
+        Assert.Contains("'two'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void String_ValueThatStartsWithDashes_IsTakenAsIs()
+    {
+        var cl = new CommandLine("executor-overhead", ["--container-args", "--cpus 2 --memory 1g"], "container-args");
+
+        Assert.Equal("--cpus 2 --memory 1g", cl.String("container-args"));
+    }
 }
