@@ -36,6 +36,7 @@ internal sealed class ScheduledRun : IDisposable
     private readonly ConcurrentDictionary<long, (StudyTrial Trial, TrialFinish Finish)> pendingFinishes = new();
     private readonly ConcurrentDictionary<long, StudyTrial> running = new();
     private readonly ConcurrentDictionary<long, byte> handedBackIds = new();
+    private readonly bool graceful;
     private int started;
     private int finished;
     private int lateResults;
@@ -58,6 +59,7 @@ internal sealed class ScheduledRun : IDisposable
             ? new CancellationTokenSource(timeout, scheduler.TimeProvider)
             : new CancellationTokenSource();
         stopScheduling = CancellationTokenSource.CreateLinkedTokenSource(callerToken, timeoutSource.Token, options.StopToken);
+        graceful = Durations.Bounded(options.GracePeriod) is not null && options.StopToken.CanBeCanceled;
     }
 
     private ILogger Logger => scheduler.Logger;
@@ -80,7 +82,7 @@ internal sealed class ScheduledRun : IDisposable
         Task all = Task.WhenAll(workers);
         try
         {
-            if (Durations.Bounded(options.GracePeriod) is TimeSpan grace && options.StopToken.CanBeCanceled)
+            if (graceful && Durations.Bounded(options.GracePeriod) is TimeSpan grace)
             {
                 Task graceOver = GraceOverAsync(grace);
                 if (await Task.WhenAny(all, graceOver).ConfigureAwait(false) == graceOver && !all.IsCompleted)
@@ -330,8 +332,15 @@ internal sealed class ScheduledRun : IDisposable
     {
         // The objective runs inside the trial's activity; every way out of this method ends it once.
         HpoTelemetry.TrialTelemetry telemetry = HpoTelemetry.StartTrial(StudyName, trial.Number);
-        using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken, handBack.Token);
-        running[trial.Id] = trial;
+        // Trials can be handed back only with a grace period: otherwise the trial's token and bookkeeping stay as cheap as before.
+        using CancellationTokenSource trialCts = graceful
+            ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, handBack.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        if (graceful)
+        {
+            running[trial.Id] = trial;
+        }
+
         TrialFinish finish;
         Exception? thrown = null;
         RetryOn cause = RetryOn.None;
@@ -378,15 +387,19 @@ internal sealed class ScheduledRun : IDisposable
             cause = RetryOn.Exception;
         }
 
-        running.TryRemove(trial.Id, out _);
-        if (finish.State == TrialState.Failed && handBack.IsCancellationRequested && !handedBackIds.ContainsKey(trial.Id) && !callerToken.IsCancellationRequested)
+        if (graceful)
+        {
+            running.TryRemove(trial.Id, out _);
+        }
+
+        if (graceful && finish.State == TrialState.Failed && handBack.IsCancellationRequested && !handedBackIds.ContainsKey(trial.Id) && !callerToken.IsCancellationRequested)
         {
             // It started (or joined the running set) just as the others were handed back, and failed of the cancellation: hand it
             // back too rather than record the cancellation as its failure.
             await HandBackAsync(trial).ConfigureAwait(false);
         }
 
-        if (handedBackIds.ContainsKey(trial.Id))
+        if (graceful && handedBackIds.ContainsKey(trial.Id))
         {
             // Handed back after the grace period: the trial is recorded stale (and perhaps retried elsewhere); its result, if
             // any, arrives too late to be recorded.
