@@ -382,7 +382,7 @@ public sealed partial class PostgreSqlStudyStorageTests
     }
 
     [Fact]
-    public async Task InitializeAsync_SchemaVersion1_MigratesAndKeepsTheStudies()
+    public async Task InitializeAsync_SchemaCreatedByAnotherWriter_KeepsTheStudiesAndNumbering()
     {
         string cs = await database.NewSchemaAsync();
         await PostgreSqlTestServer.ExecuteAsync(cs, "CREATE TABLE hpo_schema (version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");

@@ -206,8 +206,3 @@ public interface IStudyStorage : IAsyncDisposable
     /// <returns>The best trial, or <see langword="null"/> when no trial is complete.</returns>
     ValueTask<TrialRecord?> GetBestTrialAsync(long studyId, CancellationToken cancellationToken);
 }
-
-/// <summary>What <see cref="IStudyStorage.FinishAndStartTrialAsync"/> did.</summary>
-/// <param name="Finished">The finished trial.</param>
-/// <param name="Next">The started trial, or <see langword="null"/> when the study's budget is filled.</param>
-public sealed record FinishAndStartResult(TrialRecord Finished, TrialRecord? Next);

@@ -8,9 +8,3 @@ namespace Hpo.Storage;
 /// <param name="Studies">The readable studies, by id.</param>
 /// <param name="Unreadable">The studies whose definition cannot be read, by id.</param>
 public sealed record StudyCatalog(IReadOnlyList<StudyRecord> Studies, IReadOnlyList<UnreadableStudy> Unreadable);
-
-/// <summary>A study whose stored definition cannot be read.</summary>
-/// <param name="Id">The study's id.</param>
-/// <param name="Name">The study's name, as stored beside its definition.</param>
-/// <param name="Reason">Why the definition cannot be read.</param>
-public sealed record UnreadableStudy(long Id, string Name, string Reason);

@@ -62,33 +62,3 @@ public sealed record StudyDefinition
     /// <exception cref="FormatException">The text is not a valid study definition.</exception>
     public static StudyDefinition FromJson(string json) => StudyDefinitionJson.Read(json);
 }
-
-/// <summary>A study as a storage holds it: its identifier, definition and creation time.</summary>
-/// <param name="Id">The storage's identifier of the study.</param>
-/// <param name="Definition">The study's definition.</param>
-/// <param name="CreatedAt">When the study was created.</param>
-public sealed record StudyRecord(long Id, StudyDefinition Definition, DateTimeOffset CreatedAt)
-{
-    /// <summary>Gets the study's name.</summary>
-    public string Name => Definition.Name;
-}
-
-/// <summary>How a trial finished, as given to <see cref="IStudyStorage.FinishTrialAsync"/>.</summary>
-/// <param name="State">The final state: <see cref="Trials.TrialState.Complete"/>, <see cref="Trials.TrialState.Pruned"/> or <see cref="Trials.TrialState.Failed"/>.</param>
-/// <param name="Values">The objective values (complete), the last intermediate value (pruned, optional), or empty.</param>
-/// <param name="FailReason">Why a failed trial failed.</param>
-/// <param name="ExceptionType">The type of the exception that failed it, if any.</param>
-public sealed record TrialFinish(Trials.TrialState State, IReadOnlyList<double> Values, string? FailReason = null, string? ExceptionType = null)
-{
-    /// <summary>
-    /// Gets a value indicating whether a failed trial is run again: in the same transaction as the failure, the storage enqueues a
-    /// <see cref="Trials.TrialState.Waiting"/> copy of the trial (parameters, intermediate values, attributes) that records which
-    /// trial it retries (see <see cref="Trials.TrialRetry"/>). Only for <see cref="Trials.TrialState.Failed"/>.
-    /// </summary>
-    public bool RetryAsNewTrial { get; init; }
-}
-
-/// <summary>The trials of a study that changed after a given version, and the version they bring the caller to.</summary>
-/// <param name="Trials">The changed trials, in the latest state the storage holds.</param>
-/// <param name="Version">The version to pass next time, to receive only later changes.</param>
-public sealed record TrialChanges(IReadOnlyList<Trials.TrialRecord> Trials, long Version);

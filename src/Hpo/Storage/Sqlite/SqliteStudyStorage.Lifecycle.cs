@@ -22,17 +22,41 @@ public sealed partial class SqliteStudyStorage
 
         public IReadOnlyList<TrialRecord> GetExpiredTrials(DateTimeOffset cutoff)
         {
-            List<long>? ids = null;
-            SqliteCommand cmd = Command(conn, null, "SELECT id FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff ORDER BY number", ("$s", study.Id), ("$cutoff", cutoff.ToUnixTimeMilliseconds()));
+            // A start asks this first: one statement reads the counters and whether any lease expired, as the common case needs.
+            long until = cutoff.ToUnixTimeMilliseconds();
+            SqliteCommand look = Command(
+                conn,
+                null,
+                "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale, EXISTS (SELECT 1 FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff) FROM studies WHERE id = $s",
+                ("$s", study.Id),
+                ("$cutoff", until));
+            using (SqliteDataReader r = look.ExecuteReader())
+            {
+                if (!r.Read())
+                {
+                    throw new InvalidOperationException($"There is no study with id {study.Id} in {storage.FilePath} (was it deleted?).");
+                }
+
+                counts = new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)) { Stale = r.GetInt32(5) };
+                if (r.GetInt64(6) == 0)
+                {
+                    return [];
+                }
+            }
+
+            // Sorted here, not by the query: an ORDER BY number would let SQLite walk the (study, number) index over every trial.
+            var found = new List<(int Number, long Id)>();
+            SqliteCommand cmd = Command(conn, null, "SELECT number, id FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff", ("$s", study.Id), ("$cutoff", until));
             using (SqliteDataReader r = cmd.ExecuteReader())
             {
                 while (r.Read())
                 {
-                    (ids ??= []).Add(r.GetInt64(0));
+                    found.Add((r.GetInt32(0), r.GetInt64(1)));
                 }
             }
 
-            return ids is null ? [] : [.. ids.Select(id => storage.ReadTrial(conn, null, study, id))];
+            found.Sort();
+            return [.. found.Select(f => storage.ReadTrial(conn, null, study, f.Id))];
         }
 
         public TrialRecord? GetOldestWaitingTrial()

@@ -11,16 +11,9 @@ namespace Hpo.Tests.Storage.Sqlite;
 /// <summary>The conformance suite on real SQLite files (a fresh temp file per storage), plus what only a file can do.</summary>
 public sealed class SqliteStudyStorageTests : StudyStorageConformanceTests, IDisposable
 {
-    private readonly List<TempDatabase> databases = [];
+    private readonly TempDatabases databases = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (TempDatabase db in databases)
-        {
-            db.Dispose();
-        }
-    }
+    public void Dispose() => databases.Dispose();
 
     protected override IStudyStorage CreateStorage() => new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = NewDatabase().Path });
 
@@ -30,12 +23,7 @@ public sealed class SqliteStudyStorageTests : StudyStorageConformanceTests, IDis
     protected override IStudyStorage? OpenAnotherInstance(IStudyStorage storage) =>
         new SqliteStudyStorage(new SqliteStudyStorageOptions { Path = ((SqliteStudyStorage)storage).FilePath });
 
-    private TempDatabase NewDatabase()
-    {
-        var db = new TempDatabase();
-        databases.Add(db);
-        return db;
-    }
+    private TempDatabase NewDatabase() => databases.New();
 
     [Fact]
     public async Task Constructor_ReopenedFile_KeepsStudiesTrialsAndNumbering()
