@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Samples.Iris;
 
@@ -71,8 +72,8 @@ internal sealed record CommandLine
 
             switch (arg)
             {
-                case "--tuner" when !TunerRegistry.Names.Contains(value, StringComparer.OrdinalIgnoreCase):
-                    return Fail($"No tuner is named '{value}'. Known tuners: {string.Join(", ", TunerRegistry.Names)}.");
+                case "--tuner" when !TunerRegistry.Default.Names.Contains(value, StringComparer.OrdinalIgnoreCase):
+                    return Fail($"No tuner is named '{value}'. Known tuners: {string.Join(", ", TunerRegistry.Default.Names)}.");
                 case "--tuner":
                     options = options with { Tuner = value };
                     break;
@@ -118,7 +119,7 @@ internal sealed record CommandLine
         writer.WriteLine();
         writer.WriteLine("Usage: dotnet run --project samples/Iris -- [options]");
         writer.WriteLine();
-        writer.WriteLine($"  --tuner NAME     the tuner: {string.Join(", ", TunerRegistry.Names)} (default: random)");
+        writer.WriteLine($"  --tuner NAME     the tuner: {string.Join(", ", TunerRegistry.Default.Names)} (default: random)");
         writer.WriteLine($"  --trials N       the study's budget of finished trials when it is created (default: {DefaultTrials})");
         writer.WriteLine("  --storage URL    where the study lives: sqlite:///relative.db, sqlite:////absolute.db or memory");
         writer.WriteLine($"                   (default: sqlite:///{Path.Combine(SampleDirectory(), "iris.db")})");

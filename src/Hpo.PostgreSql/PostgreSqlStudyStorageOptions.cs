@@ -103,6 +103,6 @@ public sealed class PostgreSqlStudyStorageOptions
             problems.Add(FormattableString.Invariant($"DeadlockRetries must not be negative, but got {DeadlockRetries}."));
         }
 
-        Studies.OptionsValidation.ThrowIfAny(nameof(PostgreSqlStudyStorageOptions), problems);
+        OptionsValidation.ThrowIfAny(nameof(PostgreSqlStudyStorageOptions), problems);
     }
 }

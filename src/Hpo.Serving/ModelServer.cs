@@ -1,4 +1,5 @@
 using System.Net;
+using Hpo.Serving.Metrics;
 using Hpo.Serving.Grpc;
 using Hpo.Serving.Rest;
 using Hpo.Serving.Versions;
@@ -99,6 +100,8 @@ public sealed class ModelServer : IAsyncDisposable
             }
         });
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new CatalogSettings(options.ModelBasePath!, options.ModelName, options.PollInterval, options.VersionPolicy, options.PoolSize, options.WarmupPredictions, options.UnloadGracePeriod));
+        builder.Services.AddSingleton(new RequestLimits(options.MaxRequestBodySize, options.MaxInstancesPerRequest));
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelCatalog>());

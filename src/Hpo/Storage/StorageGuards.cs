@@ -83,7 +83,7 @@ internal static class StorageGuards
 
     /// <summary>Determines whether the study's retry policy re-runs a trial whose worker was lost.</summary>
     public static bool RetriesLostWorker(StudyDefinition definition, TrialRecord trial) =>
-        definition.RetryOn.HasFlag(Studies.RetryOn.LostWorker) && trial.Parameters.Count > 0 && TrialRetry.Attempt(trial) < definition.MaxRetries;
+        definition.RetryOn.HasFlag(Hpo.RetryOn.LostWorker) && trial.Parameters.Count > 0 && TrialRetry.Attempt(trial) < definition.MaxRetries;
 
     /// <summary>The system attributes of a retry of <paramref name="trial"/>: the trial's own, plus its origin and attempt.</summary>
     public static System.Collections.Immutable.ImmutableDictionary<string, string> RetrySystemAttributes(TrialRecord trial) =>

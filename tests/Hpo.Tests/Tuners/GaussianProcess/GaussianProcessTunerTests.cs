@@ -4,6 +4,7 @@ using Hpo.Trials;
 using Hpo.Tuners;
 using Hpo.Tuners.GaussianProcess;
 using Hpo.Tuners.RandomSearch;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Tuners.GaussianProcess;
 
@@ -235,13 +236,13 @@ public class GaussianProcessTunerTests
         var options = new GaussianProcessTunerOptions { StartupTrials = 7, Candidates = 999, Restarts = 3, Seed = 42, DeterministicObjective = true };
         var tuner = new GaussianProcessTuner(options);
 
-        ITuner rebuilt = TunerRegistry.Create("gp", tuner.Settings);
+        ITuner rebuilt = TunerRegistry.Default.Create("gp", tuner.Settings);
 
         Assert.IsType<GaussianProcessTuner>(rebuilt);
         Assert.Equal("gp", rebuilt.Name);
         Assert.Equal(tuner.Settings, rebuilt.Settings);
         Assert.Contains("\"Candidates\":999", rebuilt.Settings, StringComparison.Ordinal);
-        Assert.Equal(new GaussianProcessTuner().Settings, TunerRegistry.Create("gp", "{}").Settings);
+        Assert.Equal(new GaussianProcessTuner().Settings, TunerRegistry.Default.Create("gp", "{}").Settings);
     }
 
     [Fact]

@@ -10,8 +10,8 @@ using Hpo.Tuners;
 
 namespace Hpo.Tests.Tuners;
 
-/// <summary>Spaces, objectives, a proposal loop and a rank test shared by the genetic and annealing tuner tests.</summary>
-internal static class EvolutionaryTunerKit
+/// <summary>Spaces, objectives, a proposal loop and a rank test shared by the tuner tests (and <see cref="TunerConformanceTests"/>).</summary>
+internal static class TunerKit
 {
     private static readonly double LogOptimum = Math.Log10(3e-3);
 

@@ -1,8 +1,7 @@
-using Hpo.Cli.Commands;
 using Hpo.Cli.Logging;
 using Hpo.Cli.Parsing;
 
-namespace Hpo.Cli.Storage;
+namespace Hpo.Cli.Commands;
 
 /// <summary>
 /// Where a command's storage URL comes from, so that a credential need not be on the command line (where every local user sees it
