@@ -63,6 +63,9 @@ public sealed class ModelServer : IAsyncDisposable
     public static ModelServer Create(ModelServerOptions options, Action<ILoggingBuilder>? configureLogging = null, bool jsonLogs = false)
     {
         ArgumentNullException.ThrowIfNull(options);
+
+        // The server keeps its own copy: changing the caller's object after Create has no effect.
+        options = options.Clone();
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Hpo.Serving", Args = [] });
         builder.Logging.ClearProviders();

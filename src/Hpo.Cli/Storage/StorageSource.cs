@@ -1,7 +1,8 @@
+using Hpo.Cli.Commands;
 using Hpo.Cli.Logging;
 using Hpo.Cli.Parsing;
 
-namespace Hpo.Cli.Commands;
+namespace Hpo.Cli.Storage;
 
 /// <summary>
 /// Where a command's storage URL comes from, so that a credential need not be on the command line (where every local user sees it
