@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Samples.Iris;
 
@@ -112,7 +113,7 @@ internal sealed record CommandLine
     {
         public Syntax()
         {
-            Tuner.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. TunerRegistry.Names]);
+            Tuner.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. TunerRegistry.Default.Names]);
             Trials.Validators.Add(r =>
             {
                 if (r.Tokens.Count > 0 && (!int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1))
@@ -132,7 +133,7 @@ internal sealed record CommandLine
 
         public RootCommand Root { get; }
 
-        public Option<string> Tuner { get; } = new("--tuner") { HelpName = "NAME", Description = $"The tuner: {string.Join(", ", TunerRegistry.Names)}.", DefaultValueFactory = _ => "random" };
+        public Option<string> Tuner { get; } = new("--tuner") { HelpName = "NAME", Description = $"The tuner: {string.Join(", ", TunerRegistry.Default.Names)}.", DefaultValueFactory = _ => "random" };
 
         public Option<int> Trials { get; } = new("--trials") { HelpName = "N", Description = "The study's budget of finished trials when it is created.", DefaultValueFactory = _ => DefaultTrials };
 

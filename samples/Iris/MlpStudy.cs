@@ -11,6 +11,7 @@ using Hpo.TorchSharp.Objectives;
 using Hpo.TorchSharp.SearchSpaces;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 using static TorchSharp.torch;
 using TorchModel = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
 
@@ -74,7 +75,7 @@ internal static class MlpStudy
         Study study = await Study.CreateOrLoadAsync(storage, options.StudyName, space, new StudyOptions
         {
             Direction = StudyDirection.Minimize,
-            Tuner = TunerRegistry.Create(options.Tuner),
+            Tuner = TunerRegistry.Default.Create(options.Tuner),
             Pruner = pruner,
             Seed = Seed,
             Budget = options.Trials,

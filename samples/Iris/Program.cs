@@ -5,6 +5,7 @@
 // stopped; Ctrl+C stops it cleanly. `--model mlp` tunes a TorchSharp network instead (MlpStudy.cs). `dotnet run --project samples/Iris -- --help` lists the options (see README.md).
 
 using System.Diagnostics;
+using Hpo;
 using Hpo.MLNet.Evaluation;
 using Hpo.MLNet.Objectives;
 using Hpo.MLNet.Trainers;
@@ -14,6 +15,7 @@ using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 using Microsoft.ML;
 
 if (CommandLine.Parse(args) is not { } options)
@@ -61,7 +63,7 @@ var objective = new MulticlassCrossValidationObjective(
 };
 
 // The study: created on the first run with a budget of finished trials, resumed by later runs.
-ITuner tuner = TunerRegistry.Create(options.Tuner);
+ITuner tuner = TunerRegistry.Default.Create(options.Tuner);
 await using IStudyStorage storage = StudyStorage.Open(options.Storage);
 Study study = await Study.CreateOrLoadAsync(storage, options.StudyName, LightGbmSearchSpace.Create(), new StudyOptions
 {

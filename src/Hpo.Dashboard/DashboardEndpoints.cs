@@ -195,7 +195,7 @@ public static class DashboardEndpoints
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         // A storage that is briefly unreachable (a restarting database) is reported to the page, and the stream goes on.
-                        logger.LogWarning(e, "The dashboard could not read study {Study}; retrying.", name);
+                        logger.StudyUnreadable(e, name);
                         await WriteEventAsync(context, "unavailable", JsonSerializer.Serialize(new { error = ErrorText(e) }, DashboardJson.Options), ct).ConfigureAwait(false);
                     }
 
@@ -256,7 +256,7 @@ public static class DashboardEndpoints
         catch (Exception e) when (e is HpoException or InvalidOperationException or IOException or TimeoutException or System.Data.Common.DbException)
         {
             // The first request reads (and reports) it again.
-            logger.LogWarning(e, "The dashboard could not preload the studies.");
+            logger.PreloadFailed(e);
         }
     }
 
@@ -287,7 +287,7 @@ public static class DashboardEndpoints
 
     private static IResult Error(ILogger logger, Exception e)
     {
-        logger.LogError(e, "The dashboard could not read the storage.");
+        logger.StorageUnreadable(e);
         return Results.Json(new { error = ErrorText(e) }, DashboardJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 

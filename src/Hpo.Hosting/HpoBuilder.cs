@@ -1,5 +1,6 @@
 using Hpo.Objectives;
 using Hpo.Pruners;
+using Hpo.Registries;
 using Hpo.Tuners;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,26 +24,45 @@ public sealed class HpoBuilder
     public IServiceCollection Services { get; }
 
     /// <summary>
-    /// Registers a custom tuner under its name in <see cref="TunerRegistry"/>, so that studies that store that name can be opened.
-    /// The registry is process-wide.
+    /// Registers a custom tuner under its name in the host's <see cref="TunerRegistry"/> (a service; a copy of
+    /// <see cref="TunerRegistry.Default"/> made by <see cref="HpoServiceCollectionExtensions.AddHpo"/>), so that the host's
+    /// studies (<see cref="HpoStudies"/>, the hosted worker) that store that name can be opened. The process-wide default is
+    /// not changed.
     /// </summary>
     /// <param name="name">The tuner's name, as its <see cref="ITuner.Name"/> returns it.</param>
     /// <param name="factory">Builds the tuner from its stored settings JSON.</param>
     /// <returns>This builder.</returns>
     public HpoBuilder AddTuner(string name, Func<string, ITuner> factory)
     {
-        TunerRegistry.Register(name, factory);
+        Registry(() => new TunerRegistry(TunerRegistry.Default)).Register(name, factory);
         return this;
     }
 
-    /// <summary>Registers a custom pruner under its name in <see cref="PrunerRegistry"/> (process-wide).</summary>
+    /// <summary>
+    /// Registers a custom pruner under its name in the host's <see cref="PrunerRegistry"/> (a service, like the tuner registry of
+    /// <see cref="AddTuner"/>). The process-wide default is not changed.
+    /// </summary>
     /// <param name="name">The pruner's name, as its <see cref="IPruner.Name"/> returns it.</param>
     /// <param name="factory">Builds the pruner from its stored settings JSON.</param>
     /// <returns>This builder.</returns>
     public HpoBuilder AddPruner(string name, Func<string, IPruner> factory)
     {
-        PrunerRegistry.Register(name, factory);
+        Registry(() => new PrunerRegistry(PrunerRegistry.Default)).Register(name, factory);
         return this;
+    }
+
+    /// <summary>Finds the registry instance registered as a service, registering a new one when there is none.</summary>
+    private T Registry<T>(Func<T> create)
+        where T : class
+    {
+        if (Services.LastOrDefault(d => d.ServiceType == typeof(T) && !d.IsKeyedService)?.ImplementationInstance is T registered)
+        {
+            return registered;
+        }
+
+        T registry = create();
+        Services.AddSingleton(registry);
+        return registry;
     }
 
     /// <summary>

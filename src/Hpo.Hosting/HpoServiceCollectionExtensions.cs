@@ -1,3 +1,4 @@
+using Hpo.Registries;
 using Hpo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,8 @@ public static class HpoServiceCollectionExtensions
     /// Registers Hpo: <see cref="HpoOptions"/> bound from the <c>Hpo</c> configuration section (then <paramref name="configure"/>,
     /// then <c>HPO_STORAGE</c> when no storage is set), the <see cref="IStudyStorage"/> they name (a singleton opened on first use,
     /// disposed with the container), and <see cref="HpoStudies"/>, which opens studies that log through the host's
-    /// <see cref="ILoggerFactory"/>.
+    /// <see cref="ILoggerFactory"/>, and the host's own <see cref="TunerRegistry"/> and <see cref="PrunerRegistry"/> (copies of the
+    /// defaults, to which <see cref="HpoBuilder.AddTuner"/> and <see cref="HpoBuilder.AddPruner"/> add).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets options in code (after configuration); <see langword="null"/> for none.</param>
@@ -39,6 +41,11 @@ public static class HpoServiceCollectionExtensions
         });
         services.TryAddSingleton(OpenStorage);
         services.TryAddSingleton<HpoStudies>();
+
+        // The host's own registries, copies of the defaults at this moment: AddTuner and AddPruner register in them, so
+        // the registrations of one host do not leak into the process-wide defaults or into another host.
+        services.TryAddSingleton(new TunerRegistry(TunerRegistry.Default));
+        services.TryAddSingleton(new PrunerRegistry(PrunerRegistry.Default));
         return new HpoBuilder(services);
     }
 
@@ -54,7 +61,7 @@ public static class HpoServiceCollectionExtensions
         try
         {
             IStudyStorage storage = StudyStorage.Open(options.Storage.Trim());
-            logger.LogInformation("Hpo storage: {Storage}.", StudyStorage.Redact(options.Storage.Trim()));
+            logger.StorageOpened(StudyStorage.Redact(options.Storage.Trim()));
             return storage;
         }
         catch (ArgumentException e)

@@ -1,4 +1,5 @@
 using Hpo.Pruners;
+using Hpo.Registries;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
@@ -11,16 +12,32 @@ namespace Hpo.Hosting;
 public sealed class HpoStudies
 {
     private readonly ILoggerFactory loggerFactory;
+    private readonly TunerRegistry tuners;
+    private readonly PrunerRegistry pruners;
+
+    /// <summary>Initializes a new instance of the <see cref="HpoStudies"/> class that opens studies with the default registries.</summary>
+    /// <param name="storage">The storage.</param>
+    /// <param name="loggerFactory">The host's logger factory.</param>
+    public HpoStudies(IStudyStorage storage, ILoggerFactory loggerFactory)
+        : this(storage, loggerFactory, TunerRegistry.Default, PrunerRegistry.Default)
+    {
+    }
 
     /// <summary>Initializes a new instance of the <see cref="HpoStudies"/> class.</summary>
     /// <param name="storage">The storage.</param>
     /// <param name="loggerFactory">The host's logger factory.</param>
-    public HpoStudies(IStudyStorage storage, ILoggerFactory loggerFactory)
+    /// <param name="tuners">The registry that rebuilds stored tuners (the host's, registered by <c>AddHpo</c>).</param>
+    /// <param name="pruners">The registry that rebuilds stored pruners.</param>
+    public HpoStudies(IStudyStorage storage, ILoggerFactory loggerFactory, TunerRegistry tuners, PrunerRegistry pruners)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(tuners);
+        ArgumentNullException.ThrowIfNull(pruners);
         Storage = storage;
         this.loggerFactory = loggerFactory;
+        this.tuners = tuners;
+        this.pruners = pruners;
     }
 
     /// <summary>Gets the storage.</summary>
@@ -33,7 +50,7 @@ public sealed class HpoStudies
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The study.</returns>
     public Task<Study> LoadAsync(string name, ITuner? tuner = null, IPruner? pruner = null, CancellationToken cancellationToken = default) =>
-        Study.LoadAsync(Storage, name, tuner, pruner, loggerFactory, cancellationToken: cancellationToken);
+        Study.LoadAsync(Storage, name, new StudyOptions { Tuner = tuner, Pruner = pruner, LoggerFactory = loggerFactory, TunerRegistry = tuners, PrunerRegistry = pruners }, cancellationToken);
 
     /// <summary>Opens a study, creating it when it does not exist. Its logs go to the host's loggers unless <paramref name="options"/> name a logger factory.</summary>
     /// <param name="name">The study's name.</param>
@@ -45,6 +62,8 @@ public sealed class HpoStudies
     {
         options ??= new StudyOptions();
         options.LoggerFactory ??= loggerFactory;
+        options.TunerRegistry ??= tuners;
+        options.PrunerRegistry ??= pruners;
         return Study.CreateOrLoadAsync(Storage, name, searchSpace, options, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using Hpo.Execution;
 using Hpo.Execution.ChildProcess;
 using Hpo.Objectives;
+using Hpo.Registries;
 using Hpo.Storage;
 using Hpo.Studies;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,7 +62,13 @@ public sealed partial class HpoWorkerService : BackgroundService
         Study study;
         try
         {
-            study = await Study.LoadAsync(storage, o.Study!, loggerFactory: loggerFactory, cancellationToken: stoppingToken).ConfigureAwait(false);
+            var load = new StudyOptions
+            {
+                LoggerFactory = loggerFactory,
+                TunerRegistry = services.GetService<TunerRegistry>(),
+                PrunerRegistry = services.GetService<PrunerRegistry>(),
+            };
+            study = await Study.LoadAsync(storage, o.Study!, load, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -722,7 +722,7 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
     public override async ValueTask<TrialRecord?> GetBestTrialAsync(long studyId, CancellationToken cancellationToken)
     {
         StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
-        string order = study.Definition.Direction == Studies.StudyDirection.Minimize ? "ASC" : "DESC";
+        string order = study.Definition.Direction == Hpo.StudyDirection.Minimize ? "ASC" : "DESC";
         return await RunAsync(
             (conn, tx, ct) => ReadTrialAsync(conn, null, study, $"t.study_id = @s AND t.state = 2 ORDER BY t.vals[1] {order}, t.number ASC LIMIT 1", ct, P("s", studyId)),
             transaction: false,

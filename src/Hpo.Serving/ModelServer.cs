@@ -1,4 +1,5 @@
 using System.Net;
+using Hpo.Serving.Metrics;
 using Hpo.Serving.Grpc;
 using Hpo.Serving.Rest;
 using Hpo.Serving.Versions;
@@ -62,6 +63,9 @@ public sealed class ModelServer : IAsyncDisposable
     public static ModelServer Create(ModelServerOptions options, Action<ILoggingBuilder>? configureLogging = null, bool jsonLogs = false)
     {
         ArgumentNullException.ThrowIfNull(options);
+
+        // The server keeps its own copy: changing the caller's object after Create has no effect.
+        options = options.Clone();
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Hpo.Serving", Args = [] });
         builder.Logging.ClearProviders();
@@ -99,6 +103,8 @@ public sealed class ModelServer : IAsyncDisposable
             }
         });
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new CatalogSettings(options.ModelBasePath!, options.ModelName, options.PollInterval, options.VersionPolicy, options.PoolSize, options.WarmupPredictions, options.UnloadGracePeriod));
+        builder.Services.AddSingleton(new RequestLimits(options.MaxRequestBodySize, options.MaxInstancesPerRequest));
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelCatalog>());

@@ -58,6 +58,15 @@ public sealed class ModelServerOptions
 
     internal int PoolSize => PredictorPoolSize ?? (2 * Environment.ProcessorCount);
 
+    /// <summary>Creates a copy of these options (the URL list too), as <see cref="ModelServer.Create"/> keeps one.</summary>
+    /// <returns>A copy that shares nothing mutable with this object.</returns>
+    public ModelServerOptions Clone()
+    {
+        var copy = (ModelServerOptions)MemberwiseClone();
+        copy.Urls = [.. Urls];
+        return copy;
+    }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message lists every problem.</exception>
     public void Validate()

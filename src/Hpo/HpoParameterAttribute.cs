@@ -8,9 +8,3 @@ public sealed class HpoParameterAttribute(string name) : Attribute
     /// <summary>Gets the parameter's name in the search space.</summary>
     public string Name { get; } = name;
 }
-
-/// <summary>Excludes a property or constructor parameter from binding (see <see cref="ParameterBinder"/>).</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = true)]
-public sealed class HpoIgnoreAttribute : Attribute
-{
-}

@@ -91,7 +91,7 @@ public sealed class DashboardApiTests(SyntheticDatabase db) : IClassFixture<Synt
     {
         string url = "sqlite:///" + Path.Combine(db.Folder, "detail.db");
         IStudyStorage storage = StudyStorage.Open(url);
-        StudyRecord study = await storage.CreateStudyAsync(new StudyDefinition { Name = "d", SearchSpace = SyntheticStudy.Space, Directions = [Studies.StudyDirection.Minimize], TunerName = "random", Seed = 0 }, default);
+        StudyRecord study = await storage.CreateStudyAsync(new StudyDefinition { Name = "d", SearchSpace = SyntheticStudy.Space, Directions = [Hpo.StudyDirection.Minimize], TunerName = "random", Seed = 0 }, default);
         TrialRecord t = (await storage.StartTrialAsync(study.Id, "w", default))!;
         await storage.SetTrialParametersAsync(t.Id, new Dictionary<string, object> { ["lr"] = 0.01, ["units"] = 16L, ["optimizer"] = "adam" }, default);
         await storage.ReportIntermediateValueAsync(t.Id, 1, 0.5, default);

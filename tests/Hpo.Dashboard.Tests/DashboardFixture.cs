@@ -19,7 +19,7 @@ public sealed class SyntheticDatabase : IAsyncLifetime
         Directory.CreateDirectory(Folder);
         await using IStudyStorage storage = StudyStorage.Open(Url);
         await SyntheticStudy.CreateAsync(storage, Study, 400, workers: 3, seed: 9);
-        await storage.CreateStudyAsync(new StudyDefinition { Name = "empty", SearchSpace = SyntheticStudy.Space, Directions = [Studies.StudyDirection.Maximize], TunerName = "random", Seed = 1 }, default);
+        await storage.CreateStudyAsync(new StudyDefinition { Name = "empty", SearchSpace = SyntheticStudy.Space, Directions = [Hpo.StudyDirection.Maximize], TunerName = "random", Seed = 1 }, default);
     }
 
     public Task DisposeAsync()

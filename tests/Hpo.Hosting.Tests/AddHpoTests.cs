@@ -1,7 +1,10 @@
 using Hpo.Pruners;
+using Hpo.SearchSpaces;
+using Hpo.Studies;
 using Hpo.Storage;
 using Hpo.Tuners;
 using Hpo.Tuners.RandomSearch;
+using Hpo.Registries;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -92,15 +95,63 @@ public sealed class AddHpoTests
     }
 
     [Fact]
-    public void Tuners_and_pruners_registered_through_the_builder_are_known_to_the_registries()
+    public void Tuners_and_pruners_registered_through_the_builder_are_known_to_the_hosts_registries_only()
     {
-        new ServiceCollection().AddHpo()
+        var services = new ServiceCollection();
+        services.AddHpo()
             .AddTuner("hosting-test-tuner", _ => new RandomSearchTuner())
-            .AddPruner("hosting-test-pruner", _ => PrunerRegistry.Create("median"));
+            .AddPruner("hosting-test-pruner", _ => PrunerRegistry.Default.Create("median"));
+        using ServiceProvider provider = services.BuildServiceProvider();
 
-        Assert.Contains("hosting-test-tuner", TunerRegistry.Names);
-        Assert.IsType<RandomSearchTuner>(TunerRegistry.Create("hosting-test-tuner"));
-        Assert.Contains("hosting-test-pruner", PrunerRegistry.Names);
+        TunerRegistry tuners = provider.GetRequiredService<TunerRegistry>();
+        PrunerRegistry pruners = provider.GetRequiredService<PrunerRegistry>();
+        Assert.Contains("hosting-test-tuner", tuners.Names);
+        Assert.IsType<RandomSearchTuner>(tuners.Create("hosting-test-tuner"));
+        Assert.Contains("hosting-test-pruner", pruners.Names);
+        Assert.Contains("gp", tuners.Names);
+        Assert.DoesNotContain("hosting-test-tuner", TunerRegistry.Default.Names);
+        Assert.DoesNotContain("hosting-test-pruner", PrunerRegistry.Default.Names);
+        Assert.DoesNotContain("hosting-test-tuner", new ServiceCollection().AddHpo().Services.BuildServiceProvider().GetRequiredService<TunerRegistry>().Names);
+    }
+
+    [Fact]
+    public async Task Studies_of_the_host_open_with_the_hosts_registries()
+    {
+        string db = Path.Combine(Path.GetTempPath(), $"hpo-hosting-registry-{Guid.NewGuid():N}.db");
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddHpo(o => o.Storage = "sqlite:///" + db).AddTuner("hosting-registry-tuner", settings => new NamedRandomTuner());
+            await using ServiceProvider provider = services.BuildServiceProvider();
+            HpoStudies studies = provider.GetRequiredService<HpoStudies>();
+            var space = new SearchSpaceBuilder().AddFloat("x", 0, 1).Build();
+            await studies.CreateOrLoadAsync("registry", space, new StudyOptions { Tuner = new NamedRandomTuner() });
+
+            Study loaded = await studies.LoadAsync("registry");
+
+            Assert.Equal("hosting-registry-tuner", loaded.Tuner.Name);
+            ArgumentException e = await Assert.ThrowsAsync<ArgumentException>(() => Study.LoadAsync(studies.Storage, "registry"));
+            Assert.Contains("hosting-registry-tuner", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (string file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private sealed class NamedRandomTuner : ITuner
+    {
+        private readonly RandomSearchTuner inner = new();
+
+        public string Name => "hosting-registry-tuner";
+
+        public string Settings => "{}";
+
+        public IReadOnlyDictionary<string, object> Propose(TunerContext context) => inner.Propose(context);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class PostgreSqlFaultScenarioTests
         await using var storage = new PostgreSqlStudyStorage(server.ConnectionString);
         TimeSpan lease = TimeSpan.FromSeconds(3); // ample for the restart and the reconnection on a loaded machine
         SearchSpace space = SearchSpace.CreateBuilder().AddFloat("x", 0, 1).Build();
-        StudyRecord study = await storage.CreateStudyAsync(new StudyDefinition { Name = "outage", SearchSpace = space, Directions = [Hpo.Studies.StudyDirection.Minimize], TunerName = "random", Seed = 1, Lease = lease }, CancellationToken.None);
+        StudyRecord study = await storage.CreateStudyAsync(new StudyDefinition { Name = "outage", SearchSpace = space, Directions = [Hpo.StudyDirection.Minimize], TunerName = "random", Seed = 1, Lease = lease }, CancellationToken.None);
         TrialRecord live = await storage.StartTrialAsync(study.Id, "live", CancellationToken.None) ?? throw new InvalidOperationException("no trial");
         await storage.SetTrialParametersAsync(live.Id, space.Validate(new Dictionary<string, object> { ["x"] = 0.5 }), CancellationToken.None);
 

@@ -5,6 +5,7 @@ using Hpo.SearchSpaces;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Micro;
 
@@ -36,7 +37,7 @@ public class EvolutionaryTunerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        tuner = TunerRegistry.Create(Tuner);
+        tuner = TunerRegistry.Default.Create(Tuner);
         var tuningLike = new TuningLike();
         mixedSpace = tuningLike.SearchSpace;
         mixedHistory = Generate(mixedSpace, tuningLike.Evaluate);
@@ -73,7 +74,7 @@ public class EvolutionaryTunerBenchmarks
     /// <returns>The proposal.</returns>
     [Benchmark]
     public IReadOnlyDictionary<string, object> ProposeBox6NewTuner() =>
-        TunerRegistry.Create(Tuner).Propose(new TunerContext(boxSpace, boxHistory, Minimize, History, 7, History));
+        TunerRegistry.Default.Create(Tuner).Propose(new TunerContext(boxSpace, boxHistory, Minimize, History, 7, History));
 
     /// <summary>A proposal in a conditional space (a categorical with children that appear and disappear).</summary>
     /// <returns>The proposal.</returns>

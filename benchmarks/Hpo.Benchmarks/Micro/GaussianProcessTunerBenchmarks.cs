@@ -4,6 +4,7 @@ using Hpo.SearchSpaces;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Micro;
 
@@ -31,7 +32,7 @@ public class GaussianProcessTunerBenchmarks
     {
         var hartmann = new Hartmann6();
         space = hartmann.SearchSpace;
-        ITuner random = TunerRegistry.Create("random");
+        ITuner random = TunerRegistry.Default.Create("random");
         var trials = new List<TrialRecord>(History);
         for (int n = 0; n < History; n++)
         {
@@ -48,7 +49,7 @@ public class GaussianProcessTunerBenchmarks
         }
 
         history = [.. trials];
-        tuner = TunerRegistry.Create("gp");
+        tuner = TunerRegistry.Default.Create("gp");
         _ = Propose(tuner);
     }
 
@@ -60,7 +61,7 @@ public class GaussianProcessTunerBenchmarks
     /// <summary>A proposal by a new tuner instance (fits the hyperparameters first).</summary>
     /// <returns>The proposal.</returns>
     [Benchmark]
-    public IReadOnlyDictionary<string, object> ProposeCold() => Propose(TunerRegistry.Create("gp"));
+    public IReadOnlyDictionary<string, object> ProposeCold() => Propose(TunerRegistry.Default.Create("gp"));
 
     private IReadOnlyDictionary<string, object> Propose(ITuner t) =>
         t.Propose(new TunerContext(space, history, Minimize, History, 11));

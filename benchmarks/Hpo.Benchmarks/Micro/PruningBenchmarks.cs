@@ -5,6 +5,7 @@ using Hpo.SearchSpaces;
 using Hpo.Storage.Sqlite;
 using Hpo.Studies;
 using Hpo.Trials;
+using Hpo.Registries;
 using Microsoft.Data.Sqlite;
 
 namespace Hpo.Benchmarks.Micro;
@@ -75,7 +76,7 @@ public class PruningBenchmarks
     {
         path = Path.Combine(Path.GetTempPath(), $"hpo-pruning-bench-{Guid.NewGuid():N}.db");
         storage = new SqliteStudyStorage(path);
-        IPruner? pruner = Pruner == "none" ? null : PrunerRegistry.Create(Pruner, Pruner is "asha" or "hyperband" ? $$"""{"MaxResource":{{Epochs}}}""" : "{}");
+        IPruner? pruner = Pruner == "none" ? null : PrunerRegistry.Default.Create(Pruner, Pruner is "asha" or "hyperband" ? $$"""{"MaxResource":{{Epochs}}}""" : "{}");
         study = await Study.CreateAsync(storage, "pruning", Space, new StudyOptions { Seed = 1, Pruner = pruner });
 
         // The history is written without asking the pruner, so every trial has all its epochs.
@@ -136,7 +137,7 @@ public class PrunerDecisionBenchmarks
         };
         trials.Add(asked);
         context = new PruningContext(asked, trials, [StudyDirection.Minimize], seed: 1);
-        pruner = PrunerRegistry.Create(Pruner, Pruner is "asha" or "hyperband" ? """{"MaxResource":27}""" : "{}");
+        pruner = PrunerRegistry.Default.Create(Pruner, Pruner is "asha" or "hyperband" ? """{"MaxResource":27}""" : "{}");
     }
 
     /// <summary>One decision.</summary>

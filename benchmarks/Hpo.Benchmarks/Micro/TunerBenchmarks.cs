@@ -5,6 +5,7 @@ using Hpo.SearchSpaces;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Micro;
 
@@ -30,7 +31,7 @@ public class TunerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        tuner = TunerRegistry.Create(Tuner);
+        tuner = TunerRegistry.Default.Create(Tuner);
         var tuningLike = new TuningLike();
         var random = new Random(42);
         continuousHistory = [.. Enumerable.Range(0, History).Select(i =>

@@ -59,7 +59,7 @@ public static class OverheadCommand
 
         try
         {
-            _ = Tuners.TunerRegistry.Create(tuner);
+            _ = Registries.TunerRegistry.Default.Create(tuner);
         }
         catch (ArgumentException e)
         {

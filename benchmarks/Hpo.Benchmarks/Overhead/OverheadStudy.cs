@@ -3,6 +3,7 @@ using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Overhead;
 
@@ -20,7 +21,7 @@ public static class OverheadStudy
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The study.</returns>
     public static Task<Study> CreateAsync(IStudyStorage storage, string name, string tuner, int budget, CancellationToken cancellationToken = default) =>
-        Study.CreateAsync(storage, name, Space, new StudyOptions { Tuner = TunerRegistry.Create(tuner), Seed = 0, Budget = budget }, cancellationToken);
+        Study.CreateAsync(storage, name, Space, new StudyOptions { Tuner = TunerRegistry.Default.Create(tuner), Seed = 0, Budget = budget }, cancellationToken);
 
     /// <summary>
     /// Warms the process up, uncounted: runs studies of <paramref name="trialsPerRound"/> trials until

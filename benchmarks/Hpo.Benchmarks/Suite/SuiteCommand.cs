@@ -32,7 +32,7 @@ public static class SuiteCommand
         IReadOnlyList<TestFunction> functions = ParseFunctions(cl.String("functions", string.Empty));
         try
         {
-            _ = Tuners.TunerRegistry.Create(tuner);
+            _ = Registries.TunerRegistry.Default.Create(tuner);
         }
         catch (ArgumentException e)
         {

@@ -3,6 +3,7 @@ using Hpo.Storage.InMemory;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Suite;
 
@@ -66,7 +67,7 @@ public static class SuiteRunner
         ArgumentOutOfRangeException.ThrowIfNegative(seedStart);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seeds);
         ArgumentNullException.ThrowIfNull(functions);
-        _ = TunerRegistry.Create(tuner); // fail before the first run when the name is unknown
+        _ = TunerRegistry.Default.Create(tuner); // fail before the first run when the name is unknown
         var results = new List<SuiteResult>();
         foreach (TestFunction function in functions)
         {
@@ -110,7 +111,7 @@ public static class SuiteRunner
         var options = new StudyOptions
         {
             Direction = StudyDirection.Minimize,
-            Tuner = TunerRegistry.Create(tuner),
+            Tuner = TunerRegistry.Default.Create(tuner),
             Seed = seed,
             Budget = mode == BudgetMode.Study ? function.Budget : null,
         };

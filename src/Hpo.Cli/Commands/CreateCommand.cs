@@ -6,6 +6,7 @@ using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Cli.Commands;
 
@@ -94,11 +95,11 @@ internal sealed class CreateCommand : CliCommand
     {
         try
         {
-            return TunerRegistry.Create(name);
+            return TunerRegistry.Default.Create(name);
         }
         catch (ArgumentException)
         {
-            throw new UsageException($"Option '{TunerOption.Name}' must name a registered tuner ({string.Join(", ", TunerRegistry.Names)}), but got '{name}'.");
+            throw new UsageException($"Option '{TunerOption.Name}' must name a registered tuner ({string.Join(", ", TunerRegistry.Default.Names)}), but got '{name}'.");
         }
     }
 

@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Diagnostics;
 using Grpc.Core;
+using Hpo.Serving.Metrics;
 using Hpo.Serving.Versions;
 
 namespace Hpo.Serving.Grpc;
 
 /// <summary>The gRPC <c>hpo.serving.v1.PredictionService</c> (Protos/hpo_serving.proto) over the same catalog and engines as REST.</summary>
-internal sealed class PredictionGrpcService(ModelCatalog catalog, ServingMetrics metrics, ModelServerOptions options) : PredictionService.PredictionServiceBase
+internal sealed class PredictionGrpcService(ModelCatalog catalog, ServingMetrics metrics, RequestLimits options) : PredictionService.PredictionServiceBase
 {
     public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
     {

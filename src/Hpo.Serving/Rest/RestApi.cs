@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Hpo.Models;
+using Hpo.Serving.Metrics;
 using Hpo.Serving.Versions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -139,7 +140,7 @@ internal static partial class RestApi
         var services = context.RequestServices;
         ModelCatalog catalog = services.GetRequiredService<ModelCatalog>();
         ServingMetrics metrics = services.GetRequiredService<ServingMetrics>();
-        ModelServerOptions options = services.GetRequiredService<ModelServerOptions>();
+        RequestLimits options = services.GetRequiredService<RequestLimits>();
         string path = (string?)context.Request.RouteValues["path"] ?? string.Empty;
         string? targetError = null;
         if (!path.EndsWith(":predict", StringComparison.Ordinal) || !TryParseTarget(path[..^":predict".Length], out string name, out long? version, out targetError))

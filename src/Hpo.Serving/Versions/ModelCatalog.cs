@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Hpo.Models;
+using Hpo.Serving.Metrics;
 using Hpo.Serving.Engines;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,7 +25,7 @@ internal readonly record struct Resolution(ServedVersion? Served, int Status, st
 /// </summary>
 internal sealed partial class ModelCatalog : BackgroundService
 {
-    private readonly ModelServerOptions options;
+    private readonly CatalogSettings options;
     private readonly ServingMetrics metrics;
     private readonly ILogger<ModelCatalog> logger;
     private readonly TimeProvider time;
@@ -34,13 +35,13 @@ internal sealed partial class ModelCatalog : BackgroundService
     private readonly string basePath;
     private volatile bool scannedOnce;
 
-    public ModelCatalog(ModelServerOptions options, ServingMetrics metrics, ILogger<ModelCatalog> logger, TimeProvider? time = null)
+    public ModelCatalog(CatalogSettings options, ServingMetrics metrics, ILogger<ModelCatalog> logger, TimeProvider? time = null)
     {
         this.options = options;
         this.metrics = metrics;
         this.logger = logger;
         this.time = time ?? TimeProvider.System;
-        basePath = Path.GetFullPath(options.ModelBasePath!);
+        basePath = Path.GetFullPath(options.ModelBasePath);
         metrics.ObserveVersions(() => models.Values.Select(m => (m.Name, m.Served.Length > 0 ? m.Served[^1].Version : 0L)));
     }
 

@@ -54,6 +54,7 @@ public sealed partial class TorchTrainingObjective : IObjective
     public TorchTrainingObjective(TorchTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone();
         options.Validate();
         this.options = options;
         logger = options.LoggerFactory?.CreateLogger<TorchTrainingObjective>() ?? NullLogger<TorchTrainingObjective>.Instance;

@@ -112,6 +112,10 @@ public sealed class TorchTrainingOptions
     /// <value>The default value is <see langword="null"/>: no logging.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    // The objective keeps its own copy, taken at construction: changing the caller's object afterwards has no effect (the
+    // delegates, data and stores it names are shared, not copied).
+    internal TorchTrainingOptions Clone() => (TorchTrainingOptions)MemberwiseClone();
+
     internal void Validate()
     {
         var problems = new List<string>();

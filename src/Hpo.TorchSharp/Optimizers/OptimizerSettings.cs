@@ -226,7 +226,7 @@ public sealed record OptimizerSettings
     {
         foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>())
         {
-            if (string.Equals(OptimizerSearchSpace.NameOf(kind), value as string, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(OptimizerNames.Of(kind), value as string, StringComparison.OrdinalIgnoreCase))
             {
                 return kind;
             }
@@ -239,7 +239,7 @@ public sealed record OptimizerSettings
     {
         foreach (LearningRateDecayKind kind in Enum.GetValues<LearningRateDecayKind>())
         {
-            if (string.Equals(OptimizerSearchSpace.NameOf(kind), value as string, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(OptimizerNames.Of(kind), value as string, StringComparison.OrdinalIgnoreCase))
             {
                 return kind;
             }

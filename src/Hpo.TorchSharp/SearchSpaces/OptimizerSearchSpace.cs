@@ -96,36 +96,19 @@ public static class OptimizerSearchSpace
     /// </code>
     /// </example>
     public static SearchSpace Create(OptimizerSearchSpaceOptions? options = null) =>
-        new SearchSpaceBuilder().AddOptimizer(options).Build();
+        AddTo(new SearchSpaceBuilder(), options ?? new OptimizerSearchSpaceOptions()).Build();
 
     /// <summary>Gets the categorical name of an optimizer, as it appears in the <see cref="Optimizer"/> parameter.</summary>
     /// <param name="kind">The optimizer.</param>
     /// <returns>Its name, such as <c>adamw</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not defined.</exception>
-    public static string NameOf(OptimizerKind kind) => kind switch
-    {
-        OptimizerKind.Sgd => "sgd",
-        OptimizerKind.Momentum => "momentum",
-        OptimizerKind.Adam => "adam",
-        OptimizerKind.AdamW => "adamw",
-        OptimizerKind.Adagrad => "adagrad",
-        OptimizerKind.RmsProp => "rmsprop",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"'{kind}' is not an OptimizerKind."),
-    };
+    public static string NameOf(OptimizerKind kind) => OptimizerNames.Of(kind);
 
     /// <summary>Gets the categorical name of a learning-rate decay, as it appears in the <see cref="Decay"/> parameter.</summary>
     /// <param name="kind">The decay.</param>
     /// <returns>Its name, such as <c>piecewise_constant</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not defined.</exception>
-    public static string NameOf(LearningRateDecayKind kind) => kind switch
-    {
-        LearningRateDecayKind.None => "none",
-        LearningRateDecayKind.Exponential => "exponential",
-        LearningRateDecayKind.Polynomial => "polynomial",
-        LearningRateDecayKind.PiecewiseConstant => "piecewise_constant",
-        LearningRateDecayKind.Cosine => "cosine",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"'{kind}' is not a LearningRateDecayKind."),
-    };
+    public static string NameOf(LearningRateDecayKind kind) => OptimizerNames.Of(kind);
 
     /// <summary>Adds the parameters to a builder (the body of <see cref="OptimizerSearchSpaceExtensions.AddOptimizer"/>).</summary>
     internal static SearchSpaceBuilder AddTo(SearchSpaceBuilder builder, OptimizerSearchSpaceOptions options)

@@ -1,3 +1,4 @@
+using Hpo.Registries;
 namespace Hpo.Pruners;
 
 /// <summary>
@@ -16,36 +17,20 @@ namespace Hpo.Pruners;
 /// </para>
 /// <para>
 /// <b>Persistence.</b> <see cref="Name"/> and <see cref="Settings"/> are stored with the study, and a process that opens the
-/// study by name rebuilds the pruner through <see cref="PrunerRegistry"/>. Pruners never call the storage.
+/// study by name rebuilds the pruner through <see cref="Registries.PrunerRegistry"/>. Pruners never call the storage.
 /// </para>
 /// <para>Added in 0.1.</para>
 /// </remarks>
 public interface IPruner
 {
-    /// <summary>Gets the name the pruner is registered under in <see cref="PrunerRegistry"/> (for example <c>median</c>).</summary>
+    /// <summary>Gets the name the pruner is registered under in <see cref="Registries.PrunerRegistry"/> (for example <c>median</c>).</summary>
     string Name { get; }
 
-    /// <summary>Gets the pruner's settings as a JSON object, enough for <see cref="PrunerRegistry"/> to rebuild an equivalent pruner.</summary>
+    /// <summary>Gets the pruner's settings as a JSON object, enough for <see cref="Registries.PrunerRegistry"/> to rebuild an equivalent pruner.</summary>
     string Settings { get; }
 
     /// <summary>Decides whether the trial in <paramref name="context"/> should stop now.</summary>
     /// <param name="context">The trial being asked about, the study's other trials, the direction, seed and budget.</param>
     /// <returns><see langword="true"/> to stop the trial.</returns>
     bool ShouldPrune(PruningContext context);
-}
-
-/// <summary>
-/// A base class for pruners: implement <see cref="Name"/> and <see cref="ShouldPrune"/>; override <see cref="Settings"/> when
-/// the pruner has options. Hooks added in later versions will be virtual no-ops here, so subclasses keep working.
-/// </summary>
-public abstract class PrunerBase : IPruner
-{
-    /// <inheritdoc/>
-    public abstract string Name { get; }
-
-    /// <inheritdoc/>
-    public virtual string Settings => "{}";
-
-    /// <inheritdoc/>
-    public abstract bool ShouldPrune(PruningContext context);
 }

@@ -109,6 +109,6 @@ public static class StorageGuards
     {
         ArgumentException.ThrowIfNullOrEmpty(optionsName);
         ArgumentNullException.ThrowIfNull(problems);
-        Studies.OptionsValidation.ThrowIfAny(optionsName, problems);
+        Hpo.OptionsValidation.ThrowIfAny(optionsName, problems);
     }
 }

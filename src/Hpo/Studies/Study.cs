@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Hpo.Objectives;
 using Hpo.Pruners;
 using Hpo.Scheduling;
+using Hpo.Registries;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Trials;
@@ -19,10 +20,10 @@ namespace Hpo.Studies;
 /// </summary>
 /// <remarks>
 /// The storage is the truth: the search space, direction, tuner and pruner with their settings, seed, budget and lease are stored when the
-/// study is created and read back by <see cref="LoadAsync"/>, so a second worker or a resumed run continues the same study.
+/// study is created and read back by <c>LoadAsync</c>, so a second worker or a resumed run continues the same study.
 /// Thread-safe.
 /// </remarks>
-public sealed class Study
+public sealed partial class Study
 {
     private readonly TrialScheduler scheduler;
 
@@ -120,8 +121,8 @@ public sealed class Study
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         StudyRecord record = await storage.GetStudyAsync(name, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"The storage has no study named '{name}'. Create it with Study.CreateAsync (or CreateOrLoadAsync).");
-        tuner ??= TunerRegistry.Create(record.Definition.TunerName, record.Definition.TunerSettings);
-        pruner = record.Definition.PrunerName is null ? null : pruner ?? PrunerRegistry.Create(record.Definition.PrunerName, record.Definition.PrunerSettings);
+        tuner ??= TunerRegistry.Default.Create(record.Definition.TunerName, record.Definition.TunerSettings);
+        pruner = record.Definition.PrunerName is null ? null : pruner ?? PrunerRegistry.Default.Create(record.Definition.PrunerName, record.Definition.PrunerSettings);
         return new Study(storage, record, tuner, pruner, resumed: true, loggerFactory, timeProvider);
     }
 
@@ -157,10 +158,10 @@ public sealed class Study
                     throw new InvalidOperationException($"Study '{name}' exists with direction {existing.Definition.Direction}, but {options.Direction} was given. Use another study name.");
                 }
 
-                ITuner tuner = options.Tuner is { } t && t.Name == existing.Definition.TunerName ? t : TunerRegistry.Create(existing.Definition.TunerName, existing.Definition.TunerSettings);
+                ITuner tuner = options.Tuner is { } t && t.Name == existing.Definition.TunerName ? t : (options.TunerRegistry ?? TunerRegistry.Default).Create(existing.Definition.TunerName, existing.Definition.TunerSettings);
                 IPruner? pruner = existing.Definition.PrunerName is not string prunerName ? null
                     : options.Pruner is { } p && p.Name == prunerName ? p
-                    : PrunerRegistry.Create(prunerName, existing.Definition.PrunerSettings);
+                    : (options.PrunerRegistry ?? PrunerRegistry.Default).Create(prunerName, existing.Definition.PrunerSettings);
                 return new Study(storage, existing, tuner, pruner, resumed: true, options.LoggerFactory, options.TimeProvider);
             }
 

@@ -1,5 +1,6 @@
 using Hpo.Internal;
 using Hpo.Pruners;
+using Hpo.Registries;
 using Hpo.Storage;
 using Hpo.Tuners;
 using Microsoft.Extensions.Logging;
@@ -47,7 +48,7 @@ public sealed class StudyOptions
     public int MaxRetries { get; set; }
 
     /// <summary>Gets or sets which failures are retried while <see cref="MaxRetries"/> allows: lost workers, exceptions, timeouts.</summary>
-    /// <value>The default value is <see cref="Studies.RetryOn.LostWorker"/>.</value>
+    /// <value>The default value is <see cref="Hpo.RetryOn.LostWorker"/>.</value>
     public RetryOn RetryOn { get; set; } = RetryOn.LostWorker;
 
     /// <summary>Gets or sets the logger factory.</summary>
@@ -57,6 +58,17 @@ public sealed class StudyOptions
     /// <summary>Gets or sets the clock used for timeouts and heartbeats.</summary>
     /// <value>The default value is <see langword="null"/> (<see cref="TimeProvider.System"/>).</value>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets the registry that rebuilds the stored tuner when an existing study is opened (<see cref="Study.CreateOrLoadAsync"/>,
+    /// <see cref="Study.LoadAsync(Storage.IStudyStorage, string, StudyOptions, CancellationToken)"/>). Not stored with the study.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (<see cref="TunerRegistry.Default"/>).</value>
+    public TunerRegistry? TunerRegistry { get; set; }
+
+    /// <summary>Gets or sets the registry that rebuilds the stored pruner when an existing study is opened. Not stored with the study.</summary>
+    /// <value>The default value is <see langword="null"/> (<see cref="PrunerRegistry.Default"/>).</value>
+    public PrunerRegistry? PrunerRegistry { get; set; }
 
     internal void Validate()
     {
@@ -213,17 +225,5 @@ public sealed class OptimizeOptions
         }
 
         OptionsValidation.ThrowIfAny(nameof(OptimizeOptions), problems);
-    }
-}
-
-/// <summary>Throws one exception listing every problem of an options object (Polly's format).</summary>
-internal static class OptionsValidation
-{
-    public static void ThrowIfAny(string optionsName, List<string> problems)
-    {
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The '{optionsName}' are invalid.{Environment.NewLine}{string.Join(Environment.NewLine, problems.Select(p => "- " + p))}");
-        }
     }
 }

@@ -2,7 +2,7 @@ using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
 
-namespace Hpo;
+namespace Hpo.Studies;
 
 /// <summary>Asks a study's tuner which trial to report as the study's result.</summary>
 public static class StudyRecommendationExtensions

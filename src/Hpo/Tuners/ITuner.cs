@@ -1,5 +1,6 @@
 using Hpo.SearchSpaces;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Tuners;
 
@@ -17,15 +18,15 @@ namespace Hpo.Tuners;
 /// </para>
 /// <para>
 /// <b>Persistence.</b> <see cref="Name"/> and <see cref="Settings"/> are stored with the study, and a process that opens the
-/// study by name rebuilds the tuner through <see cref="TunerRegistry"/>. Tuners never call the storage.
+/// study by name rebuilds the tuner through <see cref="Registries.TunerRegistry"/>. Tuners never call the storage.
 /// </para>
 /// </remarks>
 public interface ITuner
 {
-    /// <summary>Gets the name the tuner is registered under in <see cref="TunerRegistry"/> (for example <c>random</c>).</summary>
+    /// <summary>Gets the name the tuner is registered under in <see cref="Registries.TunerRegistry"/> (for example <c>random</c>).</summary>
     string Name { get; }
 
-    /// <summary>Gets the tuner's settings as a JSON object, enough for <see cref="TunerRegistry"/> to rebuild an equivalent tuner.</summary>
+    /// <summary>Gets the tuner's settings as a JSON object, enough for <see cref="Registries.TunerRegistry"/> to rebuild an equivalent tuner.</summary>
     string Settings { get; }
 
     /// <summary>Proposes the parameters of the next trial.</summary>
@@ -50,26 +51,4 @@ public interface ITuner
     /// <param name="context">The space, the history and the study's seed; <see cref="TunerContext.TrialNumber"/> is the next trial's number.</param>
     /// <returns>A complete trial of <see cref="TunerContext.Trials"/>, or <see langword="null"/> when none is complete.</returns>
     TrialRecord? Recommend(TunerContext context) => TunerRecommendation.BestValue(context);
-}
-
-/// <summary>
-/// A base class for tuners: implement <see cref="Name"/> and <see cref="Propose"/>; override <see cref="Settings"/> when the
-/// tuner has options. Hooks added in later versions will be virtual no-ops here, so subclasses keep working.
-/// </summary>
-public abstract class TunerBase : ITuner
-{
-    /// <inheritdoc/>
-    public abstract string Name { get; }
-
-    /// <inheritdoc/>
-    public virtual string Settings => "{}";
-
-    /// <inheritdoc/>
-    public abstract IReadOnlyDictionary<string, object> Propose(TunerContext context);
-
-    /// <inheritdoc/>
-    public virtual bool UsesHistory(SearchSpace searchSpace) => true;
-
-    /// <inheritdoc/>
-    public virtual TrialRecord? Recommend(TunerContext context) => TunerRecommendation.BestValue(context);
 }

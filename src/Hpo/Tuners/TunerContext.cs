@@ -1,3 +1,4 @@
+using Hpo.Internal;
 using Hpo.SearchSpaces;
 using Hpo.Studies;
 using Hpo.Trials;
@@ -84,14 +85,7 @@ public sealed class TunerContext
     /// <param name="seed">The study's seed.</param>
     /// <param name="stream">A stream number, such as a trial number.</param>
     /// <returns>A non-negative seed.</returns>
-    public static int DeriveSeed(int seed, long stream)
-    {
-        ulong z = unchecked(((ulong)(uint)seed << 32) ^ (ulong)stream) + 0x9E3779B97F4A7C15UL;
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        z ^= z >> 31;
-        return (int)(z & 0x7FFFFFFF);
-    }
+    public static int DeriveSeed(int seed, long stream) => Seeds.Derive(seed, stream);
 }
 
 /// <summary>Keeps one encoding per search space, since building one is not free and spaces are immutable.</summary>

@@ -1,6 +1,7 @@
 using Hpo.Benchmarks.Suite;
 using Hpo.Tuners;
 using Hpo.Tuners.RandomSearch;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Tests.Suite;
 
@@ -105,7 +106,7 @@ public class SuiteRunnerTests
     {
         const string name = "suite-runner-tests-counting";
         var tuner = new CountingTuner(name);
-        TunerRegistry.Register(name, _ => tuner);
+        TunerRegistry.Default.Register(name, _ => tuner);
 
         SuiteResult r = await SuiteRunner.RunOneAsync(name, TestFunctions.Get("branin"), 0);
 

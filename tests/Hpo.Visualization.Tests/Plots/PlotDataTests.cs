@@ -161,7 +161,7 @@ public sealed class PlotDataTests
     public async Task LoadAsync_UnknownStudy_ThrowsNamingTheKnownStudies()
     {
         await using var storage = new Hpo.Storage.InMemory.InMemoryStudyStorage();
-        await storage.CreateStudyAsync(new Hpo.Storage.StudyDefinition { Name = "known", SearchSpace = Studies.XY, Directions = [Hpo.Studies.StudyDirection.Minimize], TunerName = "random", Seed = 1 }, default);
+        await storage.CreateStudyAsync(new Hpo.Storage.StudyDefinition { Name = "known", SearchSpace = Studies.XY, Directions = [Hpo.StudyDirection.Minimize], TunerName = "random", Seed = 1 }, default);
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => StudyData.LoadAsync(storage, "missing"));
 

@@ -114,7 +114,7 @@ public sealed class ChildProcessExecutor : ITrialExecutor
             }
             catch (OperationCanceledException)
             {
-                Logger.LogDebug("The trial program {Pid} did not exit within the grace period; killing its process tree.", process.Id);
+                Logger.KillingAfterGracePeriod(process.Id);
             }
 
             // Descendants that ignored SIGTERM may outlive the program: kill the whole snapshot either way.

@@ -151,7 +151,7 @@ internal sealed class TrialProgramRunner
         {
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                logger.LogDebug("Trial {Number}: stopping the trial program ({Decision}).", trial.Number, session.Pruned ? "pruned" : session.Error is not null ? "reporting failed" : "cancelled");
+                logger.StoppingTrialProgram(trial.Number, session.Pruned ? "pruned" : session.Error is not null ? "reporting failed" : "cancelled");
             }
 
             await host.StopAsync(process, files).ConfigureAwait(false);
@@ -165,7 +165,7 @@ internal sealed class TrialProgramRunner
         }
         catch (OperationCanceledException) when (drain.IsCancellationRequested)
         {
-            logger.LogWarning("Trial {Number}: the output stayed open after the trial program exited (a descendant process still holds it); it is no longer read.", trial.Number);
+            logger.OutputStayedOpen(trial.Number);
         }
 
         int exitCode = process.ExitCode;
@@ -271,7 +271,7 @@ internal sealed class TrialProgramRunner
                     default:
                         session.FirstMalformed ??= $"\"{(line.Length > 200 ? line[..200] + "…" : line)}\": {parsed.Error}";
                         session.Log.Append(line);
-                        logger.LogWarning("Trial {Number}: ignored a malformed protocol line: {Error}.", session.Trial.Number, parsed.Error);
+                        logger.MalformedProtocolLine(session.Trial.Number, parsed.Error);
                         break;
                 }
             }
@@ -305,7 +305,7 @@ internal sealed class TrialProgramRunner
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The study may already have finished the trial (a timeout): the attribute is lost, the outcome is not.
-            logger.LogDebug(e, "Trial {Number}: could not set the attribute {Key}.", trial.Number, key);
+            logger.AttributeNotSet(e, trial.Number, key);
         }
     }
 

@@ -38,6 +38,7 @@ public sealed class ContainerExecutor : ITrialExecutor
     public ContainerExecutor(ContainerExecutorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone();
         options.Validate();
         var host = new Host(options, (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ContainerExecutor>());
         runner = new TrialProgramRunner(host, options.ArtifactsRoot ?? ChildProcessExecutorDefaults.ArtifactsRoot, options.LogTailLength, host.Logger);
@@ -162,7 +163,7 @@ public sealed class ContainerExecutor : ITrialExecutor
     private sealed class Host(ContainerExecutorOptions source, ILogger logger) : ITrialProgramHost
     {
         private static readonly TimeSpan ClientExit = TimeSpan.FromSeconds(10);
-        private readonly ContainerExecutorOptions options = Snapshot(source);
+        private readonly ContainerExecutorOptions options = source;
 
         public ILogger Logger { get; } = logger;
 
@@ -227,7 +228,7 @@ public sealed class ContainerExecutor : ITrialExecutor
             catch (OperationCanceledException)
             {
                 clientExited = false;
-                Logger.LogWarning("Container {Name}: the CLI did not exit after the container was stopped; killing it.", name);
+                Logger.ContainerCliDidNotExit(name);
                 ProcessTree.Kill(client, ProcessTree.Snapshot(client.Id));
                 await client.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }
@@ -255,7 +256,7 @@ public sealed class ContainerExecutor : ITrialExecutor
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
-                Logger.LogWarning(e, "Could not run the container CLI \"{Cli}\".", options.Cli);
+                Logger.ContainerCliNotRun(e, options.Cli);
                 return -1;
             }
 
@@ -271,68 +272,16 @@ public sealed class ContainerExecutor : ITrialExecutor
             catch (OperationCanceledException)
             {
                 ProcessTree.Kill(process, ProcessTree.Snapshot(process.Id));
-                Logger.LogWarning("The container CLI command \"{Command}\" took longer than {Limit}; killed.", string.Join(' ', command), limit);
+                Logger.ContainerCommandTimedOut(string.Join(' ', command), limit);
                 return -1;
             }
 
             if (process.ExitCode != 0 && Logger.IsEnabled(LogLevel.Debug))
             {
-                Logger.LogDebug("The container CLI command \"{Command}\" exited with code {Code}: {Error}", string.Join(' ', command), process.ExitCode, (await error.ConfigureAwait(false)).Trim());
+                Logger.ContainerCommandFailed(string.Join(' ', command), process.ExitCode, (await error.ConfigureAwait(false)).Trim());
             }
 
             return process.ExitCode;
-        }
-
-        private static ContainerExecutorOptions Snapshot(ContainerExecutorOptions o)
-        {
-            var copy = new ContainerExecutorOptions
-            {
-                Cli = o.Cli,
-                Image = o.Image,
-                Command = [.. o.Command],
-                ArtifactsRoot = o.ArtifactsRoot,
-                ContainerArtifactsPath = o.ContainerArtifactsPath,
-                WorkingDirectory = o.WorkingDirectory,
-                Cpus = o.Cpus,
-                Memory = o.Memory,
-                Gpus = o.Gpus,
-                PullPolicy = o.PullPolicy,
-                Init = o.Init,
-                NamePrefix = o.NamePrefix,
-                GracePeriod = o.GracePeriod,
-                LogTailLength = o.LogTailLength,
-                Network = o.Network,
-                DropCapabilities = o.DropCapabilities,
-                NoNewPrivileges = o.NoNewPrivileges,
-                PidsLimit = o.PidsLimit,
-                User = o.User,
-            };
-            foreach (string a in o.GlobalArguments)
-            {
-                copy.GlobalArguments.Add(a);
-            }
-
-            foreach (string a in o.RunArguments)
-            {
-                copy.RunArguments.Add(a);
-            }
-
-            foreach (string d in o.Devices)
-            {
-                copy.Devices.Add(d);
-            }
-
-            foreach (ContainerMount m in o.Mounts)
-            {
-                copy.Mounts.Add(m);
-            }
-
-            foreach (KeyValuePair<string, string> e in o.Environment)
-            {
-                copy.Environment.Add(e);
-            }
-
-            return copy;
         }
     }
 }

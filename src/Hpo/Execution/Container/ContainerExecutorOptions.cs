@@ -146,7 +146,62 @@ public sealed partial class ContainerExecutorOptions
     [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
+    // The executor keeps its own copy, taken at construction (the lists too): changing the caller's object afterwards has no effect.
+    internal ContainerExecutorOptions Clone()
+    {
+        ContainerExecutorOptions o = this;
+        var copy = new ContainerExecutorOptions
+        {
+            Cli = o.Cli,
+            Image = o.Image,
+            Command = [.. o.Command],
+            ArtifactsRoot = o.ArtifactsRoot,
+            ContainerArtifactsPath = o.ContainerArtifactsPath,
+            WorkingDirectory = o.WorkingDirectory,
+            Cpus = o.Cpus,
+            Memory = o.Memory,
+            Gpus = o.Gpus,
+            PullPolicy = o.PullPolicy,
+            Init = o.Init,
+            NamePrefix = o.NamePrefix,
+            GracePeriod = o.GracePeriod,
+            LogTailLength = o.LogTailLength,
+            Network = o.Network,
+            DropCapabilities = o.DropCapabilities,
+            NoNewPrivileges = o.NoNewPrivileges,
+            PidsLimit = o.PidsLimit,
+            User = o.User,
+            LoggerFactory = o.LoggerFactory,
+        };
+        foreach (string a in o.GlobalArguments)
+        {
+            copy.GlobalArguments.Add(a);
+        }
+
+        foreach (string a in o.RunArguments)
+        {
+            copy.RunArguments.Add(a);
+        }
+
+        foreach (string d in o.Devices)
+        {
+            copy.Devices.Add(d);
+        }
+
+        foreach (ContainerMount m in o.Mounts)
+        {
+            copy.Mounts.Add(m);
+        }
+
+        foreach (KeyValuePair<string, string> e in o.Environment)
+        {
+            copy.Environment.Add(e);
+        }
+
+        return copy;
+    }
     internal void Validate()
+
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Cli))

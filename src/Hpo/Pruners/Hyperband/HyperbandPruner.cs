@@ -1,6 +1,6 @@
 using Hpo.Pruners.SuccessiveHalving;
 using Hpo.Trials;
-using Hpo.Tuners;
+using Hpo.Internal;
 
 namespace Hpo.Pruners.Hyperband;
 
@@ -20,7 +20,7 @@ namespace Hpo.Pruners.Hyperband;
 /// <para>
 /// <b>Bracket of a trial.</b> Hyperband's bracket s = B − 1 − e starts n_s = ⌈B·η^s / (s + 1)⌉ configurations, so trials are
 /// spread over the brackets in those proportions: trial number t of a study with seed S belongs to the first bracket e whose
-/// cumulative weight n_(B−1) + … + n_(B−1−e) exceeds u·Σn, where u = <see cref="TunerContext.DeriveSeed(int, long)"/>(S xor
+/// cumulative weight n_(B−1) + … + n_(B−1−e) exceeds u·Σn, where u = the seed mixer tuners use (<c>TunerContext.DeriveSeed</c>)(S xor
 /// 0x48425052, t) / 2^31. The bracket is therefore fixed by the trial's number and the study's seed, whichever worker runs it.
 /// With R = 27, r = 1, η = 3: four brackets with weights 27, 12, 6 and 4 (of 49).
 /// </para>
@@ -101,7 +101,7 @@ public sealed class HyperbandPruner : PrunerBase
     /// <summary>Gets the bracket (its minimum early-stopping rate) of a trial, given the brackets' cumulative weights.</summary>
     internal static int BracketOf(int trialNumber, int seed, double[] cumulative)
     {
-        double u = TunerContext.DeriveSeed(seed ^ BracketStream, trialNumber) / 2147483648.0 * cumulative[^1];
+        double u = Seeds.Derive(seed ^ BracketStream, trialNumber) / 2147483648.0 * cumulative[^1];
         for (int e = 0; e < cumulative.Length - 1; e++)
         {
             if (u < cumulative[e])

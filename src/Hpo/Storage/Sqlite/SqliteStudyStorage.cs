@@ -383,7 +383,7 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
     public override ValueTask<TrialRecord?> GetBestTrialAsync(long studyId, CancellationToken cancellationToken)
     {
         StudyRecord study = Study(studyId);
-        string order = study.Definition.Direction == Studies.StudyDirection.Minimize ? "ASC" : "DESC";
+        string order = study.Definition.Direction == Hpo.StudyDirection.Minimize ? "ASC" : "DESC";
         return Run(conn =>
         {
             SqliteCommand cmd = Command(conn, null, $"SELECT id FROM trials WHERE study_id = $s AND state = 2 ORDER BY CAST(json_extract(vals, '$[0]') AS REAL) {order}, number ASC LIMIT 1", ("$s", studyId));

@@ -49,6 +49,6 @@ public sealed class SqliteStudyStorageOptions
             problems.Add($"Durability must be Normal or Full, but got {(int)Durability}.");
         }
 
-        Studies.OptionsValidation.ThrowIfAny(nameof(SqliteStudyStorageOptions), problems);
+        Hpo.OptionsValidation.ThrowIfAny(nameof(SqliteStudyStorageOptions), problems);
     }
 }

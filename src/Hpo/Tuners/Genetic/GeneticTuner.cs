@@ -51,9 +51,8 @@ public sealed class GeneticTuner : TunerBase
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
     public GeneticTuner(GeneticTunerOptions? options = null)
     {
-        options ??= new GeneticTunerOptions();
-        options.Validate();
-        this.options = options;
+        this.options = (options ?? new GeneticTunerOptions()).Clone();
+        this.options.Validate();
     }
 
     /// <inheritdoc/>

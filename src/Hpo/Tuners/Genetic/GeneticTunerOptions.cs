@@ -68,6 +68,9 @@ public sealed class GeneticTunerOptions
         OptionsValidation.ThrowIfAny(nameof(GeneticTunerOptions), problems);
     }
 
+    // The tuner keeps its own copy, taken at construction: changing the caller's object afterwards has no effect.
+    internal GeneticTunerOptions Clone() => (GeneticTunerOptions)MemberwiseClone();
+
     // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
     internal string ToJson() => JsonSerializer.Serialize(this);
 

@@ -28,7 +28,7 @@ public sealed class RandomSearchTuner : TunerBase
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     public RandomSearchTuner(RandomSearchTunerOptions? options = null)
     {
-        this.options = options ?? new RandomSearchTunerOptions();
+        this.options = (options ?? new RandomSearchTunerOptions()).Clone();
     }
 
     /// <inheritdoc/>

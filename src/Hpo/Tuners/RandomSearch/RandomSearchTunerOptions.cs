@@ -12,6 +12,9 @@ public sealed class RandomSearchTunerOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool AvoidRepeats { get; set; } = true;
 
+    // The tuner keeps its own copy, taken at construction: changing the caller's object afterwards has no effect.
+    internal RandomSearchTunerOptions Clone() => (RandomSearchTunerOptions)MemberwiseClone();
+
     // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.
     internal string ToJson() => JsonSerializer.Serialize(this);
 

@@ -57,9 +57,8 @@ public sealed class SimulatedAnnealingTuner : TunerBase
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
     public SimulatedAnnealingTuner(SimulatedAnnealingTunerOptions? options = null)
     {
-        options ??= new SimulatedAnnealingTunerOptions();
-        options.Validate();
-        this.options = options;
+        this.options = (options ?? new SimulatedAnnealingTunerOptions()).Clone();
+        this.options.Validate();
     }
 
     /// <inheritdoc/>

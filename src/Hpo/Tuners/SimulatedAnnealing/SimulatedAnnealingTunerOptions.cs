@@ -5,16 +5,6 @@ using Hpo.Studies;
 
 namespace Hpo.Tuners.SimulatedAnnealing;
 
-/// <summary>How the temperature of a <see cref="SimulatedAnnealingTuner"/> falls from its initial to its final value.</summary>
-public enum AnnealingSchedule
-{
-    /// <summary>Geometric cooling: the temperature falls by the same factor at every trial.</summary>
-    Exponential = 0,
-
-    /// <summary>Linear cooling: the temperature falls by the same amount at every trial.</summary>
-    Linear = 1,
-}
-
 /// <summary>Options of <see cref="SimulatedAnnealingTuner"/>.</summary>
 public sealed class SimulatedAnnealingTunerOptions
 {
@@ -107,6 +97,9 @@ public sealed class SimulatedAnnealingTunerOptions
 
         OptionsValidation.ThrowIfAny(nameof(SimulatedAnnealingTunerOptions), problems);
     }
+
+    // The tuner keeps its own copy, taken at construction: changing the caller's object afterwards has no effect.
+    internal SimulatedAnnealingTunerOptions Clone() => (SimulatedAnnealingTunerOptions)MemberwiseClone();
 
     // The settings JSON is this class itself: every public property, in declaration order (the schedule by name); an absent one
     // keeps its default.

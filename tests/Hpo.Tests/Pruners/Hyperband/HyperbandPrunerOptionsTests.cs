@@ -1,5 +1,6 @@
 using Hpo.Pruners;
 using Hpo.Pruners.Hyperband;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Pruners.Hyperband;
 
@@ -60,7 +61,7 @@ public sealed class HyperbandPrunerOptionsTests
     [Fact]
     public void PrunerRegistry_StoredOutOfRangeSettings_ThrowTheValidationMessage()
     {
-        ArgumentException e = Assert.Throws<ArgumentException>(() => PrunerRegistry.Create("hyperband", """{"MinResource":0}"""));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => PrunerRegistry.Default.Create("hyperband", """{"MinResource":0}"""));
 
         Assert.Contains("MinResource must be at least 1, but got 0.", e.Message, StringComparison.Ordinal);
     }

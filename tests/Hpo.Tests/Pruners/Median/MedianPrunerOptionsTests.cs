@@ -1,5 +1,6 @@
 using Hpo.Pruners;
 using Hpo.Pruners.Median;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Pruners.Median;
 
@@ -69,7 +70,7 @@ public sealed class MedianPrunerOptionsTests
     [Fact]
     public void PrunerRegistry_StoredOutOfRangeSettings_ThrowTheValidationMessage()
     {
-        ArgumentException e = Assert.Throws<ArgumentException>(() => PrunerRegistry.Create("median", """{"Interval":-1}"""));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => PrunerRegistry.Default.Create("median", """{"Interval":-1}"""));
 
         Assert.Contains("Interval must be at least 1, but got -1.", e.Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,6 @@
 using Hpo.Pruners;
 using Hpo.Pruners.Percentile;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Pruners.Percentile;
 
@@ -82,7 +83,7 @@ public sealed class PercentilePrunerOptionsTests
     [Fact]
     public void PrunerRegistry_StoredOutOfRangeSettings_ThrowTheValidationMessage()
     {
-        ArgumentException e = Assert.Throws<ArgumentException>(() => PrunerRegistry.Create("percentile", """{"Percentile":101}"""));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => PrunerRegistry.Default.Create("percentile", """{"Percentile":101}"""));
 
         Assert.Contains("Percentile must be between 0 and 100, but got 101.", e.Message, StringComparison.Ordinal);
     }

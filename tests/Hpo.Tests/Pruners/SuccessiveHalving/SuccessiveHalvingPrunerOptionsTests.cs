@@ -1,5 +1,6 @@
 using Hpo.Pruners;
 using Hpo.Pruners.SuccessiveHalving;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Pruners.SuccessiveHalving;
 
@@ -64,7 +65,7 @@ public sealed class SuccessiveHalvingPrunerOptionsTests
     [Fact]
     public void PrunerRegistry_StoredOutOfRangeSettings_ThrowTheValidationMessage()
     {
-        ArgumentException e = Assert.Throws<ArgumentException>(() => PrunerRegistry.Create("asha", """{"ReductionFactor":1}"""));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => PrunerRegistry.Default.Create("asha", """{"ReductionFactor":1}"""));
 
         Assert.Contains("ReductionFactor must be at least 2, but got 1.", e.Message, StringComparison.Ordinal);
     }

@@ -4,6 +4,7 @@ using Hpo.Trials;
 using Hpo.Tuners;
 using Hpo.Tuners.GaussianProcess;
 using Hpo.Tuners.RandomSearch;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Tuners.GaussianProcess;
 
@@ -235,13 +236,13 @@ public class GaussianProcessTunerTests
         var options = new GaussianProcessTunerOptions { StartupTrials = 7, Candidates = 999, Restarts = 3, Seed = 42, DeterministicObjective = true };
         var tuner = new GaussianProcessTuner(options);
 
-        ITuner rebuilt = TunerRegistry.Create("gp", tuner.Settings);
+        ITuner rebuilt = TunerRegistry.Default.Create("gp", tuner.Settings);
 
         Assert.IsType<GaussianProcessTuner>(rebuilt);
         Assert.Equal("gp", rebuilt.Name);
         Assert.Equal(tuner.Settings, rebuilt.Settings);
         Assert.Contains("\"Candidates\":999", rebuilt.Settings, StringComparison.Ordinal);
-        Assert.Equal(new GaussianProcessTuner().Settings, TunerRegistry.Create("gp", "{}").Settings);
+        Assert.Equal(new GaussianProcessTuner().Settings, TunerRegistry.Default.Create("gp", "{}").Settings);
     }
 
     [Fact]
@@ -424,15 +425,8 @@ public class GaussianProcessTunerTests
         Assert.Equal((30, 2), GaussianProcessTuner.CurrentSegment(observed, values, startupTrials: 5, endgameStart: 100));
     }
 
-    private static double Branin(IReadOnlyDictionary<string, object> p)
-    {
-        double x0 = (double)p["x"];
-        double x1 = (double)p["y"];
-        double b = 5.1 / (4.0 * Math.PI * Math.PI);
-        double c = 5.0 / Math.PI;
-        double u = x1 - (b * x0 * x0) + (c * x0) - 6.0;
-        return (u * u) + (10.0 * (1.0 - (1.0 / (8.0 * Math.PI))) * Math.Cos(x0)) + 10.0;
-    }
+    // The benchmark suite's Branin (one copy for the suite and the tests), on this test's parameter names.
+    private static double Branin(IReadOnlyDictionary<string, object> p) => new Hpo.Benchmarks.Suite.Branin().Evaluate([(double)p["x"], (double)p["y"]]);
 
     private static double Median(List<double> values)
     {

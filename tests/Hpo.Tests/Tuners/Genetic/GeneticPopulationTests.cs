@@ -6,7 +6,7 @@ using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
 using Hpo.Tuners.Genetic;
-using static Hpo.Tests.Tuners.EvolutionaryTunerKit;
+using static Hpo.Tests.Tuners.TunerKit;
 
 namespace Hpo.Tests.Tuners.Genetic;
 

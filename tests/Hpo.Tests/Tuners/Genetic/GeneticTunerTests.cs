@@ -5,11 +5,12 @@ using Hpo.Trials;
 using Hpo.Tuners;
 using Hpo.Tuners.Genetic;
 using Hpo.Tuners.RandomSearch;
-using static Hpo.Tests.Tuners.EvolutionaryTunerKit;
+using Hpo.Registries;
+using static Hpo.Tests.Tuners.TunerKit;
 
 namespace Hpo.Tests.Tuners.Genetic;
 
-public class GeneticTunerTests : EvolutionaryTunerContractTests
+public class GeneticTunerTests : TunerConformanceTests
 {
     protected override ITuner CreateTuner() => new GeneticTuner();
 
@@ -20,13 +21,13 @@ public class GeneticTunerTests : EvolutionaryTunerContractTests
     {
         var tuner = new GeneticTuner(new GeneticTunerOptions { PopulationSize = 12, TournamentSize = 4, CrossoverRate = 0.7, MutationRate = 0.25, MutationScale = 1.5, Seed = 77 });
 
-        ITuner rebuilt = TunerRegistry.Create("ga", tuner.Settings);
+        ITuner rebuilt = TunerRegistry.Default.Create("ga", tuner.Settings);
 
         Assert.Equal("ga", tuner.Name);
         Assert.IsType<GeneticTuner>(rebuilt);
         Assert.Equal(tuner.Settings, rebuilt.Settings);
         Assert.Contains("\"PopulationSize\":12", tuner.Settings, StringComparison.Ordinal);
-        Assert.Equal(new GeneticTuner().Settings, TunerRegistry.Create("ga").Settings);
+        Assert.Equal(new GeneticTuner().Settings, TunerRegistry.Default.Create("ga").Settings);
     }
 
     [Fact]
@@ -173,26 +174,6 @@ public class GeneticTunerTests : EvolutionaryTunerContractTests
 
         Assert.True(BestValue(trials.Take(10)) > 1e-3, "The initial population should not already be at the optimum.");
         Assert.True(BestValue(trials) < 1e-3, $"Best value {BestValue(trials)} after 120 trials.");
-    }
-
-    [Fact]
-    public void Propose_OverSeeds_BeatsRandomSearchOnSuiteLikeFunctions()
-    {
-        const int seeds = 40;
-        var problems = new (SearchSpace Space, Func<IReadOnlyDictionary<string, object>, double> Loss, int Budget)[]
-        {
-            (StyblinskiSpace(), Styblinski, 60),
-            (ModelSpace(), ModelLoss, 60),
-        };
-
-        foreach ((SearchSpace space, Func<IReadOnlyDictionary<string, object>, double> loss, int budget) in problems)
-        {
-            double[] ga = [.. Enumerable.Range(0, seeds).Select(s => BestValue(Run(new GeneticTuner(), space, loss, budget, s)))];
-            double[] random = [.. Enumerable.Range(0, seeds).Select(s => BestValue(Run(new RandomSearchTuner(), space, loss, budget, s)))];
-
-            double p = MannWhitneyLessP(ga, random);
-            Assert.True(p < 0.01, $"GA is not better than random search on {space}: one-sided Mann-Whitney p = {p}.");
-        }
     }
 
     [Fact]

@@ -10,8 +10,16 @@ using Hpo.Tuners.RandomSearch;
 
 namespace Hpo.Tests.Tuners.RandomSearch;
 
-public class RandomSearchTunerTests
+public class RandomSearchTunerTests : TunerConformanceTests
 {
+    /// <summary>Random search is the reference: the comparison checks that it is not better than itself.</summary>
+    protected override bool BeatsRandomSearch => false;
+
+    protected override ITuner CreateTuner() => new RandomSearchTuner();
+
+    /// <summary>Random search has no seed of its own: it always follows the study's.</summary>
+    protected override ITuner? CreateTuner(int optionsSeed) => null;
+
     private static SearchSpace MixedSpace() => new SearchSpaceBuilder()
         .AddFloat("lr", 1e-5, 1e-1, log: true)
         .AddFloat("dropout", 0, 0.5)
@@ -66,13 +74,7 @@ public class RandomSearchTunerTests
     }
 
     [Fact]
-    public void Propose_NullContext_Throws()
-    {
-        Assert.Throws<ArgumentNullException>(() => new RandomSearchTuner().Propose(null!));
-    }
-
-    [Fact]
-    public void Propose_EveryParameterKindIncludingConditional_LiesInTheSpace()
+    public void Propose_FiveHundredIndependentProposals_LieInTheSpace()
     {
         SearchSpace space = MixedSpace();
         var tuner = new RandomSearchTuner();

@@ -5,7 +5,7 @@ using Hpo.SearchSpaces;
 using Hpo.Trials;
 using Hpo.Tuners;
 using Hpo.Tuners.SimulatedAnnealing;
-using static Hpo.Tests.Tuners.EvolutionaryTunerKit;
+using static Hpo.Tests.Tuners.TunerKit;
 
 namespace Hpo.Tests.Tuners.SimulatedAnnealing;
 

@@ -5,11 +5,12 @@ using Hpo.Trials;
 using Hpo.Tuners;
 using Hpo.Tuners.RandomSearch;
 using Hpo.Tuners.SimulatedAnnealing;
-using static Hpo.Tests.Tuners.EvolutionaryTunerKit;
+using Hpo.Registries;
+using static Hpo.Tests.Tuners.TunerKit;
 
 namespace Hpo.Tests.Tuners.SimulatedAnnealing;
 
-public class SimulatedAnnealingTunerTests : EvolutionaryTunerContractTests
+public class SimulatedAnnealingTunerTests : TunerConformanceTests
 {
     protected override ITuner CreateTuner() => new SimulatedAnnealingTuner();
 
@@ -30,13 +31,13 @@ public class SimulatedAnnealingTunerTests : EvolutionaryTunerContractTests
             Seed = 99,
         });
 
-        ITuner rebuilt = TunerRegistry.Create("sa", tuner.Settings);
+        ITuner rebuilt = TunerRegistry.Default.Create("sa", tuner.Settings);
 
         Assert.Equal("sa", tuner.Name);
         Assert.IsType<SimulatedAnnealingTuner>(rebuilt);
         Assert.Equal(tuner.Settings, rebuilt.Settings);
         Assert.Contains("\"Schedule\":\"Linear\"", tuner.Settings, StringComparison.Ordinal);
-        Assert.Equal(new SimulatedAnnealingTuner().Settings, TunerRegistry.Create("sa").Settings);
+        Assert.Equal(new SimulatedAnnealingTuner().Settings, TunerRegistry.Default.Create("sa").Settings);
     }
 
     [Fact]
@@ -201,26 +202,6 @@ public class SimulatedAnnealingTunerTests : EvolutionaryTunerContractTests
         }
 
         Assert.Equal(12, history.Select(t => Key(t.Parameters)).Distinct().Count());
-    }
-
-    [Fact]
-    public void Propose_OverSeeds_BeatsRandomSearchOnSuiteLikeFunctions()
-    {
-        const int seeds = 40;
-        var problems = new (SearchSpace Space, Func<IReadOnlyDictionary<string, object>, double> Loss, int Budget)[]
-        {
-            (StyblinskiSpace(), Styblinski, 60),
-            (ModelSpace(), ModelLoss, 60),
-        };
-
-        foreach ((SearchSpace space, Func<IReadOnlyDictionary<string, object>, double> loss, int budget) in problems)
-        {
-            double[] sa = [.. Enumerable.Range(0, seeds).Select(s => BestValue(Run(new SimulatedAnnealingTuner(), space, loss, budget, s)))];
-            double[] random = [.. Enumerable.Range(0, seeds).Select(s => BestValue(Run(new RandomSearchTuner(), space, loss, budget, s)))];
-
-            double p = MannWhitneyLessP(sa, random);
-            Assert.True(p < 0.01, $"Simulated annealing is not better than random search on {space}: one-sided Mann-Whitney p = {p}.");
-        }
     }
 
     [Fact]

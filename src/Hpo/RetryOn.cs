@@ -1,6 +1,6 @@
-namespace Hpo.Studies;
+namespace Hpo;
 
-/// <summary>The failures after which a study's retry policy runs a trial again (see <see cref="StudyOptions.MaxRetries"/>).</summary>
+/// <summary>The failures after which a study's retry policy runs a trial again (see <see cref="Studies.StudyOptions.MaxRetries"/>).</summary>
 [Flags]
 public enum RetryOn
 {
@@ -16,6 +16,6 @@ public enum RetryOn
     /// <summary>The objective threw an exception (other than a cancellation of the run or a pruning).</summary>
     Exception = 2,
 
-    /// <summary>The trial ran longer than <see cref="OptimizeOptions.TrialTimeout"/>.</summary>
+    /// <summary>The trial ran longer than <see cref="Studies.OptimizeOptions.TrialTimeout"/>.</summary>
     Timeout = 4,
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Hpo.Serving;
+namespace Hpo.Serving.Metrics;
 
 /// <summary>
 /// The server's metrics on the <see cref="MeterName"/> meter (exported for Prometheus at <c>/metrics</c> through OpenTelemetry):

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using Hpo.Benchmarks.Suite;
 using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Storage.InMemory;
@@ -10,10 +11,11 @@ using Hpo.Tuners;
 
 namespace Hpo.Tests.Tuners;
 
-/// <summary>Spaces, objectives, a proposal loop and a rank test shared by the genetic and annealing tuner tests.</summary>
-internal static class EvolutionaryTunerKit
+/// <summary>Spaces, objectives, a proposal loop and a rank test shared by the tuner tests (and <see cref="TunerConformanceTests"/>).</summary>
+internal static class TunerKit
 {
     private static readonly double LogOptimum = Math.Log10(3e-3);
+    private static readonly StyblinskiTang20 SuiteStyblinskiTang = new();
 
     /// <summary>Every parameter kind: linear, log and stepped floats; plain, log and stepped ints; categoricals; children and a grandchild.</summary>
     public static SearchSpace EveryKind() => new SearchSpaceBuilder()
@@ -48,17 +50,9 @@ internal static class EvolutionaryTunerKit
     public static SearchSpace StyblinskiSpace() => new SearchSpaceBuilder()
         .AddFloat("x0", -5, 5).AddFloat("x1", -5, 5).AddFloat("x2", -5, 5).AddFloat("x3", -5, 5).Build();
 
-    public static double Styblinski(IReadOnlyDictionary<string, object> p)
-    {
-        double sum = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            double x = (double)p["x" + i.ToString(CultureInfo.InvariantCulture)];
-            sum += (x * x * x * x) - (16 * x * x) + (5 * x);
-        }
-
-        return sum / 2;
-    }
+    /// <summary>The Styblinski-Tang function of the benchmark suite (<see cref="StyblinskiTang20"/>), on the four dimensions of <see cref="StyblinskiSpace"/>.</summary>
+    public static double Styblinski(IReadOnlyDictionary<string, object> p) =>
+        SuiteStyblinskiTang.Evaluate([(double)p["x0"], (double)p["x1"], (double)p["x2"], (double)p["x3"]]);
 
     /// <summary>A model-selection problem: a categorical model whose children (a log float, an int, a float) exist per branch.</summary>
     public static SearchSpace ModelSpace() => new SearchSpaceBuilder()

@@ -1,4 +1,4 @@
-namespace Hpo.Studies;
+namespace Hpo;
 
 /// <summary>Whether a study minimizes or maximizes an objective value.</summary>
 public enum StudyDirection
