@@ -128,7 +128,7 @@ public static class InteractivePlot
             w.WriteString("xLabel", xLabel);
             w.WriteString("yLabel", "value");
             w.WriteBoolean("xLog", xLog);
-            w.WriteString("direction", data.Direction == Studies.StudyDirection.Minimize ? "minimize" : "maximize");
+            w.WriteString("direction", data.Direction == StudyDirection.Minimize ? "minimize" : "maximize");
             w.WriteNumber("represented", represented);
             if (categories is null)
             {
