@@ -5,6 +5,7 @@
 // stopped; Ctrl+C stops it cleanly. `--model mlp` tunes a TorchSharp network instead (MlpStudy.cs). `dotnet run --project samples/Iris -- --help` lists the options (see README.md).
 
 using System.Diagnostics;
+using Hpo;
 using Hpo.MLNet.Evaluation;
 using Hpo.MLNet.Objectives;
 using Hpo.MLNet.Trainers;
@@ -14,6 +15,7 @@ using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Visualization.Progress;
 using Microsoft.ML;
 
 if (CommandLine.Parse(args) is not { } options)
@@ -80,14 +82,24 @@ int exitCode = 0;
 if (toGo > 0)
 {
     var stopwatch = Stopwatch.StartNew();
-    ConsoleReport.TableHeader();
+
+    // In a terminal, the live progress view (trials by state, the best value and its parameters, trials per second, time left);
+    // otherwise (CI, a file, a container) plain lines: one table row per trial.
+    ConsoleProgressView progress = ConsoleProgressView.ForTerminal(Console.Out, useStandardOutput: true);
+    var run = new OptimizeOptions { TrialCount = toGo };
+    if (progress.IsLive)
+    {
+        run = run.ReportProgress(progress);
+    }
+    else
+    {
+        ConsoleReport.TableHeader();
+        run.OnTrialFinished = ConsoleReport.TrialFinished;
+    }
+
     try
     {
-        OptimizeResult result = await study.OptimizeAsync(objective, new OptimizeOptions
-        {
-            TrialCount = toGo,
-            OnTrialFinished = ConsoleReport.TrialFinished,
-        }, cancellation.Token);
+        OptimizeResult result = await progress.RunAsync(() => study.OptimizeAsync(objective, run, cancellation.Token));
         Console.WriteLine($"Ran {result.TrialsRun} trials in {stopwatch.Elapsed.TotalSeconds:0.0} s.");
     }
     catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
