@@ -15,7 +15,6 @@ using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
-using Hpo.Visualization.Progress;
 using Microsoft.ML;
 
 if (CommandLine.Parse(args) is not { } options)
@@ -85,7 +84,7 @@ if (toGo > 0)
 
     // In a terminal, the live progress view (trials by state, the best value and its parameters, trials per second, time left);
     // otherwise (CI, a file, a container) plain lines: one table row per trial.
-    ConsoleProgressView progress = ConsoleProgressView.ForTerminal(Console.Out, useStandardOutput: true);
+    var progress = Hpo.Visualization.Progress.ConsoleProgressView.ForTerminal(Console.Out, useStandardOutput: true);
     var run = new OptimizeOptions { TrialCount = toGo };
     if (progress.IsLive)
     {
