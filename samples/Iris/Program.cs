@@ -82,14 +82,24 @@ int exitCode = 0;
 if (toGo > 0)
 {
     var stopwatch = Stopwatch.StartNew();
-    ConsoleReport.TableHeader();
+
+    // In a terminal, the live progress view (trials by state, the best value and its parameters, trials per second, time left);
+    // otherwise (CI, a file, a container) plain lines: one table row per trial.
+    var progress = Hpo.Visualization.Progress.ConsoleProgressView.ForTerminal(Console.Out, useStandardOutput: true);
+    var run = new OptimizeOptions { TrialCount = toGo };
+    if (progress.IsLive)
+    {
+        run = run.ReportProgress(progress);
+    }
+    else
+    {
+        ConsoleReport.TableHeader();
+        run.OnTrialFinished = ConsoleReport.TrialFinished;
+    }
+
     try
     {
-        OptimizeResult result = await study.OptimizeAsync(objective, new OptimizeOptions
-        {
-            TrialCount = toGo,
-            OnTrialFinished = ConsoleReport.TrialFinished,
-        }, cancellation.Token);
+        OptimizeResult result = await progress.RunAsync(() => study.OptimizeAsync(objective, run, cancellation.Token));
         Console.WriteLine($"Ran {result.TrialsRun} trials in {stopwatch.Elapsed.TotalSeconds:0.0} s.");
     }
     catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

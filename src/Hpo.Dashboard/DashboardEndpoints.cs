@@ -84,6 +84,13 @@ public static class DashboardEndpoints
                 return Results.Json(DashboardJson.Summary(view), DashboardJson.Options);
             }
 
+            // The page asks for the studies list just before: its counts and best trial are reused while fresh (the best trial is a
+            // scan of the study's values in SQLite).
+            if (cache.FreshListItem(name) is { } item && item.Study.Id == study.Id)
+            {
+                return Results.Json(DashboardJson.Summary(study, item.Counts, item.Best, 0, time.GetUtcNow()), DashboardJson.Options);
+            }
+
             TrialCounts counts = await storage.GetTrialCountsAsync(study.Id, ct).ConfigureAwait(false);
             TrialRecord? best = await storage.GetBestTrialAsync(study.Id, ct).ConfigureAwait(false);
             return Results.Json(DashboardJson.Summary(study, counts, best, 0, time.GetUtcNow()), DashboardJson.Options);

@@ -36,6 +36,10 @@ internal sealed class StudyCache(IStudyStorage storage, TimeProvider time, TimeS
     /// <summary>Determines whether a study's trials have been read once (its view exists), so that <see cref="GetAsync"/> only reads changes.</summary>
     public bool HasView(string name) => entries.TryGetValue(name, out StudyEntry? entry) && entry.HasView;
 
+    /// <summary>Gets a study's item of the studies list when the list is fresh (read within the refresh interval), else <see langword="null"/>.</summary>
+    public StudyListItem? FreshListItem(string name) =>
+        list is { } cached && time.GetUtcNow() - cached.At < refreshInterval ? cached.Items.FirstOrDefault(i => i.Study.Name == name) : null;
+
     /// <summary>Gets every study with its counts and best value (the storage's aggregate queries), cached for the refresh interval.</summary>
     public async Task<IReadOnlyList<StudyListItem>> ListAsync(CancellationToken cancellationToken)
     {
