@@ -18,7 +18,8 @@ internal sealed class AcquisitionOptimizer
     /// The half-width (unit cube, per coordinate) of the box around the incumbent that bounds the gradient search in a local
     /// search. Without it the search starts near the incumbent but may climb to another basin whose uncertainty makes LogEI
     /// larger there: late in a study such a step is wasted on refinement (on Branin, with three global minima, it left half
-    /// the seeds at a regret above 1e-5).
+    /// the seeds at a regret above 1e-5). Used only by the second pass's endgame, off by default since the third pass
+    /// (<see cref="GaussianProcessDiagnostics.Endgame"/>): the trust region's shrinking does the refinement without a constant.
     /// </summary>
     private const double LocalRadius = 0.1;
 

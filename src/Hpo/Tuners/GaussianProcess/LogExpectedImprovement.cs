@@ -97,9 +97,9 @@ internal static class LogExpectedImprovement
     /// <summary>Computes exp(x) - 1 accurately for small |x|.</summary>
     /// <remarks>
     /// Kept by hand rather than MathNet.Numerics' <c>SpecialFunctions.Expm1</c>/<c>Log1p</c>: those allocate about 100 bytes
-    /// per call (their series go through a delegate), and LogEI's tail calls this once per scored candidate. <c>bdn --filter
-    /// '*GaussianProcessKernelBenchmarks*'</c>, 1,024 calls of each pair: hand-written 41-53 us and 0 B against MathNet's
-    /// 280-300 us and 100 KB (same run, load average 50; benchmarks/README.md).
+    /// per call, and LogEI's tail calls <see cref="Log1MExp"/> once per scored candidate. <c>bdn --filter
+    /// '*GaussianProcessKernelBenchmarks*'</c>, 1,024 calls of each pair, same run at load average 64: these 84-298 us and
+    /// 0 B against MathNet's 313-689 us and 100 KB (benchmarks/README.md). Erfc and the normal quantile are MathNet's.
     /// </remarks>
     public static double ExpM1(double x)
     {
