@@ -427,7 +427,7 @@ public class GaussianProcessTunerTests
         Assert.Equal((30, 2), GaussianProcessTuner.CurrentSegment(observed, values, startupTrials: 5, endgameStart: 100));
     }
 
-    private static double Branin(IReadOnlyDictionary<string, object> p)
+    internal static double Branin(IReadOnlyDictionary<string, object> p)
     {
         double x0 = (double)p["x"];
         double x1 = (double)p["y"];

@@ -14,7 +14,8 @@ public class TransformAveragingTests
 {
     private static readonly GaussianProcessTunerOptions Fast = new() { StartupTrials = 5, Candidates = 256, Restarts = 2 };
 
-    private static (GaussianProcessSpace View, List<double[]> Observed, List<double> Smooth, List<double> Explosive) Data()
+    /// <summary>40 random points of the unit square with a smooth (linear) and an explosive (13 orders of magnitude) function's values.</summary>
+    internal static (GaussianProcessSpace View, List<double[]> Observed, List<double> Smooth, List<double> Explosive) Data()
     {
         SearchSpace space = new SearchSpaceBuilder().AddFloat("x", 0, 1).AddFloat("y", 0, 1).Build();
         GaussianProcessSpace view = GaussianProcessSpace.For(new TunerContext(space, [], [StudyDirection.Minimize], 0, 0).Encoding);
@@ -77,7 +78,7 @@ public class TransformAveragingTests
         // Nothing in the default design depends on the horizon: an open-ended study proposes what a budgeted one does.
         SearchSpace space = new SearchSpaceBuilder().AddFloat("x", -5, 10).AddFloat("y", 0, 15).Build();
         var tuner = new GaussianProcessTuner(Fast);
-        List<TrialRecord> history = TunerLoop.Run(tuner, space, p => Branin((double)p["x"], (double)p["y"]), 24, seed: 3, budget: 25);
+        List<TrialRecord> history = TunerLoop.Run(tuner, space, GaussianProcessTunerTests.Branin, 24, seed: 3, budget: 25);
 
         IReadOnlyDictionary<string, object> budgeted = tuner.Propose(new TunerContext(space, history, [StudyDirection.Minimize], 24, 3, budget: 25));
         IReadOnlyDictionary<string, object> open = new GaussianProcessTuner(Fast).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 24, 3));
@@ -111,11 +112,5 @@ public class TransformAveragingTests
         Assert.Equal(
             "transform=none+copula;trust=off;average=off;restarts=on;endgame=on",
             GaussianProcessDiagnostics.Parse("transform=none+copula;trust=off;average=off;restarts=on;endgame=on").ToString());
-    }
-
-    private static double Branin(double x, double y)
-    {
-        double t = y - (5.1 / (4 * Math.PI * Math.PI) * x * x) + (5 / Math.PI * x) - 6;
-        return (t * t) + (10 * (1 - (1 / (8 * Math.PI))) * Math.Cos(x)) + 10;
     }
 }
