@@ -111,7 +111,7 @@ public static class SuiteRunner
         var options = new StudyOptions
         {
             Direction = StudyDirection.Minimize,
-            Tuner = TunerRegistry.Default.Create(tuner),
+            Tuner = GpDiagnostics.Create(tuner, function.Name, seed),
             Seed = seed,
             Budget = mode == BudgetMode.Study ? function.Budget : null,
         };

@@ -78,14 +78,27 @@ public class SuiteRunnerTests
     public async Task RunOneAsync_GpWithoutAnyHorizon_StillReachesTheBraninGoal()
     {
         // The study has no budget and the run no trial count or timeout: the runner stops it after 50 trials, so the GP never
-        // learns when the work ends (no endgame) and restarts as it likes. It must still find Branin's minimum to 1e-5, the
-        // goal of the budgeted study (seeds that were not used to design the tuner: 40..42).
+        // learns when the work ends. It must still find Branin's minimum to 1e-5, the goal of the budgeted study (seeds that
+        // were not used to design the tuner: 40..42).
         foreach (int seed in new[] { 40, 41, 42 })
         {
             SuiteResult r = await SuiteRunner.RunOneAsync("gp", TestFunctions.Get("branin"), seed, BudgetMode.None);
             Assert.Equal(50, r.BestSoFar.Count);
             Assert.True(r.FinalRegret <= 1e-5, $"seed {seed}: regret {r.FinalRegret} without a horizon");
         }
+    }
+
+    [Fact]
+    public async Task RunOneAsync_GpBudgetedOrOpenEnded_GivesTheSameCurve()
+    {
+        // Since issue 13's third pass nothing in the GP depends on the horizon (no endgame, no restart schedule): an
+        // open-ended study that is stopped after the budget's count proposes exactly what the budgeted study does.
+        TestFunction f = TestFunctions.Get("hartmann3");
+
+        SuiteResult budgeted = await SuiteRunner.RunOneAsync("gp", f, 44, BudgetMode.Study);
+        SuiteResult open = await SuiteRunner.RunOneAsync("gp", f, 44, BudgetMode.None);
+
+        Assert.Equal(budgeted.BestSoFar, open.BestSoFar);
     }
 
     [Fact]

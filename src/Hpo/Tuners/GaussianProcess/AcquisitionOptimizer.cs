@@ -18,7 +18,8 @@ internal sealed class AcquisitionOptimizer
     /// The half-width (unit cube, per coordinate) of the box around the incumbent that bounds the gradient search in a local
     /// search. Without it the search starts near the incumbent but may climb to another basin whose uncertainty makes LogEI
     /// larger there: late in a study such a step is wasted on refinement (on Branin, with three global minima, it left half
-    /// the seeds at a regret above 1e-5).
+    /// the seeds at a regret above 1e-5). Used only by the second pass's endgame, off by default since the third pass
+    /// (<see cref="GaussianProcessDiagnostics.Endgame"/>): the trust region's shrinking does the refinement without a constant.
     /// </summary>
     private const double LocalRadius = 0.1;
 
@@ -26,7 +27,8 @@ internal sealed class AcquisitionOptimizer
     private readonly GaussianProcessModel[] models;
     private readonly double[] logValues;
     private readonly double[] combinedGradient;
-    private readonly double best;
+    private readonly double[] bests;
+    private readonly double[] logWeights;
     private readonly double[] feature;
     private readonly bool[] active;
     private readonly double[] meanGradient;
@@ -40,12 +42,24 @@ internal sealed class AcquisitionOptimizer
     /// <param name="models">GP posteriors on standardized targets; the acquisition is the mean of their EIs.</param>
     /// <param name="best">The incumbent's standardized target (smaller is better).</param>
     public AcquisitionOptimizer(GaussianProcessSpace space, IReadOnlyList<GaussianProcessModel> models, double best)
+        : this(space, models, [.. models.Select(_ => best)], [.. models.Select(_ => 1.0 / models.Count)])
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="AcquisitionOptimizer"/> class for a weighted mixture of models.</summary>
+    /// <param name="space">The space view.</param>
+    /// <param name="models">GP posteriors, each on its own standardized targets; the acquisition is the weighted mean of their EIs.</param>
+    /// <param name="bests">Each model's incumbent target (smaller is better), in that model's units.</param>
+    /// <param name="weights">The models' weights (positive; they are normalized).</param>
+    public AcquisitionOptimizer(GaussianProcessSpace space, IReadOnlyList<GaussianProcessModel> models, IReadOnlyList<double> bests, IReadOnlyList<double> weights)
     {
         this.space = space;
         this.models = [.. models];
         logValues = new double[this.models.Length];
         combinedGradient = new double[space.Dimensions];
-        this.best = best;
+        this.bests = [.. bests];
+        double total = weights.Sum();
+        logWeights = [.. weights.Select(w => Math.Log(w / total))];
         feature = new double[space.Dimensions];
         active = new bool[space.Dimensions];
         meanGradient = new double[space.Dimensions];
@@ -67,14 +81,14 @@ internal sealed class AcquisitionOptimizer
         if (models.Length == 1)
         {
             double mean = models[0].Predict(feature, out double variance);
-            return LogExpectedImprovement.Value(mean, Math.Sqrt(variance), best, out _, out _);
+            return LogExpectedImprovement.Value(mean, Math.Sqrt(variance), bests[0], out _, out _);
         }
 
         double max = double.NegativeInfinity;
         for (int k = 0; k < models.Length; k++)
         {
             double mean = models[k].Predict(feature, out double variance);
-            logValues[k] = LogExpectedImprovement.Value(mean, Math.Sqrt(variance), best, out _, out _);
+            logValues[k] = LogExpectedImprovement.Value(mean, Math.Sqrt(variance), bests[k], out _, out _) + logWeights[k];
             max = Math.Max(max, logValues[k]);
         }
 
@@ -84,7 +98,7 @@ internal sealed class AcquisitionOptimizer
             sum += Math.Exp(logValues[k] - max);
         }
 
-        return max + Math.Log(sum / models.Length);
+        return max + Math.Log(sum);
     }
 
     /// <summary>Computes LogEI at every point of <paramref name="pool"/> (its values are overwritten), in batches.</summary>
@@ -111,7 +125,7 @@ internal sealed class AcquisitionOptimizer
                 models[k].PredictBatch(features, count, means, variances);
                 for (int c = 0; c < count; c++)
                 {
-                    double logEi = LogExpectedImprovement.Value(means[c], Math.Sqrt(variances[c]), best, out _, out _);
+                    double logEi = LogExpectedImprovement.Value(means[c], Math.Sqrt(variances[c]), bests[k], out _, out _) + logWeights[k];
                     if (logs is null)
                     {
                         pool[start + c] = (pool[start + c].Point, logEi);
@@ -139,7 +153,7 @@ internal sealed class AcquisitionOptimizer
                         sum += Math.Exp(logs[(k * Batch) + c] - max);
                     }
 
-                    pool[start + c] = (pool[start + c].Point, max + Math.Log(sum / models.Length));
+                    pool[start + c] = (pool[start + c].Point, max + Math.Log(sum));
                 }
             }
         }
@@ -366,7 +380,7 @@ internal sealed class AcquisitionOptimizer
             {
                 double mean = models[k].Predict(feature, out double variance, meanGradient, varianceGradient);
                 double sd = Math.Sqrt(variance);
-                double logEi = LogExpectedImprovement.Value(mean, sd, best, out double dMean, out double dSd);
+                double logEi = LogExpectedImprovement.Value(mean, sd, bests[k], out double dMean, out double dSd) + logWeights[k];
                 logValues[k] = logEi;
                 double newMax = Math.Max(max, logEi);
 
@@ -393,7 +407,7 @@ internal sealed class AcquisitionOptimizer
                 gradient[j] = active[i] ? -combinedGradient[space.FeatureOf[i]] / total : 0.0;
             }
 
-            return -(max + Math.Log(total / models.Length));
+            return -(max + Math.Log(total));
         }
     }
 

@@ -61,6 +61,9 @@ public sealed class GaussianProcessTunerOptions
         OptionsValidation.ThrowIfAny(nameof(GaussianProcessTunerOptions), problems);
     }
 
+    /// <summary>Gets or sets the design switches used to diagnose the tuner (benchmarks and tests only; never serialized).</summary>
+    internal GaussianProcessDiagnostics Diagnostics { get; set; } = GaussianProcessDiagnostics.Default;
+
     internal GaussianProcessTunerOptions Clone() => (GaussianProcessTunerOptions)MemberwiseClone();
 
     // The settings JSON is this class itself: every public property, in declaration order; an absent one keeps its default.

@@ -47,4 +47,27 @@ public class AcquisitionOptimizerTests
         Assert.NotEmpty(results);
         Assert.All(results, r => Assert.InRange(r.Point[0], 0.1 - 1e-12, 0.3 + 1e-12));
     }
+
+    [Fact]
+    public void Value_WeightedMixture_IsTheLogOfTheWeightedMeanOfTheModelsEIs()
+    {
+        (GaussianProcessSpace space, GaussianProcessModel model, double best, _) = TwoRegions();
+        var single = new AcquisitionOptimizer(space, [model], best);
+        var sameTwice = new AcquisitionOptimizer(space, [model, model], [best, best], [3.0, 1.0]);
+        var shiftedBest = new AcquisitionOptimizer(space, [model], best + 0.5);
+        var mixture = new AcquisitionOptimizer(space, [model, model], [best, best + 0.5], [3.0, 1.0]);
+
+        foreach (double x in new[] { 0.05, 0.3, 0.7 })
+        {
+            double a = single.Value([x]);
+            double b = shiftedBest.Value([x]);
+
+            // The same model twice is that model, whatever the weights; two incumbents mix as 3/4 and 1/4 of their EIs.
+            Assert.Equal(a, sameTwice.Value([x]), 1e-9);
+            double m = Math.Max(a, b);
+            double expected = m + Math.Log((0.75 * Math.Exp(a - m)) + (0.25 * Math.Exp(b - m)));
+            Assert.Equal(expected, mixture.Value([x]), 1e-9 * Math.Max(1.0, Math.Abs(expected)));
+            Assert.True(double.IsFinite(expected));
+        }
+    }
 }

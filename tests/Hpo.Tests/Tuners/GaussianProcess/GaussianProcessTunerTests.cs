@@ -383,7 +383,10 @@ public class GaussianProcessTunerTests
             history.Add(TunerLoop.Complete(i, new Dictionary<string, object> { ["x"] = x, ["y"] = 0.5 }, i == 2 ? -1.0 : 1.0));
         }
 
-        var tuner = new GaussianProcessTuner(Fast);
+        // Restarts are off by default since the third pass; the switch keeps the second pass's design measurable.
+        GaussianProcessTunerOptions withRestarts = Fast.Clone();
+        withRestarts.Diagnostics = GaussianProcessDiagnostics.Parse("restarts=on");
+        var tuner = new GaussianProcessTuner(withRestarts);
         IReadOnlyDictionary<string, object> alone = tuner.Propose(new TunerContext(space, history, [StudyDirection.Minimize], 17, 1));
         var withRunning = new List<TrialRecord>(history) { TunerLoop.WithState(17, alone, TrialState.Running) };
         IReadOnlyDictionary<string, object> next = tuner.Propose(new TunerContext(space, withRunning, [StudyDirection.Minimize], 18, 1));
@@ -426,7 +429,7 @@ public class GaussianProcessTunerTests
     }
 
     // The benchmark suite's Branin (one copy for the suite and the tests), on this test's parameter names.
-    private static double Branin(IReadOnlyDictionary<string, object> p) => new Hpo.Benchmarks.Suite.Branin().Evaluate([(double)p["x"], (double)p["y"]]);
+    internal static double Branin(IReadOnlyDictionary<string, object> p) => new Hpo.Benchmarks.Suite.Branin().Evaluate([(double)p["x"], (double)p["y"]]);
 
     private static double Median(List<double> values)
     {

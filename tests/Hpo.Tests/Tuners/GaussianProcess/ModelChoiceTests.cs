@@ -109,20 +109,7 @@ public class ModelChoiceTests
     public void Hyperparameters_ChooseTheTransformByTheData()
     {
         // A smooth function is best modelled as it is; a function spanning 13 orders of magnitude is not.
-        SearchSpace space = new SearchSpaceBuilder().AddFloat("x", 0, 1).AddFloat("y", 0, 1).Build();
-        GaussianProcessSpace view = GaussianProcessSpace.For(new TunerContext(space, [], [StudyDirection.Minimize], 0, 0).Encoding);
-        var random = new Random(5);
-        var observed = new List<double[]>();
-        var smooth = new List<double>();
-        var explosive = new List<double>();
-        for (int i = 0; i < 40; i++)
-        {
-            double a = random.NextDouble();
-            double b = random.NextDouble();
-            observed.Add([a, b]);
-            smooth.Add((a - 0.3) + (0.5 * b));
-            explosive.Add(Math.Exp(30.0 * ((a * a) + (b * b))));
-        }
+        (GaussianProcessSpace view, List<double[]> observed, List<double> smooth, List<double> explosive) = TransformAveragingTests.Data();
 
         var tuner = new GaussianProcessTuner(Fast);
         Assert.Equal(TargetTransform.None, tuner.Hyperparameters(view, observed, smooth, refitAll: false).Transform);
