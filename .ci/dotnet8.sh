@@ -34,16 +34,17 @@ cat > "$work/runtime8.csproj" <<PROJ
   <ItemGroup>
     <FrameworkReference Include="Microsoft.AspNetCore.App" />
   </ItemGroup>
+  <Target Name="PrintRuntimePacks" DependsOnTargets="ProcessFrameworkReferences">
+    <Message Importance="high" Text="runtime-pack %(RuntimePack.FrameworkName) %(RuntimePack.NuGetPackageId) %(RuntimePack.NuGetPackageVersion)" />
+  </Target>
 </Project>
 PROJ
 dotnet restore "$work/runtime8.csproj" -v quiet >/dev/null
 packages=$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')
 
 # One line per runtime pack: "FrameworkName PackageId Version".
-dotnet msbuild "$work/runtime8.csproj" -nologo -t:ProcessFrameworkReferences -getItem:RuntimePack \
-  | python3 -c 'import json,sys
-for i in json.load(sys.stdin)["Items"]["RuntimePack"]:
-    print(i["FrameworkName"], i["NuGetPackageId"], i["NuGetPackageVersion"])' \
+dotnet msbuild "$work/runtime8.csproj" -nologo -v:m -t:PrintRuntimePacks \
+  | sed -n -E 's/^ *runtime-pack +//p' \
   | while read -r framework id version; do
       pack="$packages/${id,,}/$version/runtimes/$rid"
       target="$dotnet_root/shared/$framework/$version"
