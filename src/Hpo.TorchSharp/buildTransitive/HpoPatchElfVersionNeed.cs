@@ -13,6 +13,7 @@ using System.Text;
 /// <summary>
 /// Marks one version requirement (for example <c>GLIBCXX_3.4.32</c>) of ELF shared libraries as weak, so that the
 /// dynamic loader accepts a system library that lacks that version as long as no symbol bound to it is missing.
+/// With <see cref="OnlyWhenHostLacksVersion"/>, only when this machine's libstdc++ lacks that version; it says which.
 /// </summary>
 public class HpoPatchElfVersionNeed : Task
 {
@@ -24,9 +25,27 @@ public class HpoPatchElfVersionNeed : Task
     [Required]
     public string VersionName { get; set; }
 
+    /// <summary>Gets or sets whether to patch only when the host's libstdc++.so.6 does not define <see cref="VersionName"/>.</summary>
+    public bool OnlyWhenHostLacksVersion { get; set; }
+
     /// <inheritdoc/>
     public override bool Execute()
     {
+        if (OnlyWhenHostLacksVersion)
+        {
+            string library = HpoLibStdCxx.Find();
+            if (library.Length != 0 && HpoLibStdCxx.DefinesVersion(File.ReadAllBytes(library), VersionName))
+            {
+                Log.LogMessage(MessageImportance.High,
+                    "Hpo.TorchSharp: this machine's libstdc++ ({0}) has {1}: libLibTorchSharp.so is left as it is.", library, VersionName);
+                return true;
+            }
+
+            Log.LogMessage(MessageImportance.High,
+                "Hpo.TorchSharp: this machine's libstdc++ ({0}) lacks {1}, which libLibTorchSharp.so asks for: marking that requirement weak in the output's copy (HpoPatchLibTorchGlibcxx=false turns this off).",
+                library.Length != 0 ? library : "not found", VersionName);
+        }
+
         foreach (ITaskItem item in Files)
         {
             string path = item.GetMetadata("FullPath");
@@ -49,6 +68,75 @@ public class HpoPatchElfVersionNeed : Task
     }
 }
 #endif
+
+/// <summary>Finds this machine's libstdc++ and tells whether it defines a symbol version.</summary>
+internal static class HpoLibStdCxx
+{
+    /// <summary>The folders the dynamic loader searches for libstdc++.so.6 on common distributions, after LD_LIBRARY_PATH.</summary>
+    internal static readonly string[] SystemFolders =
+    {
+        "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu",
+        "/usr/lib64", "/lib64", "/usr/lib", "/lib", "/usr/local/lib",
+    };
+
+    /// <summary>Returns the path of the libstdc++.so.6 the loader would find first, or an empty string when there is none.</summary>
+    public static string Find()
+    {
+        string fromEnvironment = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? string.Empty;
+        foreach (string folder in fromEnvironment.Split(new[] { ':' }, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(folder, "libstdc++.so.6");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        foreach (string folder in SystemFolders)
+        {
+            string candidate = Path.Combine(folder, "libstdc++.so.6");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return string.Empty;
+    }
+
+    /// <summary>
+    /// Tells whether a library's image names a version (<c>GLIBCXX_3.4.32</c>): its version definitions' names are
+    /// NUL-terminated strings of its dynamic string table, so the name followed by a NUL byte appears exactly.
+    /// </summary>
+    public static bool DefinesVersion(byte[] image, string versionName)
+    {
+        if (image == null)
+        {
+            throw new ArgumentNullException(nameof(image));
+        }
+
+        byte[] needle = Encoding.ASCII.GetBytes(versionName + "\0");
+        for (int i = 0; i + needle.Length <= image.Length; i++)
+        {
+            // A name starts after a NUL (or at the start): GLIBCXX_3.4.32 must not match inside GLIBCXX_3.4.320.
+            if (image[i] == needle[0] && (i == 0 || image[i - 1] == 0))
+            {
+                int j = 1;
+                while (j < needle.Length && image[i + j] == needle[j])
+                {
+                    j++;
+                }
+
+                if (j == needle.Length)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}
 
 /// <summary>What <see cref="HpoElfVersionNeedPatcher"/> did to a file.</summary>
 internal enum ElfPatchResult

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Hpo.Internal;
 
 namespace Hpo.Execution;
 
@@ -29,7 +30,7 @@ internal static class WorkerIdentity
     public static string NewOwner()
     {
         (string host, int pid, long start, string scope) = Self.Value;
-        return string.Create(CultureInfo.InvariantCulture, $"{host}:{pid}:{start}:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}:{scope}");
+        return string.Create(CultureInfo.InvariantCulture, $"{host}:{pid}:{start}:{Hex.Lower(RandomNumberGenerator.GetBytes(4))}:{scope}");
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using Hpo.Execution.ChildProcess;
+using Hpo.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -156,7 +157,7 @@ public sealed class ContainerExecutor : ITrialExecutor
             s = s[..40];
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"{prefix}-{(s.Length == 0 ? "study" : s)}-{trial}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+        return string.Create(CultureInfo.InvariantCulture, $"{prefix}-{(s.Length == 0 ? "study" : s)}-{trial}-{Hex.Lower(RandomNumberGenerator.GetBytes(4))}");
     }
 
     /// <summary>Starts the trial with <c>&lt;cli&gt; run</c> and stops it with <c>&lt;cli&gt; stop</c>.</summary>

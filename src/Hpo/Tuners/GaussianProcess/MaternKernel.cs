@@ -67,6 +67,7 @@ internal static class MaternKernel
     {
         int n = r2.Length;
         int i = 0;
+#if NET9_0_OR_GREATER // Vector.Exp is .NET 9's: on .NET 8 the scalar loop below computes every entry.
         if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
         {
             ReadOnlySpan<Vector<double>> vr2 = MemoryMarshal.Cast<double, Vector<double>>(r2);
@@ -88,6 +89,7 @@ internal static class MaternKernel
 
             i = vr2.Length * Vector<double>.Count;
         }
+#endif
 
         for (; i < n; i++)
         {
@@ -103,6 +105,7 @@ internal static class MaternKernel
     {
         int n = r2.Length;
         int i = 0;
+#if NET9_0_OR_GREATER // Vector.Exp is .NET 9's: on .NET 8 the scalar loop below computes every entry.
         if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
         {
             ReadOnlySpan<Vector<double>> vr2 = MemoryMarshal.Cast<double, Vector<double>>(r2);
@@ -119,6 +122,7 @@ internal static class MaternKernel
 
             i = vr2.Length * Vector<double>.Count;
         }
+#endif
 
         for (; i < n; i++)
         {
