@@ -149,11 +149,26 @@ public sealed record TrialQuery
             return index;
         }
 
+        if (Sort is TrialSortColumn.Started or TrialSortColumn.Finished)
+        {
+            // Times compare as whole ticks: a double holds only about 53 bits, so ticks as doubles would tie times ~13 µs apart
+            // that a database (microseconds) orders.
+            long?[] times = [.. trials.Select(t => (Sort == TrialSortColumn.Started ? t.StartedAt : t.FinishedAt)?.UtcTicks)];
+            return SortByKeys(index, times, trials, sign);
+        }
+
         SearchParameter? parameter = Sort == TrialSortColumn.Parameter ? definition.SearchSpace[SortParameter!] : null;
         double?[] keys = [.. trials.Select(t => Key(t, parameter))];
+        return SortByKeys(index, keys, trials, sign);
+    }
+
+    /// <summary>Sorts by the keys (absent keys last whatever the direction), ties by trial number ascending, as the SQL storages do.</summary>
+    private static int[] SortByKeys<T>(int[] index, T?[] keys, IReadOnlyList<TrialRecord> trials, int sign)
+        where T : struct, IComparable<T>
+    {
         Array.Sort(index, (a, b) =>
         {
-            double? x = keys[a], y = keys[b];
+            T? x = keys[a], y = keys[b];
             if (x is null || y is null)
             {
                 return x is null && y is null ? trials[a].Number.CompareTo(trials[b].Number) : x is null ? 1 : -1;

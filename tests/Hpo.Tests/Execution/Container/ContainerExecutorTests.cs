@@ -17,7 +17,8 @@ namespace Hpo.Tests.Execution.Container;
 /// </summary>
 public sealed class ContainerExecutorTests : IAsyncLifetime
 {
-    private static int nextNumber = 1000;
+    // Trial numbers (and so container labels) unique across processes too: the net8.0 and net10.0 test runs share podman.
+    private static int nextNumber = 1000 + (Environment.ProcessId % 100_000 * 1000);
 
     public Task InitializeAsync() => TestPodman.SkipReason is null ? TestPodman.EnsureImageAsync() : Task.CompletedTask;
 

@@ -43,6 +43,26 @@ public sealed class TrialQueryTests
     }
 
     [Fact]
+    public void Apply_SortByFinished_OrdersTimesAMicrosecondApart()
+    {
+        // Today's times in ticks do not fit a double's 53 bits: as doubles, these three would tie and sort by number.
+        var t0 = new DateTimeOffset(2026, 12, 6, 9, 45, 0, TimeSpan.Zero);
+        TrialRecord[] trials =
+        [
+            Trial(0, TrialState.Complete, 1) with { FinishedAt = t0.AddTicks(20) },
+            Trial(1, TrialState.Complete, 1) with { FinishedAt = t0.AddTicks(10) },
+            Trial(2, TrialState.Complete, 1) with { FinishedAt = t0 },
+            Trial(3, TrialState.Running, null),
+        ];
+
+        TrialPage asc = new TrialQuery { Sort = TrialSortColumn.Finished }.Apply(Definition, trials);
+        TrialPage desc = new TrialQuery { Sort = TrialSortColumn.Finished, Descending = true }.Apply(Definition, trials);
+
+        Assert.Equal([2, 1, 0, 3], asc.Trials.Select(t => t.Number));
+        Assert.Equal([0, 1, 2, 3], desc.Trials.Select(t => t.Number));
+    }
+
+    [Fact]
     public void Apply_RangesAndChoices_KeepOnlyTrialsWithTheValueInside()
     {
         TrialRecord[] trials =
