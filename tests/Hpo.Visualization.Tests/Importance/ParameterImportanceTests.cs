@@ -14,6 +14,12 @@ public sealed class ParameterImportanceTests
             var p = new Dictionary<string, object>();
             foreach (SearchParameter parameter in space.Parameters)
             {
+                // A conditional parameter exists only when its parent took one of the condition's values.
+                if (parameter.Condition is { } c && !(p.TryGetValue(c.Parent, out object? parent) && c.Values.Contains(parent)))
+                {
+                    continue;
+                }
+
                 p[parameter.Name] = parameter.Distribution switch
                 {
                     FloatDistribution fd => fd.Log ? Math.Exp(Math.Log(fd.Low) + (random.NextDouble() * (Math.Log(fd.High) - Math.Log(fd.Low)))) : fd.Low + (random.NextDouble() * (fd.High - fd.Low)),
@@ -118,7 +124,7 @@ public sealed class ParameterImportanceTests
         // information as "branch", so the forest may credit either (the trees split on the first of equally good features):
         // the two together must carry the importance, and flag must be evaluated rather than excluded.
         SearchSpace space = new SearchSpaceBuilder().AddCategorical("branch", "a", "b").AddCategorical("flag", ParameterCondition.When("branch", "b"), "on").AddFloat("noise", 0, 1).Build();
-        StudyData data = SampledConditional(space, p => p.ContainsKey("flag") ? 1 : 0, 200, 9);
+        StudyData data = Sampled(space, p => p.ContainsKey("flag") ? 1 : 0, 200, 9);
 
         ParameterImportance result = ParameterImportance.Compute(data, new ParameterImportanceOptions { Trees = 32 });
 
@@ -143,7 +149,7 @@ public sealed class ParameterImportanceTests
             .AddFloat("b1", 1e-3, 1, log: true, condition: ParameterCondition.When("branch", "b"))
             .AddFloat("noise", 0, 1)
             .Build();
-        StudyData data = SampledConditional(space, p => (string)p["branch"] == "a" ? 4 * (double)p["a1"] : 1, 300, seed);
+        StudyData data = Sampled(space, p => (string)p["branch"] == "a" ? 4 * (double)p["a1"] : 1, 300, seed);
 
         ParameterImportance result = ParameterImportance.Compute(data, new ParameterImportanceOptions { Seed = seed, Trees = 32 });
 
@@ -156,34 +162,6 @@ public sealed class ParameterImportanceTests
         Assert.True(byName["a1"].Importance > 0.3, $"a1 {byName["a1"].Importance}");
         Assert.True(byName["noise"].Importance < 0.05, $"noise {byName["noise"].Importance}");
         Assert.True(byName["b1"].Importance < 0.05, $"b1 {byName["b1"].Importance}");
-    }
-
-    private static StudyData SampledConditional(SearchSpace space, Func<Dictionary<string, object>, double> f, int n, int seed)
-    {
-        var random = new Random(seed);
-        var s = new Studies(space);
-        for (int i = 0; i < n; i++)
-        {
-            var p = new Dictionary<string, object>();
-            foreach (SearchParameter parameter in space.Parameters)
-            {
-                if (parameter.Condition is { } c && !(p.TryGetValue(c.Parent, out object? parent) && c.Values.Contains(parent)))
-                {
-                    continue;
-                }
-
-                p[parameter.Name] = parameter.Distribution switch
-                {
-                    FloatDistribution fd => fd.Log ? Math.Exp(Math.Log(fd.Low) + (random.NextDouble() * (Math.Log(fd.High) - Math.Log(fd.Low)))) : fd.Low + (random.NextDouble() * (fd.High - fd.Low)),
-                    CategoricalDistribution cd => cd.Choices[random.Next(cd.Choices.Count)],
-                    _ => throw new NotSupportedException(),
-                };
-            }
-
-            s.Add(Hpo.Trials.TrialState.Complete, f(p), p);
-        }
-
-        return s.Build();
     }
 
     [Fact]
