@@ -13,8 +13,11 @@ internal static class Fanova
     /// <param name="tree">The tree.</param>
     /// <param name="low">The low end of each feature's range.</param>
     /// <param name="high">The high end of each feature's range.</param>
+    /// <param name="presentLow">For each feature, the low end of its real values; below it lies the "absent" cell of a conditional
+    /// parameter, whose only sample value is <paramref name="low"/>. A split threshold inside that cell separates exactly the absent
+    /// trials from the rest, so it is moved to the cell's top. <see langword="null"/> when no feature has an absent cell.</param>
     /// <returns>The fractions, one per feature, or <see langword="null"/>.</returns>
-    public static double[]? MainEffectFractions(RegressionTree tree, double[] low, double[] high)
+    public static double[]? MainEffectFractions(RegressionTree tree, double[] low, double[] high, double[]? presentLow = null)
     {
         int d = low.Length;
         var leaves = new List<(double[] Lo, double[] Hi, double Value)>();
@@ -36,7 +39,13 @@ internal static class Fanova
                 continue;
             }
 
-            double t = Math.Clamp(tree.Threshold(node), lo[f], hi[f]);
+            double t = tree.Threshold(node);
+            if (presentLow is not null && t < presentLow[f])
+            {
+                t = presentLow[f];
+            }
+
+            t = Math.Clamp(t, lo[f], hi[f]);
             thresholds[f].Add(t);
             double[] leftHi = (double[])hi.Clone();
             leftHi[f] = t;

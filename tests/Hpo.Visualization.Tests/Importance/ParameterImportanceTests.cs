@@ -14,6 +14,12 @@ public sealed class ParameterImportanceTests
             var p = new Dictionary<string, object>();
             foreach (SearchParameter parameter in space.Parameters)
             {
+                // A conditional parameter exists only when its parent took one of the condition's values.
+                if (parameter.Condition is { } c && !(p.TryGetValue(c.Parent, out object? parent) && c.Values.Contains(parent)))
+                {
+                    continue;
+                }
+
                 p[parameter.Name] = parameter.Distribution switch
                 {
                     FloatDistribution fd => fd.Log ? Math.Exp(Math.Log(fd.Low) + (random.NextDouble() * (Math.Log(fd.High) - Math.Log(fd.Low)))) : fd.Low + (random.NextDouble() * (fd.High - fd.Low)),
@@ -78,7 +84,7 @@ public sealed class ParameterImportanceTests
     }
 
     [Fact]
-    public void Compute_ConditionalParameter_IsExcludedWithReason()
+    public void Compute_ConditionalParameter_IsEvaluatedWithAnAbsentCell()
     {
         SearchSpace space = new SearchSpaceBuilder().AddCategorical("opt", "sgd", "adam").AddFloat("beta", 0, 1, condition: ParameterCondition.When("opt", "adam")).AddFloat("x", 0, 1).Build();
         var s = new Studies(space);
@@ -88,10 +94,74 @@ public sealed class ParameterImportanceTests
 
         ParameterImportance result = ParameterImportance.Compute(s.Build());
 
+        Assert.Empty(result.Excluded);
+        Assert.Equal(["beta", "opt", "x"], result.Entries.Select(e => e.Name).Order());
+        Assert.All(result.Entries, e => Assert.True(double.IsFinite(e.Importance) && double.IsFinite(e.VarianceFraction) && double.IsFinite(e.StandardDeviation), $"{e.Name}: {e}"));
+    }
+
+    [Fact]
+    public void Compute_ParameterAbsentFromEveryTrial_IsExcludedWithReason()
+    {
+        SearchSpace space = new SearchSpaceBuilder().AddCategorical("opt", "sgd", "adam").AddFloat("beta", 0, 1, condition: ParameterCondition.When("opt", "adam")).AddFloat("x", 0, 1).Build();
+        var s = new Studies(space);
+        for (int i = 0; i < 6; i++)
+        {
+            s.Complete(i, ("opt", "sgd"), ("x", i / 6.0));
+        }
+
+        ParameterImportance result = ParameterImportance.Compute(s.Build());
+
         ExcludedParameter beta = Assert.Single(result.Excluded);
         Assert.Equal("beta", beta.Name);
-        Assert.Contains("absent from 1 of the 3", beta.Reason, StringComparison.Ordinal);
-        Assert.Equal(["opt", "x"], result.Entries.Select(e => e.Name).Order());
+        Assert.Contains("absent from all 6", beta.Reason, StringComparison.Ordinal);
+        Assert.Equal(["x", "opt"], result.Entries.Select(e => e.Name));
+    }
+
+    [Fact]
+    public void Compute_SingleValuedConditionalParameter_IsEvaluatedAsPresentOrAbsent()
+    {
+        // "flag" has one possible value, but whether it is present (branch b) decides the objective. Its presence is the same
+        // information as "branch", so the forest may credit either (the trees split on the first of equally good features):
+        // the two together must carry the importance, and flag must be evaluated rather than excluded.
+        SearchSpace space = new SearchSpaceBuilder().AddCategorical("branch", "a", "b").AddCategorical("flag", ParameterCondition.When("branch", "b"), "on").AddFloat("noise", 0, 1).Build();
+        StudyData data = Sampled(space, p => p.ContainsKey("flag") ? 1 : 0, 200, 9);
+
+        ParameterImportance result = ParameterImportance.Compute(data, new ParameterImportanceOptions { Trees = 32 });
+
+        Assert.Empty(result.Excluded);
+        var byName = result.Entries.ToDictionary(e => e.Name);
+        Assert.True(byName["flag"].Importance + byName["branch"].Importance > 0.95, $"flag {byName["flag"].Importance}, branch {byName["branch"].Importance}");
+        Assert.True(byName["noise"].Importance < 0.05, $"noise {byName["noise"].Importance}");
+    }
+
+    // A conditional function with known structure: "branch" switches between two branches; in branch a only "a1" matters
+    // (strongly), in branch b the objective is flat and "b1" does not matter; "noise" never matters. The switch and a1 must
+    // rank above the irrelevant b1 and noise, whatever the seed (the seeds are not tuned: any three work the same).
+    [Theory]
+    [InlineData(2)]
+    [InlineData(31)]
+    [InlineData(1234)]
+    public void Compute_ConditionalBranches_RanksTheSwitchAndTheMatteringBranchParameterAboveNoise(int seed)
+    {
+        SearchSpace space = new SearchSpaceBuilder()
+            .AddCategorical("branch", "a", "b")
+            .AddFloat("a1", 0, 1, condition: ParameterCondition.When("branch", "a"))
+            .AddFloat("b1", 1e-3, 1, log: true, condition: ParameterCondition.When("branch", "b"))
+            .AddFloat("noise", 0, 1)
+            .Build();
+        StudyData data = Sampled(space, p => (string)p["branch"] == "a" ? 4 * (double)p["a1"] : 1, 300, seed);
+
+        ParameterImportance result = ParameterImportance.Compute(data, new ParameterImportanceOptions { Seed = seed, Trees = 32 });
+
+        Assert.Empty(result.Excluded);
+        Assert.Equal(4, result.Entries.Count);
+        Assert.All(result.Entries, e => Assert.False(double.IsNaN(e.Importance) || double.IsNaN(e.VarianceFraction) || double.IsNaN(e.StandardDeviation), $"{e.Name}: {e}"));
+        Assert.Equal(1.0, result.Entries.Sum(e => e.Importance), 9);
+        Assert.Equal(["a1", "branch"], result.Entries.Take(2).Select(e => e.Name).Order());
+        var byName = result.Entries.ToDictionary(e => e.Name);
+        Assert.True(byName["a1"].Importance > 0.3, $"a1 {byName["a1"].Importance}");
+        Assert.True(byName["noise"].Importance < 0.05, $"noise {byName["noise"].Importance}");
+        Assert.True(byName["b1"].Importance < 0.05, $"b1 {byName["b1"].Importance}");
     }
 
     [Fact]
