@@ -243,7 +243,7 @@ public static class DashboardEndpoints
         catch (Exception e) when (e is HpoException or InvalidOperationException or IOException or TimeoutException or System.Data.Common.DbException)
         {
             // The next request reads (and reports) it again.
-            logger.LogWarning(e, "The dashboard could not read study {Study} in the background.", name);
+            logger.BackgroundReadFailed(e, name);
         }
     }
 

@@ -36,7 +36,7 @@ internal static class DashboardWarmUp
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
         {
             // Only the first user's wait is at stake: the server works without it.
-            logger.LogDebug(e, "The dashboard's warm-up requests failed.");
+            logger.WarmUpFailed(e);
         }
     }
 
