@@ -133,8 +133,14 @@ public sealed class StudyReportBrowserTests(ChromiumFixture browser) : IClassFix
 
         // Double-click resets; a click on the best point shows its row in the trials table.
         await page.Mouse.DblClickAsync(box.X + (box.Width * 0.8f), box.Y + (box.Height * 0.5f));
+        // The page answers on its own event loop: wait (bounded) for the reset before reading the range, as a user would see it.
+        await page.WaitForFunctionAsync(
+            "w => { const s = document.querySelector('#plot-history svg'); return Number(s.dataset.xmax) - Number(s.dataset.xmin) >= w; }",
+            (before[1] - before[0]) * 0.999,
+            new PageWaitForFunctionOptions { Timeout = 10_000 });
         Assert.Equal(before, await page.EvaluateAsync<double[]>("(() => { const s = document.querySelector('#plot-history svg'); return [Number(s.dataset.xmin), Number(s.dataset.xmax)]; })()"));
         await page.Locator($"#plot-history svg circle[data-number='{best.Number}']").ClickAsync(new LocatorClickOptions { Force = true });
+        await page.WaitForSelectorAsync("#trial-table tr.picked", new PageWaitForSelectorOptions { Timeout = 10_000 });
         Assert.Equal(best.Number.ToString(CultureInfo.InvariantCulture), await page.GetAttributeAsync("#trial-table tr.picked", "data-number"));
 
         // A slice plot is interactive too (categorical axis labelled by the choices).

@@ -24,7 +24,8 @@ public sealed class SqliteFaultScenarioTests
         await using var storage = new SqliteStudyStorage(db.Path);
         try
         {
-            var scenario = new FaultScenario { Url = db.Url, Storage = storage, Budget = 40, DisruptAsync = () => HoldWriteLockAsync(db, storage) };
+            // A budget with room: the write lock must find trials running, after the two killed workers and the start-up of three more.
+            var scenario = new FaultScenario { Url = db.Url, Storage = storage, Budget = 90, DisruptAsync = () => HoldWriteLockAsync(db, storage) };
 
             await scenario.RunAsync();
         }
