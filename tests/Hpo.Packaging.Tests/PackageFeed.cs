@@ -56,11 +56,22 @@ public sealed partial class PackageFeed : IAsyncLifetime
               </Target>
             </Project>
             """);
+        // 'dotnet test Hpo.sln' starts this project's tests as soon as it is built, which can be before the solution's build of the
+        // packages' projects has written every output: while the pack names outputs not found yet, wait for that build (bounded).
         Run pack = await Dotnet.RunAsync(Root, TimeSpan.FromMinutes(10), "msbuild", packAll, "-nologo", "-v:m");
+        for (int attempt = 1; attempt <= 20 && pack.ExitCode != 0 && IsOutputMissing(pack.Output); attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(15));
+            pack = await Dotnet.RunAsync(Root, TimeSpan.FromMinutes(10), "msbuild", packAll, "-nologo", "-v:m");
+        }
+
         PackOutput = pack.Output;
         Assert.True(pack.ExitCode == 0,
             $"Packing failed (it needs the Release build of the solution: 'dotnet build Hpo.sln -c Release', which 'dotnet test Hpo.sln -c Release' does):\n{pack.Output}");
     }
+
+    private static bool IsOutputMissing(string output) =>
+        output.Contains("NU5026", StringComparison.Ordinal) || output.Contains("MSB3030", StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public Task DisposeAsync()
