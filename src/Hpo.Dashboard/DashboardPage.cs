@@ -98,7 +98,7 @@ pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
 /*{{PLOT_SCRIPT}}*/
 (function () {
   'use strict';
-  var state = { study: null, summary: null, offset: 0, limit: 50, sort: 'number', order: 'desc', filter: '', trialState: '', ranges: {}, rangeStudy: null, selected: null, source: null, lastPlot: 0, version: -1 };
+  var state = { study: null, summary: null, offset: 0, limit: 50, sort: 'number', order: 'desc', filter: '', trialState: '', ranges: {}, rangeStudy: null, selected: null, source: null, lastPlot: 0, plotTimer: null, version: -1 };
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined && text !== null) { e.textContent = String(text); } if (cls) { e.className = cls; } return e; }
   function fmt(v) { if (v === null || v === undefined) { return ''; } if (typeof v === 'number') { return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, '').replace(/\.?0+e/, 'e'); } return String(v); }
@@ -228,7 +228,12 @@ pre { background:#f3f4f6; padding:8px; overflow:auto; max-height:240px; }
 
   function loadPlot(force) {
     var now = Date.now();
-    if (!force && now - state.lastPlot < 5000) { return; }
+    // At most one live re-draw every 5 s; a change inside that window is drawn when it ends, never dropped.
+    if (!force && now - state.lastPlot < 5000) {
+      if (!state.plotTimer) { state.plotTimer = setTimeout(function () { state.plotTimer = null; loadPlot(true); }, 5000 - (now - state.lastPlot)); }
+      return;
+    }
+    if (state.plotTimer) { clearTimeout(state.plotTimer); state.plotTimer = null; }
     state.lastPlot = now;
     var kind = $('plot-kind').value;
     $('param-label').hidden = !(kind === 'slice' || kind === 'contour');

@@ -52,8 +52,8 @@ public sealed class DashboardInteractiveTests(SyntheticDatabase db, ChromiumFixt
         double before = await page.EvaluateAsync<double>("(() => { const s = document.querySelector('#plot-live svg'); return s.dataset.xmax - s.dataset.xmin; })()");
         LocatorBoundingBoxResult box = (await page.Locator("#plot-live svg").BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(box.X + (box.Width / 2), box.Y + (box.Height / 2));
-        // The page re-renders the plot once when the dashboard's first full read of the study lands (a new version), which
-        // resets the view: wheel again if that happened between the wheel and the check (bounded).
+        // The page re-renders the plot once when the dashboard's first full read of the study lands (a new version); the
+        // re-render keeps a zoomed view, but a wheel sent while the old plot was being replaced is lost: wheel again then (bounded).
         string narrowed = $"(() => {{ const s = document.querySelector('#plot-live svg'); return s.dataset.xmax - s.dataset.xmin < {before.ToString("R", CultureInfo.InvariantCulture)}; }})()";
         for (int attempt = 1; ; attempt++)
         {

@@ -242,7 +242,11 @@ public static class InteractivePlot
             var ex = cat ? [-0.5, cat.length - 0.5] : extent(xs.length ? xs : [0, 1], 0.03);
             var ey = extent(ys.length ? ys : [0, 1], 0.05);
             var home = { x0: ex[0], x1: ex[1], y0: ey[0], y1: ey[1] };
-            var view = { x0: home.x0, x1: home.x1, y0: home.y0, y1: home.y1 };
+            // A live page re-renders the same plot as trials arrive: a view the user zoomed stays until they reset it.
+            var key = [d.title, d.xLog ? 'log' : 'linear', cat ? cat.join('\u0001') : ''].join('\u0002');
+            var kept = box.hpoZoom && box.hpoZoom.key === key ? box.hpoZoom.view : null;
+            var view = kept ? { x0: kept.x0, x1: kept.x1, y0: kept.y0, y1: kept.y1 } : { x0: home.x0, x1: home.x1, y0: home.y0, y1: home.y1 };
+            function zoomed(yes) { box.hpoZoom = yes ? { key: key, view: view } : null; }
             var svg = node('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': d.title });
             box.appendChild(svg);
             var tip = document.createElement('div'); tip.className = 'hpo-tip'; tip.hidden = true; box.appendChild(tip);
@@ -257,6 +261,7 @@ public static class InteractivePlot
               if (layer) { svg.removeChild(layer); }
               layer = node('g', {}, svg);
               svg.dataset.xmin = view.x0; svg.dataset.xmax = view.x1; svg.dataset.ymin = view.y0; svg.dataset.ymax = view.y1;
+              svg.dataset.zoomed = box.hpoZoom ? 'true' : 'false';
               node('rect', { x: L, y: T, width: W - L - R, height: H - T - B, fill: '#fff', stroke: '#9aa3b5' }, layer);
               node('text', { x: L, y: 16, 'font-weight': 600 }, layer).textContent = d.title;
               var xt = cat ? cat.map(function (_, i) { return i; }).filter(function (i) { return i >= view.x0 && i <= view.x1; }) : ticks(view.x0, view.x1, 8);
@@ -322,7 +327,9 @@ public static class InteractivePlot
             });
             svg.addEventListener('mouseleave', function () { showTip(null); });
             svg.addEventListener('mousedown', function (evt) { if (evt.button === 0) { drag = local(evt); evt.preventDefault(); } });
-            window.addEventListener('mouseup', function (evt) {
+            // One window listener per plot box: a re-render replaces the previous one instead of adding another.
+            if (box.hpoMouseUp) { window.removeEventListener('mouseup', box.hpoMouseUp); }
+            box.hpoMouseUp = function (evt) {
               if (!drag) { return; }
               var at = local(evt), start = drag; drag = null;
               if (brush) { svg.removeChild(brush); brush = null; }
@@ -330,22 +337,23 @@ public static class InteractivePlot
                 var ix = function (x) { return view.x0 + (x - L) / (W - L - R) * (view.x1 - view.x0); };
                 var iy = function (y) { return view.y0 + (H - B - y) / (H - T - B) * (view.y1 - view.y0); };
                 var nv = { x0: ix(Math.min(at.x, start.x)), x1: ix(Math.max(at.x, start.x)), y0: iy(Math.max(at.y, start.y)), y1: iy(Math.min(at.y, start.y)) };
-                view = nv; draw(); showTip(null);
+                view = nv; zoomed(true); draw(); showTip(null);
               } else {
                 var p = nearest(at);
                 if (p && onPick) { onPick(p.n); }
               }
-            });
+            };
+            window.addEventListener('mouseup', box.hpoMouseUp);
             svg.addEventListener('wheel', function (evt) {
               evt.preventDefault();
               var at = local(evt), f = evt.deltaY < 0 ? 0.8 : 1.25;
               var cx = view.x0 + (at.x - L) / (W - L - R) * (view.x1 - view.x0), cy = view.y0 + (H - B - at.y) / (H - T - B) * (view.y1 - view.y0);
               view = { x0: cx - (cx - view.x0) * f, x1: cx + (view.x1 - cx) * f, y0: cy - (cy - view.y0) * f, y1: cy + (view.y1 - cy) * f };
-              draw(); showTip(null);
+              zoomed(true); draw(); showTip(null);
             }, { passive: false });
-            svg.addEventListener('dblclick', function () { view = { x0: home.x0, x1: home.x1, y0: home.y0, y1: home.y1 }; draw(); showTip(null); });
+            svg.addEventListener('dblclick', function () { view = { x0: home.x0, x1: home.x1, y0: home.y0, y1: home.y1 }; zoomed(false); draw(); showTip(null); });
             draw();
-            return { reset: function () { view = { x0: home.x0, x1: home.x1, y0: home.y0, y1: home.y1 }; draw(); } };
+            return { reset: function () { view = { x0: home.x0, x1: home.x1, y0: home.y0, y1: home.y1 }; zoomed(false); draw(); } };
           }
           return { render: render };
         })();
