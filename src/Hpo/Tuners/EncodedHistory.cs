@@ -110,6 +110,25 @@ internal sealed class EncodedHistory
         return false;
     }
 
+    /// <summary>
+    /// Gets the trial with the lowest loss among those in which parameter <paramref name="j"/> is active (the first such trial
+    /// on ties), or <see langword="null"/> when it was never active in a trial with a loss: where a conditional parameter that
+    /// a tuner switches on is recalled from.
+    /// </summary>
+    public EncodedTrial? BestWhereActive(int j)
+    {
+        EncodedTrial? best = null;
+        foreach (EncodedTrial t in Trials)
+        {
+            if (t.HasLoss && !double.IsNaN(t.Unit[j]) && (best is null || t.Loss < best.Value.Loss))
+            {
+                best = t;
+            }
+        }
+
+        return best;
+    }
+
     private static CachedEncoding Encode(UnitCubeEncoding encoding, TrialRecord trial)
     {
         if (Cache.TryGetValue(trial, out CachedEncoding? cached) && ReferenceEquals(cached.Encoding, encoding))

@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 
 namespace Hpo.Tests.Execution;
 
-/// <summary>Temporary artifacts roots of one test class, deleted together after each test (the tests of one class run one at a time).</summary>
+/// <summary>
+/// The temporary artifacts roots of one test, deleted together when it ends. Each test keeps its own instance: test classes
+/// run in parallel, so roots shared between classes were deleted by one class's clean-up under another's running trial.
+/// </summary>
 internal sealed class ArtifactRoots
 {
     private readonly ConcurrentQueue<string> roots = new();

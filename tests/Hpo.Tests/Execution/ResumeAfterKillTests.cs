@@ -13,6 +13,9 @@ namespace Hpo.Tests.Execution;
 [Collection(WorkerProcessCollection.Name)]
 public sealed class ResumeAfterKillTests
 {
+    /// <summary>How long a worker may take to reach the state a test waits for.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
     private const int Budget = 20;
     private const int HangAt = 5;
 
@@ -29,7 +32,7 @@ public sealed class ResumeAfterKillTests
         try
         {
             // Wait until trials 0..4 are complete and trial 5 (which hangs) is running in the first worker.
-            IReadOnlyList<TrialRecord> beforeKill = await WaitForAsync(storage, first, trials =>
+            IReadOnlyList<TrialRecord> beforeKill = await first.WaitForTrialsAsync(storage, "resumable", Patience, trials =>
                 trials.Count == HangAt + 1 && trials.Take(HangAt).All(t => t.State == TrialState.Complete) && trials[HangAt].State == TrialState.Running && trials[HangAt].IntermediateValues.Count > 0);
             long studyId = (await storage.GetStudyAsync("resumable", CancellationToken.None))!.Id;
 
@@ -110,7 +113,7 @@ public sealed class ResumeAfterKillTests
                 // A kill at an arbitrary moment after this worker has completed something (on a loaded machine a fixed delay alone
                 // may end before its first trial does).
                 int before = seenComplete.Count;
-                await WaitForAsync(storage, "killed", victim, trials => trials.Count(t => t.State == TrialState.Complete) > before);
+                await victim.WaitForTrialsAsync(storage, "killed", Patience, trials => trials.Count(t => t.State == TrialState.Complete) > before);
                 await Task.Delay(delayMs);
                 foreach (TrialRecord t in await TrialsAsync(storage, "killed"))
                 {
@@ -151,31 +154,4 @@ public sealed class ResumeAfterKillTests
 
     private static async Task<IReadOnlyList<TrialRecord>> TrialsAsync(IStudyStorage storage, string name) =>
         await storage.GetStudyAsync(name, CancellationToken.None) is { } study ? await storage.GetTrialsAsync(study.Id, CancellationToken.None) : [];
-
-    private static Task<IReadOnlyList<TrialRecord>> WaitForAsync(IStudyStorage storage, TestWorkerProcess worker, Func<IReadOnlyList<TrialRecord>, bool> condition) =>
-        WaitForAsync(storage, "resumable", worker, condition);
-
-    private static async Task<IReadOnlyList<TrialRecord>> WaitForAsync(IStudyStorage storage, string name, TestWorkerProcess worker, Func<IReadOnlyList<TrialRecord>, bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            bool exited = worker.HasExited;
-            IReadOnlyList<TrialRecord> trials = await TrialsAsync(storage, name);
-            if (condition(trials))
-            {
-                return trials;
-            }
-
-            if (exited)
-            {
-                Assert.Fail($"The worker exited early with {worker.ExitCode}.{worker.Describe()}");
-            }
-
-            await Task.Delay(25);
-        }
-
-        Assert.Fail($"The worker did not reach the expected state in time.{worker.Describe()}");
-        return [];
-    }
 }

@@ -18,6 +18,9 @@ namespace Hpo.Tests.Scheduling;
 [Collection(WorkerProcessCollection.Name)]
 public sealed class GracefulStopProcessTests
 {
+    /// <summary>How long a worker may take to reach the state a test waits for.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     private const int Budget = 8;
     private const int HangAt = 3;
 
@@ -32,7 +35,7 @@ public sealed class GracefulStopProcessTests
         await using var storage = new SqliteStudyStorage(db.Path);
         try
         {
-            IReadOnlyList<TrialRecord> before = await WaitForAsync(storage, first, trials =>
+            IReadOnlyList<TrialRecord> before = await first.WaitForTrialsAsync(storage, "graceful", Patience, trials =>
                 trials.Count == HangAt + 1 && trials.Take(HangAt).All(t => t.State == TrialState.Complete) && trials[HangAt].State == TrialState.Running && trials[HangAt].IntermediateValues.Count > 0);
 
             var clock = Stopwatch.StartNew();
@@ -82,7 +85,7 @@ public sealed class GracefulStopProcessTests
         await using var storage = new SqliteStudyStorage(db.Path);
         try
         {
-            await WaitForAsync(storage, worker, trials => trials.Count >= 2 && trials[^1].State == TrialState.Running && trials[^1].IntermediateValues.Count > 0, "finishes");
+            await worker.WaitForTrialsAsync(storage, "finishes", Patience, trials => trials.Count >= 2 && trials[^1].State == TrialState.Running && trials[^1].IntermediateValues.Count > 0);
 
             var clock = Stopwatch.StartNew();
             worker.Terminate();
@@ -101,31 +104,5 @@ public sealed class GracefulStopProcessTests
             await storage.DisposeAsync();
             SqliteConnection.ClearAllPools();
         }
-    }
-
-    private static async Task<IReadOnlyList<TrialRecord>> WaitForAsync(IStudyStorage storage, TestWorkerProcess worker, Func<IReadOnlyList<TrialRecord>, bool> condition, string name = "graceful")
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            bool exited = worker.HasExited;
-            IReadOnlyList<TrialRecord> trials = await storage.GetStudyAsync(name, CancellationToken.None) is { } study
-                ? await storage.GetTrialsAsync(study.Id, CancellationToken.None)
-                : [];
-            if (condition(trials))
-            {
-                return trials;
-            }
-
-            if (exited)
-            {
-                Assert.Fail($"The worker exited early with {worker.ExitCode}.{worker.Describe()}");
-            }
-
-            await Task.Delay(25);
-        }
-
-        Assert.Fail($"The worker did not reach the expected state in time.{worker.Describe()}");
-        return [];
     }
 }

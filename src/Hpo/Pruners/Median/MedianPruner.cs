@@ -9,9 +9,9 @@ namespace Hpo.Pruners.Median;
 /// <remarks>
 /// <para>
 /// The rules are those of <see cref="PercentilePruner"/> with the 50th percentile: no pruning below
-/// <see cref="MedianPrunerOptions.WarmupSteps"/>, only at steps on the <see cref="MedianPrunerOptions.Interval"/>, only once
-/// <see cref="MedianPrunerOptions.StartupTrials"/> trials are complete and at least
-/// <see cref="MedianPrunerOptions.MinReferenceTrials"/> of them reported at the step; a NaN value is pruned; otherwise the
+/// <see cref="PercentileRuleOptions.WarmupSteps"/>, only at steps on the <see cref="PercentileRuleOptions.Interval"/>, only once
+/// <see cref="PercentileRuleOptions.StartupTrials"/> trials are complete and at least
+/// <see cref="PercentileRuleOptions.MinReferenceTrials"/> of them reported at the step; a NaN value is pruned; otherwise the
 /// trial's best value so far (or its current value) is pruned when strictly worse than the median of the complete trials'
 /// values at that step. Running and pruned trials are not references: their curves are partial and biased.
 /// </para>
@@ -32,7 +32,7 @@ public sealed class MedianPruner : PrunerBase
     {
         this.options = (options ?? new MedianPrunerOptions()).Clone();
         this.options.Validate();
-        rule = new PercentileRule(this.options.StartupTrials, this.options.WarmupSteps, this.options.Interval, this.options.MinReferenceTrials, this.options.CompareBestSoFar, 50.0);
+        rule = this.options.ToRule(50.0);
     }
 
     /// <inheritdoc/>

@@ -7,13 +7,13 @@ namespace Hpo.Pruners.Percentile;
 /// <remarks>
 /// <para>The rules, in order, for the trial's latest reported step <c>s</c>:</para>
 /// <list type="number">
-/// <item><description>No pruning at steps below <see cref="PercentilePrunerOptions.WarmupSteps"/>, nor at steps where
-/// (s − WarmupSteps) is not a multiple of <see cref="PercentilePrunerOptions.Interval"/>.</description></item>
-/// <item><description>No pruning until <see cref="PercentilePrunerOptions.StartupTrials"/> trials are complete.</description></item>
+/// <item><description>No pruning at steps below <see cref="PercentileRuleOptions.WarmupSteps"/>, nor at steps where
+/// (s − WarmupSteps) is not a multiple of <see cref="PercentileRuleOptions.Interval"/>.</description></item>
+/// <item><description>No pruning until <see cref="PercentileRuleOptions.StartupTrials"/> trials are complete.</description></item>
 /// <item><description>A NaN value at s (a diverged run) is pruned.</description></item>
 /// <item><description>The references are the values that complete trials reported at exactly s (NaN ones left out); with fewer
-/// than <see cref="PercentilePrunerOptions.MinReferenceTrials"/>, no pruning.</description></item>
-/// <item><description>The trial's best value up to s (or its value at s, see <see cref="PercentilePrunerOptions.CompareBestSoFar"/>)
+/// than <see cref="PercentileRuleOptions.MinReferenceTrials"/>, no pruning.</description></item>
+/// <item><description>The trial's best value up to s (or its value at s, see <see cref="PercentileRuleOptions.CompareBestSoFar"/>)
 /// is compared with the p-th percentile of the references counted from the best end (linear interpolation between ranks):
 /// strictly worse is pruned.</description></item>
 /// </list>
@@ -34,7 +34,7 @@ public sealed class PercentilePruner : PrunerBase
     {
         this.options = (options ?? new PercentilePrunerOptions()).Clone();
         this.options.Validate();
-        rule = new PercentileRule(this.options.StartupTrials, this.options.WarmupSteps, this.options.Interval, this.options.MinReferenceTrials, this.options.CompareBestSoFar, this.options.Percentile);
+        rule = this.options.ToRule(this.options.Percentile);
     }
 
     /// <inheritdoc/>

@@ -132,13 +132,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
     /// <inheritdoc/>
     public override ValueTask ReportIntermediateValueAsync(long trialId, long step, double value, CancellationToken cancellationToken)
     {
-        (StudyState s, int number) = Trial(trialId);
-        lock (s.Lock)
-        {
-            TrialRecord t = Unfinished(s, number, "report intermediate values");
-            s.Replace(t with { IntermediateValues = t.IntermediateValues.SetItem(step, value) });
-        }
-
+        ChangeUnfinished(trialId, "report intermediate values", t => t with { IntermediateValues = t.IntermediateValues.SetItem(step, value) });
         return ValueTask.CompletedTask;
     }
 
@@ -147,13 +141,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
     {
         StorageGuards.AttributeKey(key);
         ArgumentNullException.ThrowIfNull(value);
-        (StudyState s, int number) = Trial(trialId);
-        lock (s.Lock)
-        {
-            TrialRecord t = Unfinished(s, number, "change its attributes");
-            s.Replace(t with { UserAttributes = t.UserAttributes.SetItem(key, value) });
-        }
-
+        ChangeUnfinished(trialId, "change its attributes", t => t with { UserAttributes = t.UserAttributes.SetItem(key, value) });
         return ValueTask.CompletedTask;
     }
 
@@ -162,13 +150,7 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
     {
         StorageGuards.AttributeKey(key);
         ArgumentNullException.ThrowIfNull(value);
-        (StudyState s, int number) = Trial(trialId);
-        lock (s.Lock)
-        {
-            TrialRecord t = Unfinished(s, number, "change its attributes");
-            s.Replace(t with { SystemAttributes = t.SystemAttributes.SetItem(key, value) });
-        }
-
+        ChangeUnfinished(trialId, "change its attributes", t => t with { SystemAttributes = t.SystemAttributes.SetItem(key, value) });
         return ValueTask.CompletedTask;
     }
 
@@ -292,6 +274,16 @@ public sealed class InMemoryStudyStorage : StudyStorageBase
         lock (s.Lock)
         {
             return ValueTask.FromResult(s.Best);
+        }
+    }
+
+    /// <summary>Replaces an unfinished trial by <paramref name="change"/> of it, under its study's lock; a finished trial cannot change.</summary>
+    private void ChangeUnfinished(long trialId, string action, Func<TrialRecord, TrialRecord> change)
+    {
+        (StudyState s, int number) = Trial(trialId);
+        lock (s.Lock)
+        {
+            s.Replace(change(Unfinished(s, number, action)));
         }
     }
 

@@ -122,11 +122,8 @@ public sealed class GaussianProcessTuner : TunerBase
     /// <inheritdoc/>
     public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        UnitCubeEncoding encoding = context.Encoding;
+        (UnitCubeEncoding encoding, int seed, Random random) = SeededProposal.Begin(context, options.Seed);
         GaussianProcessSpace space = GaussianProcessSpace.For(encoding);
-        int seed = options.Seed ?? context.Seed;
-        Random random = options.Seed is int own ? new Random(TunerContext.DeriveSeed(own, context.TrialNumber)) : context.Random;
         bool maximize = context.Direction == StudyDirection.Maximize;
 
         var observed = new List<double[]>();

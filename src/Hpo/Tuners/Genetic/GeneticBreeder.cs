@@ -159,16 +159,7 @@ internal sealed class GeneticBreeder
 
         // No member has it (the population has converged on another branch): recall it from the best trial where it was
         // active, mutated, so that a branch left behind is explored again from what was learnt about it.
-        EncodedTrial? best = null;
-        foreach (EncodedTrial t in history.Trials)
-        {
-            if (t.HasLoss && !double.IsNaN(t.Unit[j]) && (best is null || t.Loss < best.Value.Loss))
-            {
-                best = t;
-            }
-        }
-
-        if (best is EncodedTrial b)
+        if (history.BestWhereActive(j) is EncodedTrial b)
         {
             child.Copy(j, b);
             child.Set(j, Mutate(j, child.Unit[j], 1.0));

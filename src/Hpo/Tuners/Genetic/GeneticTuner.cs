@@ -64,15 +64,12 @@ public sealed class GeneticTuner : TunerBase
     /// <inheritdoc/>
     public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        UnitCubeEncoding encoding = context.Encoding;
+        (UnitCubeEncoding encoding, int seed, Random random) = SeededProposal.Begin(context, options.Seed);
         if (encoding.Dimensions == 0)
         {
             return PointDraft.NoParameters;
         }
 
-        int seed = options.Seed ?? context.Seed;
-        Random random = options.Seed is int s ? new Random(TunerContext.DeriveSeed(s, context.TrialNumber)) : context.Random;
         if (context.TrialNumber < options.PopulationSize)
         {
             return LatinHypercube.InitialPoint(context, seed, options.PopulationSize, context.TrialNumber, random);

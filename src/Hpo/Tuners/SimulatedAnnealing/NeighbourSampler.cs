@@ -86,16 +86,7 @@ internal sealed class NeighbourSampler
     /// <summary>Gives a parameter that a move switched on the value it had in the best trial where it was active (and returns true), else a random one.</summary>
     private bool Recall(PointDraft next, int j)
     {
-        EncodedTrial? best = null;
-        foreach (EncodedTrial t in history.Trials)
-        {
-            if (t.HasLoss && !double.IsNaN(t.Unit[j]) && (best is null || t.Loss < best.Value.Loss))
-            {
-                best = t;
-            }
-        }
-
-        if (best is EncodedTrial b)
+        if (history.BestWhereActive(j) is EncodedTrial b)
         {
             next.Copy(j, b);
             return true;

@@ -70,16 +70,13 @@ public sealed class SimulatedAnnealingTuner : TunerBase
     /// <inheritdoc/>
     public override IReadOnlyDictionary<string, object> Propose(TunerContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        UnitCubeEncoding encoding = context.Encoding;
+        (UnitCubeEncoding encoding, int seed, Random random) = SeededProposal.Begin(context, options.Seed);
         int dims = encoding.Dimensions;
         if (dims == 0)
         {
             return PointDraft.NoParameters;
         }
 
-        int seed = options.Seed ?? context.Seed;
-        Random random = options.Seed is int s ? new Random(TunerContext.DeriveSeed(s, context.TrialNumber)) : context.Random;
         var settings = new AnnealingSettings(options, dims, seed, context.Budget);
         if (context.TrialNumber < settings.InitialTrials)
         {

@@ -13,6 +13,7 @@ public sealed class ChildProcessEnvironmentTests : IDisposable
     private const string Storage = "HPO_STORAGE";
     private static readonly string Secret = "HPO_TEST_SECRET_" + Guid.NewGuid().ToString("N")[..8];
     private static readonly string Allowed = "HPO_TEST_ALLOWED_" + Guid.NewGuid().ToString("N")[..8];
+    private readonly ArtifactRoots roots = new();
 
     public ChildProcessEnvironmentTests()
     {
@@ -26,7 +27,7 @@ public sealed class ChildProcessEnvironmentTests : IDisposable
         Environment.SetEnvironmentVariable(Storage, null);
         Environment.SetEnvironmentVariable(Secret, null);
         Environment.SetEnvironmentVariable(Allowed, null);
-        TrialPrograms.DeleteArtifactsRoots();
+        roots.DeleteAll();
     }
 
     private static async Task<(TrialOutcome Outcome, Dictionary<string, string> Environment, string LogTail)> RunAsync(ChildProcessExecutorOptions options)
@@ -44,7 +45,7 @@ public sealed class ChildProcessEnvironmentTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_Defaults_NoStorageUrlNoSecretButPathAndProtocol()
     {
-        (TrialOutcome outcome, Dictionary<string, string> env, string log) = await RunAsync(TrialPrograms.Shell(Script));
+        (TrialOutcome outcome, Dictionary<string, string> env, string log) = await RunAsync(TrialPrograms.Shell(roots, Script));
 
         Assert.Equal(TrialOutcomeKind.Completed, outcome.Kind);
         Assert.DoesNotContain(Storage, env.Keys);
@@ -60,7 +61,7 @@ public sealed class ChildProcessEnvironmentTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_UserAllowsAVariableAndAddsOne_TheProgramGetsBothAndStillNoStorageUrl()
     {
-        ChildProcessExecutorOptions options = TrialPrograms.Shell(Script);
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(roots, Script);
         options.InheritedVariables.Add(Allowed);
         options.Environment["EXTRA"] = "given";
 
@@ -74,7 +75,7 @@ public sealed class ChildProcessEnvironmentTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_PrefixPattern_InheritsEveryMatchingVariable()
     {
-        ChildProcessExecutorOptions options = TrialPrograms.Shell(Script);
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(roots, Script);
         options.InheritedVariables.Add("HPO_TEST_ALLOWED_*");
 
         (_, Dictionary<string, string> env, _) = await RunAsync(options);
@@ -89,7 +90,7 @@ public sealed class ChildProcessEnvironmentTests : IDisposable
     [InlineData("A*B")]
     public void Constructor_InvalidInheritedVariable_ThrowsNamingIt(string name)
     {
-        ChildProcessExecutorOptions options = TrialPrograms.Shell("true");
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(roots, "true");
         options.InheritedVariables.Add(name);
 
         ArgumentException e = Assert.Throws<ArgumentException>(() => new ChildProcessExecutor(options));

@@ -15,16 +15,20 @@ public sealed class ChildProcessExecutorTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    // This test's own artifacts roots: the child-process test classes run in parallel, and a root shared with another class
+    // was deleted by that class's clean-up while a trial of this one still used it.
+    private readonly ArtifactRoots roots = new();
+
     private static FakeTrial NewTrial(Func<IReadOnlyList<(long Step, double Value)>, bool>? prune = null) =>
         new(TrialPrograms.Space, new Dictionary<string, object> { ["x"] = 0.5, ["layers"] = 2L, ["optimizer"] = "adam" }, prune);
 
-    private static async Task<TrialOutcome> RunAsync(string script, FakeTrial? trial = null, CancellationToken cancellationToken = default)
+    private async Task<TrialOutcome> RunAsync(string script, FakeTrial? trial = null, CancellationToken cancellationToken = default)
     {
-        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(script));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(roots, script));
         return await executor.ExecuteAsync(new TrialRequest(trial ?? NewTrial()), cancellationToken);
     }
 
-    public void Dispose() => TrialPrograms.DeleteArtifactsRoots();
+    public void Dispose() => roots.DeleteAll();
 
     [Fact]
     public async Task ExecuteAsync_ResultLine_CompletedWithValueAndAttributes()
@@ -173,7 +177,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
         const string Label = "it's a \"quoted\" ünïcødé ✓ label; $HOME `x`";
         SearchSpace space = new SearchSpaceBuilder().AddCategorical("label", [Label, "plain"]).AddFloat("lr", 1e-5, 1, log: true).Build();
         var trial = new FakeTrial(space, new Dictionary<string, object> { ["label"] = Label, ["lr"] = 1.0 / 3 });
-        ChildProcessExecutorOptions options = TrialPrograms.Shell("echo \"hpo:attr arg $1\"; echo \"hpo:attr lr $2\"; echo 'hpo:result 0'", "{param:label}", "{param:lr}");
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(roots, "echo \"hpo:attr arg $1\"; echo \"hpo:attr lr $2\"; echo 'hpo:result 0'", "{param:label}", "{param:lr}");
         await using var executor = new ChildProcessExecutor(options);
 
         TrialOutcome outcome = await executor.ExecuteAsync(new TrialRequest(trial), CancellationToken.None);
@@ -196,7 +200,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
             .AddCategorical("bias", [true, false])
             .Build();
         var trial = new FakeTrial(space, new Dictionary<string, object> { ["lr"] = 0.1 + 0.2, ["batch"] = 512L, ["label"] = Label, ["width"] = 128L, ["dropout"] = 0.0, ["bias"] = false });
-        await using var executor = new ChildProcessExecutor(TrialPrograms.CSharp("echo"));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.CSharp(roots, "echo"));
 
         TrialOutcome outcome = await executor.ExecuteAsync(new TrialRequest(trial), CancellationToken.None);
 
@@ -216,7 +220,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
     {
         FakeTrial trial = NewTrial(reports => reports.Count >= 3);
         const string Script = "trap 'echo got TERM; exit 0' TERM; i=0; while true; do i=$((i+1)); echo \"hpo:report $i $i\"; sleep 0.05; done";
-        ChildProcessExecutorOptions options = TrialPrograms.Shell(Script);
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(roots, Script);
         options.GracePeriod = TimeSpan.FromSeconds(5);
         await using var executor = new ChildProcessExecutor(options);
 
@@ -234,10 +238,10 @@ public sealed class ChildProcessExecutorTests : IDisposable
     {
         FakeTrial trial = NewTrial();
         using var cts = new CancellationTokenSource();
-        string marker = Path.Combine(TrialPrograms.NewArtifactsRoot(), "pids");
+        string marker = Path.Combine(roots.New(), "pids");
         Directory.CreateDirectory(marker);
         string script = $"trap '' TERM; sleep 30 & echo $! > '{marker}/grandchild'; echo $$ > '{marker}/child'; while true; do sleep 0.05; done";
-        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(script));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(roots, script));
 
         ValueTask<TrialOutcome> run = executor.ExecuteAsync(new TrialRequest(trial), cts.Token);
         await TrialPrograms.WaitForFileAsync(Path.Combine(marker, "child"), Patience);
@@ -269,7 +273,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
         SearchSpace space = new SearchSpaceBuilder().AddCategorical("text", [big, "small"]).Build();
         var trial = new FakeTrial(space, new Dictionary<string, object> { ["text"] = big });
         const string Script = "test -z \"${{HPO_PARAMETERS+set}}\" && test -z \"${{HPO_SEARCH_SPACE+set}}\" && grep -q wwwww \"$HPO_PARAMETERS_FILE\" && echo 'hpo:result 1'";
-        ChildProcessExecutorOptions options = TrialPrograms.Shell(Script);
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(roots, Script);
         options.Environment[TrialProtocol.ParametersVariable] = "stale value from the worker's environment";
         await using var executor = new ChildProcessExecutor(options);
 
@@ -281,11 +285,11 @@ public sealed class ChildProcessExecutorTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_EnvironmentAndWorkingDirectory_Applied()
     {
-        string directory = TrialPrograms.NewArtifactsRoot();
+        string directory = roots.New();
         Directory.CreateDirectory(directory);
         System.Environment.SetEnvironmentVariable("HPO_TEST_INHERITED", "inherited");
         FakeTrial trial = NewTrial();
-        ChildProcessExecutorOptions options = TrialPrograms.Shell("echo \"hpo:attr pwd $(pwd)\"; echo \"hpo:attr extra $EXTRA\"; echo \"hpo:attr gone ${{HPO_TEST_INHERITED:-none}}\"; echo 'hpo:result 0'");
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(roots, "echo \"hpo:attr pwd $(pwd)\"; echo \"hpo:attr extra $EXTRA\"; echo \"hpo:attr gone ${{HPO_TEST_INHERITED:-none}}\"; echo 'hpo:result 0'");
         options.WorkingDirectory = directory;
         options.Environment["EXTRA"] = "x y";
         options.Environment["HPO_TEST_INHERITED"] = null;
@@ -319,7 +323,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_ProgramCannotStart_FailedNamingTheProgram()
     {
-        var options = new ChildProcessExecutorOptions { Command = ["/nonexistent/trainer"], ArtifactsRoot = TrialPrograms.NewArtifactsRoot() };
+        var options = new ChildProcessExecutorOptions { Command = ["/nonexistent/trainer"], ArtifactsRoot = roots.New() };
         await using var executor = new ChildProcessExecutor(options);
 
         TrialOutcome outcome = await executor.ExecuteAsync(new TrialRequest(NewTrial()), CancellationToken.None);
@@ -331,9 +335,9 @@ public sealed class ChildProcessExecutorTests : IDisposable
     [Fact]
     public async Task DisposeAsync_TrialRunning_StopsTheProgram()
     {
-        string marker = Path.Combine(TrialPrograms.NewArtifactsRoot(), "pid");
+        string marker = Path.Combine(roots.New(), "pid");
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
-        var executor = new ChildProcessExecutor(TrialPrograms.Shell($"echo $$ > '{marker}'; sleep 30"));
+        var executor = new ChildProcessExecutor(TrialPrograms.Shell(roots, $"echo $$ > '{marker}'; sleep 30"));
         ValueTask<TrialOutcome> run = executor.ExecuteAsync(new TrialRequest(NewTrial()), CancellationToken.None);
         await TrialPrograms.WaitForFileAsync(marker, Patience);
 
@@ -349,7 +353,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
     {
         await using var storage = new InMemoryStudyStorage();
         Study study = await Study.CreateAsync(storage, "csharp", TrialPrograms.Space, new StudyOptions { Seed = 3 });
-        await using var executor = new ChildProcessExecutor(TrialPrograms.CSharp("train", epochs: 3));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.CSharp(roots, "train", epochs: 3));
 
         OptimizeResult result = await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 4, Concurrency = 2 });
 
@@ -373,9 +377,10 @@ public sealed class ChildProcessExecutorTests : IDisposable
         await using var storage = new InMemoryStudyStorage();
         Study study = await Study.CreateAsync(storage, "timeout", TrialPrograms.Space);
         string script = "sleep 30 & echo $! > \"$HPO_ARTIFACTS_DIR/grandchild\"; echo $$ > \"$HPO_ARTIFACTS_DIR/child\"; wait";
-        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(script));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(roots, script));
 
-        await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 1, TrialTimeout = TimeSpan.FromMilliseconds(700) });
+        // The timeout leaves the program time to start and write both pids even on a loaded machine.
+        await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 1, TrialTimeout = TimeSpan.FromSeconds(2) });
 
         TrialRecord trial = Assert.Single(await study.GetTrialsAsync());
         Assert.Equal(TrialState.Failed, trial.State);
@@ -390,9 +395,9 @@ public sealed class ChildProcessExecutorTests : IDisposable
     {
         await using var storage = new InMemoryStudyStorage();
         Study study = await Study.CreateAsync(storage, "cancel", TrialPrograms.Space);
-        string root = TrialPrograms.NewArtifactsRoot();
+        string root = roots.New();
         string pidFile = Path.Combine(root, "cancel", "trial-0", "child");
-        ChildProcessExecutorOptions options = TrialPrograms.Shell("echo $$ > \"$HPO_ARTIFACTS_DIR/child\"; sleep 30");
+        ChildProcessExecutorOptions options = TrialPrograms.Shell(roots, "echo $$ > \"$HPO_ARTIFACTS_DIR/child\"; sleep 30");
         options.ArtifactsRoot = root;
         await using var executor = new ChildProcessExecutor(options);
         using var cts = new CancellationTokenSource();
@@ -414,7 +419,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
         await using var storage = new InMemoryStudyStorage();
         Study study = await Study.CreateAsync(storage, "prune-rule", TrialPrograms.Space, new StudyOptions { Pruner = new AboveThresholdPruner(2.5) });
         const string Script = "trap 'echo stopping on TERM; exit 0' TERM; i=0; while true; do i=$((i+1)); echo \"hpo:report $i $i\"; sleep 0.05; done";
-        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(Script));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(roots, Script));
 
         await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 2, Concurrency = 2, TrialTimeout = TimeSpan.FromSeconds(10) });
 
@@ -444,7 +449,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
                 return 1.0;
             },
             new OptimizeOptions { TrialCount = 1 });
-        await using var executor = new ChildProcessExecutor(TrialPrograms.CSharp("stoppable"));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.CSharp(roots, "stoppable"));
 
         await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 1, TrialTimeout = TimeSpan.FromSeconds(20) });
 
@@ -459,7 +464,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
     {
         await using var storage = new InMemoryStudyStorage();
         Study study = await Study.CreateAsync(storage, "nan", TrialPrograms.Space);
-        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell("echo 'hpo:result nan'"));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(roots, "echo 'hpo:result nan'"));
 
         await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 1 });
 
@@ -473,7 +478,7 @@ public sealed class ChildProcessExecutorTests : IDisposable
     {
         await using var storage = new InMemoryStudyStorage();
         Study study = await Study.CreateAsync(storage, "fail", TrialPrograms.Space);
-        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell("echo 'Traceback: bad' >&2; exit 1"));
+        await using var executor = new ChildProcessExecutor(TrialPrograms.Shell(roots, "echo 'Traceback: bad' >&2; exit 1"));
 
         OptimizeResult result = await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 2 });
 

@@ -20,23 +20,14 @@ internal static class TrialPrograms
         .AddCategorical("optimizer", ["sgd", "adam"])
         .Build();
 
-    /// <summary>The artifacts roots of the child-process tests (each test class keeps its own: classes run in parallel).</summary>
-    public static ArtifactRoots Roots { get; } = new();
+    /// <summary>Options that run a shell script (argument $0 is "trial", then the extra arguments), with a new artifacts root from <paramref name="roots"/>.</summary>
+    /// <param name="roots">The calling test's own roots: a root another test can delete is a race (test classes run in parallel).</param>
+    public static ChildProcessExecutorOptions Shell(ArtifactRoots roots, string script, params string[] arguments) =>
+        new() { Command = ["/bin/sh", "-c", script, "trial", .. arguments], ArtifactsRoot = roots.New(), GracePeriod = TimeSpan.FromSeconds(1) };
 
-    public static string NewArtifactsRoot() => Roots.New();
-
-    /// <summary>Deletes the artifacts roots made so far (the tests of one class run one at a time).</summary>
-    public static void DeleteArtifactsRoots() => Roots.DeleteAll();
-
-    /// <summary>Options that run a shell script (argument $0 is "trial", then the extra arguments).</summary>
-    public static ChildProcessExecutorOptions Shell(string script, params string[] arguments)
-    {
-        var options = new ChildProcessExecutorOptions { Command = ["/bin/sh", "-c", script, "trial", .. arguments], ArtifactsRoot = NewArtifactsRoot(), GracePeriod = TimeSpan.FromSeconds(1) };
-        return options;
-    }
-
-    public static ChildProcessExecutorOptions CSharp(string mode, int epochs = 3) =>
-        new() { Command = [BuiltTools.DotnetHost, CSharpProgramPath, mode, epochs.ToString(CultureInfo.InvariantCulture)], ArtifactsRoot = NewArtifactsRoot(), GracePeriod = TimeSpan.FromSeconds(2) };
+    /// <summary>Options that run the C# trial program in <paramref name="mode"/>, with a new artifacts root from <paramref name="roots"/>.</summary>
+    public static ChildProcessExecutorOptions CSharp(ArtifactRoots roots, string mode, int epochs = 3) =>
+        new() { Command = [BuiltTools.DotnetHost, CSharpProgramPath, mode, epochs.ToString(CultureInfo.InvariantCulture)], ArtifactsRoot = roots.New(), GracePeriod = TimeSpan.FromSeconds(2) };
 
     /// <summary>Determines whether a process runs (a zombie counts as gone).</summary>
     public static bool IsAlive(int pid)

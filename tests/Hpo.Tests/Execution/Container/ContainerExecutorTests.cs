@@ -20,11 +20,13 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     // Trial numbers (and so container labels) unique across processes too: the net8.0 and net10.0 test runs share podman.
     private static int nextNumber = 1000 + (Environment.ProcessId % 100_000 * 1000);
 
+    private readonly ArtifactRoots roots = new();
+
     public Task InitializeAsync() => TestPodman.SkipReason is null ? TestPodman.EnsureImageAsync() : Task.CompletedTask;
 
     public Task DisposeAsync()
     {
-        Podman.Roots.DeleteAll();
+        roots.DeleteAll();
         return Task.CompletedTask;
     }
 
@@ -51,7 +53,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
         string script = "echo \"dir=$HPO_ARTIFACTS_DIR n=$HPO_TRIAL_NUMBER study=$HPO_STUDY_NAME v=$HPO_PROTOCOL_VERSION\"; cat \"$HPO_PARAMETERS_FILE\"; echo; " +
             "echo \"$HPO_PARAMETERS\"; echo 'hpo:report 1 0.5'; echo 'hpo:report 2 0.25'; echo 'hpo:attr where container'; echo 'hpo:result 0.125'";
 
-        TrialOutcome outcome = await RunAsync(Podman.Shell(script), trial);
+        TrialOutcome outcome = await RunAsync(Podman.Shell(roots, script), trial);
 
         Assert.True(outcome.Kind == TrialOutcomeKind.Completed, outcome.Reason);
         Assert.Equal(0.125, outcome.Value);
@@ -70,7 +72,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     {
         FakeTrial trial = NewTrial();
 
-        TrialOutcome outcome = await RunAsync(Podman.Shell("mkdir -p \"$HPO_ARTIFACTS_DIR/model\" && echo weights > \"$HPO_ARTIFACTS_DIR/model/w.txt\" && echo 'hpo:result 1'"), trial);
+        TrialOutcome outcome = await RunAsync(Podman.Shell(roots, "mkdir -p \"$HPO_ARTIFACTS_DIR/model\" && echo weights > \"$HPO_ARTIFACTS_DIR/model/w.txt\" && echo 'hpo:result 1'"), trial);
 
         Assert.True(outcome.Kind == TrialOutcomeKind.Completed, outcome.Reason);
         string artifacts = trial.UserAttributes[TrialProtocol.ArtifactsDirectoryAttribute];
@@ -81,10 +83,10 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     [PodmanFact]
     public async Task ExecuteAsync_DataMount_ReadableButNotWritable()
     {
-        string data = Path.Combine(Podman.Roots.New(), "data");
+        string data = Path.Combine(roots.New(), "data");
         Directory.CreateDirectory(data);
         await File.WriteAllTextAsync(Path.Combine(data, "train.csv"), "a,b\n");
-        ContainerExecutorOptions options = Podman.Shell("cat /data/train.csv; if (echo x > /data/new.txt) 2>/dev/null; then echo writable; else echo read-only; fi; echo 'hpo:result 1'");
+        ContainerExecutorOptions options = Podman.Shell(roots, "cat /data/train.csv; if (echo x > /data/new.txt) 2>/dev/null; then echo writable; else echo read-only; fi; echo 'hpo:result 1'");
         options.Mounts.Add(new ContainerMount(data, "/data"));
         FakeTrial trial = NewTrial();
 
@@ -98,7 +100,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     [PodmanFact]
     public async Task ExecuteAsync_NonZeroExit_FailedWithCodeAndLogTail()
     {
-        TrialOutcome outcome = await RunAsync(Podman.Shell("echo 'CUDA out of memory' >&2; echo 'hpo:result 1'; exit 3"), NewTrial());
+        TrialOutcome outcome = await RunAsync(Podman.Shell(roots, "echo 'CUDA out of memory' >&2; echo 'hpo:result 1'; exit 3"), NewTrial());
 
         Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
         Assert.Contains("exited with code 3.", outcome.Reason, StringComparison.Ordinal);
@@ -109,7 +111,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     public async Task ExecuteAsync_ProgramCrashes_FailedWithSignal()
     {
         // The script is PID 1, which SIGKILL from inside cannot kill: the crash is a child's, whose status the script returns.
-        TrialOutcome outcome = await RunAsync(Podman.Shell("echo 'hpo:report 1 2'; sh -c 'kill -9 $$'; exit $?"), NewTrial());
+        TrialOutcome outcome = await RunAsync(Podman.Shell(roots, "echo 'hpo:report 1 2'; sh -c 'kill -9 $$'; exit $?"), NewTrial());
 
         Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
         Assert.Contains("code 137", outcome.Reason, StringComparison.Ordinal);
@@ -118,7 +120,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     [PodmanFact]
     public async Task ExecuteAsync_UnknownImageWithPullNever_FailedWithTheCliMessage()
     {
-        ContainerExecutorOptions options = Podman.Shell("echo 'hpo:result 1'");
+        ContainerExecutorOptions options = Podman.Shell(roots, "echo 'hpo:result 1'");
         options.Image = "localhost/hpo-no-such-image:0";
 
         TrialOutcome outcome = await RunAsync(options, NewTrial());
@@ -132,7 +134,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     public async Task ExecuteAsync_OutputFlood_CompletedWithBoundedTailAndWholeLogOnDisk()
     {
         FakeTrial trial = NewTrial();
-        ContainerExecutorOptions options = Podman.Shell("yes 'flooding the output with a line' | head -n 200000; head -c 300000 /dev/zero | tr '\\0' x; echo; echo 'hpo:result 2'");
+        ContainerExecutorOptions options = Podman.Shell(roots, "yes 'flooding the output with a line' | head -n 200000; head -c 300000 /dev/zero | tr '\\0' x; echo; echo 'hpo:result 2'");
         options.LogTailLength = 1000;
 
         var clock = Stopwatch.StartNew();
@@ -150,7 +152,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     public async Task ExecuteAsync_PruneDecision_StopsAndRemovesTheContainer()
     {
         FakeTrial trial = NewTrial(reports => reports.Count >= 2);
-        ContainerExecutorOptions options = Podman.Shell("i=0; while true; do i=$((i+1)); echo \"hpo:report $i $i\"; sleep 0.2; done");
+        ContainerExecutorOptions options = Podman.Shell(roots, "i=0; while true; do i=$((i+1)); echo \"hpo:report $i $i\"; sleep 0.2; done");
 
         var clock = Stopwatch.StartNew();
         TrialOutcome outcome = await RunAsync(options, trial);
@@ -169,7 +171,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
         var clock = Stopwatch.StartNew();
-        TrialOutcome outcome = await RunAsync(Podman.Shell("echo started; sleep 600"), trial, cancel.Token);
+        TrialOutcome outcome = await RunAsync(Podman.Shell(roots, "echo started; sleep 600"), trial, cancel.Token);
 
         Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
         Assert.Contains("cancelled", outcome.Reason, StringComparison.Ordinal);
@@ -182,7 +184,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     {
         FakeTrial trial = NewTrial(reports => reports.Count >= 3);
 
-        TrialOutcome outcome = await RunAsync(Podman.CSharp("stoppable"), trial);
+        TrialOutcome outcome = await RunAsync(Podman.CSharp(roots, "stoppable"), trial);
 
         Assert.True(outcome.Kind == TrialOutcomeKind.Pruned, outcome.Reason);
         Assert.Contains("stopped cleanly after SIGTERM", trial.UserAttributes[TrialProtocol.LogTailAttribute], StringComparison.Ordinal);
@@ -194,7 +196,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     public async Task DisposeAsync_RunningContainer_StoppedAndTrialFailed()
     {
         FakeTrial trial = NewTrial();
-        var executor = new ContainerExecutor(Podman.Shell("echo 'hpo:report 1 1'; sleep 600"));
+        var executor = new ContainerExecutor(Podman.Shell(roots, "echo 'hpo:report 1 1'; sleep 600"));
         ValueTask<TrialOutcome> run = executor.ExecuteAsync(new TrialRequest(trial), CancellationToken.None);
         await WaitUntilAsync(() => trial.Reports.Count > 0);
 
@@ -211,7 +213,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
     {
         var space = new SearchSpaceBuilder().AddFloat("x", -2, 2).AddInt("layers", 1, 4).AddCategorical("optimizer", ["sgd", "adam"]).Build();
         Study study = await Study.CreateAsync(new InMemoryStudyStorage(), "csharp in containers", space, new StudyOptions { Seed = 3 });
-        await using var executor = new ContainerExecutor(Podman.CSharp("train"));
+        await using var executor = new ContainerExecutor(Podman.CSharp(roots, "train"));
 
         await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 2, Concurrency = 2 });
 
@@ -234,7 +236,7 @@ public sealed class ContainerExecutorTests : IAsyncLifetime
         string script = "case $HPO_TRIAL_NUMBER in 0) sh -c 'kill -9 $$'; exit $? ;; 1) sleep 600 ;; 2) yes flood | head -n 100000; echo 'hpo:result 2' ;; *) echo 'hpo:result 3' ;; esac";
         var space = new SearchSpaceBuilder().AddFloat("x", 0, 1).Build();
         Study study = await Study.CreateAsync(new InMemoryStudyStorage(), "unruly containers", space);
-        await using var executor = new ContainerExecutor(Podman.Shell(script));
+        await using var executor = new ContainerExecutor(Podman.Shell(roots, script));
 
         var clock = Stopwatch.StartNew();
         await study.OptimizeAsync(executor.AsObjective(), new OptimizeOptions { TrialCount = 4, Concurrency = 2, TrialTimeout = TimeSpan.FromSeconds(4) });

@@ -12,21 +12,20 @@ namespace Hpo.Tests.Execution.Container;
 /// </summary>
 internal static class Podman
 {
-    /// <summary>The artifacts roots of the container tests (apart from the child-process tests', which run in parallel).</summary>
-    public static ArtifactRoots Roots { get; } = new();
-
-    public static ContainerExecutorOptions Shell(string script)
+    /// <summary>Options that run a shell script in the test image, with a new artifacts root from the calling test's <paramref name="roots"/>.</summary>
+    public static ContainerExecutorOptions Shell(ArtifactRoots roots, string script)
     {
-        ContainerExecutorOptions options = Base();
+        ContainerExecutorOptions options = Base(roots);
         options.Command = ["/bin/sh", "-c", script];
         return options;
     }
 
-    public static ContainerExecutorOptions CSharp(string mode, int epochs = 3)
+    /// <summary>Options that run the C# trial program in <paramref name="mode"/>, with a new artifacts root from the calling test's <paramref name="roots"/>.</summary>
+    public static ContainerExecutorOptions CSharp(ArtifactRoots roots, string mode, int epochs = 3)
     {
         string dotnet = Path.GetFullPath(ResolveLinks(BuiltTools.DotnetHost is "dotnet" ? FindOnPath("dotnet") : BuiltTools.DotnetHost));
         string app = Path.GetDirectoryName(TrialPrograms.CSharpProgramPath)!;
-        ContainerExecutorOptions options = Base();
+        ContainerExecutorOptions options = Base(roots);
         options.Mounts.Add(new ContainerMount("/usr", "/usr"));
         options.Mounts.Add(new ContainerMount(Path.GetDirectoryName(dotnet)!, "/dotnet"));
         options.Mounts.Add(new ContainerMount(app, "/app"));
@@ -36,14 +35,14 @@ internal static class Podman
         return options;
     }
 
-    private static ContainerExecutorOptions Base()
+    private static ContainerExecutorOptions Base(ArtifactRoots roots)
     {
         var options = new ContainerExecutorOptions
         {
             Cli = "podman",
             Image = TestPodman.BusyboxImage,
             PullPolicy = ContainerPullPolicy.Never,
-            ArtifactsRoot = Roots.New(),
+            ArtifactsRoot = roots.New(),
             GracePeriod = TimeSpan.FromSeconds(1),
             NamePrefix = "hpotest",
         };
