@@ -1,6 +1,3 @@
-using Hpo.Trials;
-using MathNet.Numerics.Statistics;
-
 namespace Hpo.Visualization.Importance;
 
 /// <summary>A parameter left out of the importance evaluation, and why.</summary>

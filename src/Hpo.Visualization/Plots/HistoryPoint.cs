@@ -1,6 +1,3 @@
-using Hpo.Studies;
-using Hpo.Trials;
-
 namespace Hpo.Visualization.Plots;
 
 /// <summary>One complete trial's value on the optimization history.</summary>

@@ -1,5 +1,3 @@
-using Hpo.Trials;
-
 namespace Hpo.Visualization.Plots;
 
 /// <summary>One complete trial on a slice plot.</summary>

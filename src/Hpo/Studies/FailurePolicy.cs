@@ -1,10 +1,3 @@
-using Hpo.Internal;
-using Hpo.Pruners;
-using Hpo.Registries;
-using Hpo.Storage;
-using Hpo.Tuners;
-using Microsoft.Extensions.Logging;
-
 namespace Hpo.Studies;
 
 /// <summary>How a study reacts when an objective throws.</summary>
