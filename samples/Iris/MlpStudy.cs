@@ -71,7 +71,7 @@ internal static class MlpStudy
         IPruner? pruner = options.Pruner == "asha"
             ? new SuccessiveHalvingPruner(new SuccessiveHalvingPrunerOptions { MinResource = 1, ReductionFactor = 3, MaxResource = Epochs })
             : null;
-        await using IStudyStorage storage = StudyStorage.Open(options.Storage);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(options.Storage);
         Study study = await Study.CreateOrLoadAsync(storage, options.StudyName, space, new StudyOptions
         {
             Direction = StudyDirection.Minimize,

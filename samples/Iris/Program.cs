@@ -64,7 +64,7 @@ var objective = new MulticlassCrossValidationObjective(
 
 // The study: created on the first run with a budget of finished trials, resumed by later runs.
 ITuner tuner = TunerRegistry.Default.Create(options.Tuner);
-await using IStudyStorage storage = StudyStorage.Open(options.Storage);
+await using IStudyStorage storage = StorageRegistry.Default.Open(options.Storage);
 Study study = await Study.CreateOrLoadAsync(storage, options.StudyName, LightGbmSearchSpace.Create(), new StudyOptions
 {
     Direction = StudyDirection.Maximize,

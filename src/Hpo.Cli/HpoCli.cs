@@ -111,7 +111,7 @@ internal static class HpoCli
 
         CommandLineSyntax.Parsed parsed = Syntax.Parse(arguments);
         ParseResult result = parsed.Result;
-        CliCommand? command = Syntax.CommandOf(result);
+        CliCommand? command = Syntax.CommandOf(result) as CliCommand;
         bool help = result.Tokens.Any(t => t.Type is TokenType.Option or TokenType.Argument && CommandLineSyntax.HelpFlags.Contains(t.Value));
         if (command is null)
         {
@@ -119,7 +119,7 @@ internal static class HpoCli
         }
 
         // Every --storage value is a secret from here on, before any message can quote it.
-        foreach (Token token in result.CommandResult.Children.OfType<OptionResult>().Where(o => o.Option.Name == CliCommand.StorageOption.Name).SelectMany(o => o.Tokens))
+        foreach (Token token in result.CommandResult.Children.OfType<OptionResult>().Where(o => o.Option.Name == CommonOptions.Storage.Name).SelectMany(o => o.Tokens))
         {
             redacting.AddSecretsOf(token.Value);
         }
@@ -135,7 +135,7 @@ internal static class HpoCli
 
             options = StorageSource.Apply(options, command, storage.Environment, redacting);
             options.ThrowIfMissing(command.Options);
-            OutputFormat format = options.GetChoice(CliCommand.FormatOption.Name, Formats) ?? OutputFormat.Table;
+            OutputFormat format = options.GetChoice(CommonOptions.Format.Name, Formats) ?? OutputFormat.Table;
             OutputDocument document = await command.ExecuteAsync(new CommandContext(storage, error, loggerFactory), options, cancellationToken).ConfigureAwait(false);
 
             // Rendered whole before anything is printed, so a failure never leaves half a result on standard output.
@@ -289,7 +289,7 @@ internal static class HpoCli
         text.Append("Usage: hpo ").Append(command.Name);
         foreach (OptionSpec option in command.Options)
         {
-            string usage = option.Name == CliCommand.FormatOption.Name ? "--format table|json|csv" : $"{option.Name} {option.ValueName}".TrimEnd();
+            string usage = option.Name == CommonOptions.Format.Name ? "--format table|json|csv" : $"{option.Name} {option.ValueName}".TrimEnd();
             text.Append(' ').Append(option.Required ? usage : $"[{usage}]");
         }
 
@@ -299,7 +299,7 @@ internal static class HpoCli
         text.AppendLine();
         text.AppendLine("Options:");
         var rows = command.Options.Select(o => (Left: $"{o.Name} {o.ValueName}", Right: o.Description + (o.Required ? " Required." : string.Empty)))
-            .Concat(command.Options.Contains(CliCommand.StorageOption) ? [(Left: $"{StorageSource.FileOption} PATH", Right: $"Read the storage URL from the file's first line (or set {StorageSource.EnvironmentVariable}): keeps a password off the command line.")] : [])
+            .Concat(command.Options.Contains(CommonOptions.Storage) ? [(Left: $"{CommonOptions.StorageFile} PATH", Right: $"Read the storage URL from the file's first line (or set {StorageSource.EnvironmentVariable}): keeps a password off the command line.")] : [])
             .Append((Left: "-v, --verbose", Right: "Log everything from debug up to standard error (warnings and errors only by default)."))
             .Append((Left: "-h, --help", Right: "Show this help."))
             .ToList();

@@ -31,7 +31,7 @@ public static class DashboardEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(storage);
-        options ??= new DashboardOptions();
+        options = options?.Clone() ?? new DashboardOptions();
         options.Validate();
         TimeProvider time = options.TimeProvider ?? TimeProvider.System;
         var cache = new StudyCache(storage, time, options.RefreshInterval);

@@ -39,6 +39,9 @@ public sealed class DashboardOptions
     /// <summary>Gets or sets the clock; the system clock when <see langword="null"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
+    /// <summary>Copies the options, so that a dashboard never reads its caller's object again.</summary>
+    internal DashboardOptions Clone() => (DashboardOptions)MemberwiseClone();
+
     internal void Validate()
     {
         var problems = new List<string>();

@@ -1,6 +1,8 @@
 using Hpo.Objectives;
 using Hpo.Pruners;
 using Hpo.Registries;
+using Hpo.Storage;
+using Hpo.Storage.Providers;
 using Hpo.Tuners;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Hpo.Hosting;
 
-/// <summary>Registers tuners, pruners and the hosted worker after <see cref="HpoServiceCollectionExtensions.AddHpo"/>.</summary>
+/// <summary>Registers tuners, pruners, storage schemes and the hosted worker after <see cref="HpoServiceCollectionExtensions.AddHpo"/>.</summary>
 public sealed class HpoBuilder
 {
     /// <summary>Initializes a new instance of the <see cref="HpoBuilder"/> class.</summary>
@@ -48,6 +50,32 @@ public sealed class HpoBuilder
     public HpoBuilder AddPruner(string name, Func<string, IPruner> factory)
     {
         Registry(() => new PrunerRegistry(PrunerRegistry.Default)).Register(name, factory);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a storage URL scheme in the host's <see cref="StorageRegistry"/> (a service; a copy of <see cref="StorageRegistry.Default"/>
+    /// made by <see cref="HpoServiceCollectionExtensions.AddHpo"/>), with which the host opens the storage its options name. The
+    /// process-wide default is not changed.
+    /// </summary>
+    /// <param name="scheme">The scheme, without <c>://</c>.</param>
+    /// <param name="factory">Opens a storage from the whole URL.</param>
+    /// <returns>This builder.</returns>
+    public HpoBuilder AddStorageScheme(string scheme, Func<string, IStudyStorage> factory)
+    {
+        Registry(() => new StorageRegistry(StorageRegistry.Default)).Register(scheme, factory);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers every scheme of a storage provider in the host's <see cref="StorageRegistry"/> (see <see cref="AddStorageScheme"/>).
+    /// The process-wide default is not changed.
+    /// </summary>
+    /// <param name="provider">The provider.</param>
+    /// <returns>This builder.</returns>
+    public HpoBuilder AddStorageProvider(IStudyStorageProvider provider)
+    {
+        Registry(() => new StorageRegistry(StorageRegistry.Default)).Register(provider);
         return this;
     }
 

@@ -16,8 +16,9 @@ public static class HpoServiceCollectionExtensions
     /// Registers Hpo: <see cref="HpoOptions"/> bound from the <c>Hpo</c> configuration section (then <paramref name="configure"/>,
     /// then <c>HPO_STORAGE</c> when no storage is set), the <see cref="IStudyStorage"/> they name (a singleton opened on first use,
     /// disposed with the container), and <see cref="HpoStudies"/>, which opens studies that log through the host's
-    /// <see cref="ILoggerFactory"/>, and the host's own <see cref="TunerRegistry"/> and <see cref="PrunerRegistry"/> (copies of the
-    /// defaults, to which <see cref="HpoBuilder.AddTuner"/> and <see cref="HpoBuilder.AddPruner"/> add).
+    /// <see cref="ILoggerFactory"/>, and the host's own <see cref="TunerRegistry"/>, <see cref="PrunerRegistry"/> and
+    /// <see cref="StorageRegistry"/> (copies of the defaults, to which <see cref="HpoBuilder.AddTuner"/>, <see cref="HpoBuilder.AddPruner"/>,
+    /// <see cref="HpoBuilder.AddStorageScheme"/> and <see cref="HpoBuilder.AddStorageProvider"/> add; the storage is opened with it).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets options in code (after configuration); <see langword="null"/> for none.</param>
@@ -46,6 +47,7 @@ public static class HpoServiceCollectionExtensions
         // the registrations of one host do not leak into the process-wide defaults or into another host.
         services.TryAddSingleton(new TunerRegistry(TunerRegistry.Default));
         services.TryAddSingleton(new PrunerRegistry(PrunerRegistry.Default));
+        services.TryAddSingleton(new StorageRegistry(StorageRegistry.Default));
         return new HpoBuilder(services);
     }
 
@@ -60,7 +62,7 @@ public static class HpoServiceCollectionExtensions
 
         try
         {
-            IStudyStorage storage = StudyStorage.Open(options.Storage.Trim());
+            IStudyStorage storage = (services.GetService<StorageRegistry>() ?? StorageRegistry.Default).Open(options.Storage.Trim());
             logger.StorageOpened(StudyStorage.Redact(options.Storage.Trim()));
             return storage;
         }

@@ -46,14 +46,12 @@ namespace Hpo.PostgreSql;
 /// releases migrate it step by step, and a database written by a newer release is refused rather than damaged.
 /// </para>
 /// <para>
-/// <b>URLs.</b> Referencing this package registers the <c>postgresql://</c> and <c>postgres://</c> schemes with
-/// <see cref="StudyStorage.Open(string)"/> (see <see cref="Register"/>).
+/// <b>URLs.</b> Storage registries (<c>Hpo.Registries.StorageRegistry</c>) open <c>postgresql://</c> and <c>postgres://</c> URLs
+/// with this storage once this package is deployed (see <see cref="PostgreSqlStorageProvider"/>).
 /// </para>
 /// </remarks>
 public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
 {
-    private static int registered;
-
     private readonly NpgsqlDataSource dataSource;
     private readonly bool ownsDataSource;
     private readonly TimeProvider? timeProvider;
@@ -74,6 +72,7 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
     public PostgreSqlStudyStorage(PostgreSqlStudyStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone();
         options.Validate();
         timeProvider = options.TimeProvider;
         deadlockRetries = options.DeadlockRetries;
@@ -161,20 +160,6 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
 
     /// <summary>Gets the connection string in use, without its password.</summary>
     internal string ConnectionString => dataSource.ConnectionString;
-
-    /// <summary>
-    /// Registers the <c>postgresql://</c> and <c>postgres://</c> URL schemes with <see cref="StudyStorage.Open(string)"/>. Called
-    /// automatically when this assembly loads, and by <see cref="StudyStorage.Open(string)"/> itself when the package is referenced,
-    /// so calling it is only needed in unusual hosts; calling it again does nothing.
-    /// </summary>
-    public static void Register()
-    {
-        if (Interlocked.Exchange(ref registered, 1) == 0)
-        {
-            StudyStorage.RegisterScheme("postgresql", url => new PostgreSqlStudyStorage(url));
-            StudyStorage.RegisterScheme("postgres", url => new PostgreSqlStudyStorage(url));
-        }
-    }
 
     /// <summary>Creates or checks the schema now rather than on the first operation.</summary>
     /// <param name="cancellationToken">A token to cancel the operation.</param>

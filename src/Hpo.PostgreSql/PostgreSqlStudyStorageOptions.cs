@@ -54,6 +54,9 @@ public sealed class PostgreSqlStudyStorageOptions
     /// <value>The default value is 5.</value>
     public int DeadlockRetries { get; set; } = 5;
 
+    /// <summary>Copies the options, so that a storage never reads its caller's object again.</summary>
+    internal PostgreSqlStudyStorageOptions Clone() => (PostgreSqlStudyStorageOptions)MemberwiseClone();
+
     internal void Validate()
     {
         var problems = new List<string>();

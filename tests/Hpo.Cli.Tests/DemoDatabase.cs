@@ -3,6 +3,7 @@ using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Cli.Tests;
 
@@ -45,7 +46,7 @@ public sealed class DemoDatabase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using IStudyStorage storage = StudyStorage.Open(Url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(Url);
         Study study = await Study.CreateAsync(storage, Demo, Space, new StudyOptions { Direction = StudyDirection.Minimize, Budget = 20, Seed = 7 });
         await TellAsync(study, 0.5);
         await TellAsync(study, 0.25);

@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using Hpo.Storage;
 using Hpo.Tests.Shared;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Dashboard.Tests;
 
@@ -13,7 +14,7 @@ public sealed class DashboardApiTests(SyntheticDatabase db) : IClassFixture<Synt
 {
     private async Task<(RunningDashboard Dashboard, StudyRecord Study, IReadOnlyList<TrialRecord> Trials)> StartAsync()
     {
-        IStudyStorage storage = StudyStorage.Open(db.Url);
+        IStudyStorage storage = StorageRegistry.Default.Open(db.Url);
         StudyRecord study = (await storage.GetStudyAsync(SyntheticDatabase.Study, default))!;
         IReadOnlyList<TrialRecord> trials = await storage.GetTrialsAsync(study.Id, default);
         return (await RunningDashboard.StartAsync(storage), study, trials);
@@ -90,7 +91,7 @@ public sealed class DashboardApiTests(SyntheticDatabase db) : IClassFixture<Synt
     public async Task TrialDetail_HasIntermediateValuesAttributesAndLogTail()
     {
         string url = "sqlite:///" + Path.Combine(db.Folder, "detail.db");
-        IStudyStorage storage = StudyStorage.Open(url);
+        IStudyStorage storage = StorageRegistry.Default.Open(url);
         StudyRecord study = await storage.CreateStudyAsync(new StudyDefinition { Name = "d", SearchSpace = SyntheticStudy.Space, Directions = [Hpo.StudyDirection.Minimize], TunerName = "random", Seed = 0 }, default);
         TrialRecord t = (await storage.StartTrialAsync(study.Id, "w", default))!;
         await storage.SetTrialParametersAsync(t.Id, new Dictionary<string, object> { ["lr"] = 0.01, ["units"] = 16L, ["optimizer"] = "adam" }, default);
@@ -172,7 +173,7 @@ public sealed class DashboardApiTests(SyntheticDatabase db) : IClassFixture<Synt
     public async Task Events_SendANewVersionWhenAnotherWriterAddsTrials()
     {
         string url = "sqlite:///" + Path.Combine(db.Folder, "live.db");
-        IStudyStorage storage = StudyStorage.Open(url);
+        IStudyStorage storage = StorageRegistry.Default.Open(url);
         StudyRecord study = await SyntheticStudy.CreateAsync(storage, "live", 10, workers: 1);
         await using RunningDashboard d = await RunningDashboard.StartAsync(storage);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -184,7 +185,7 @@ public sealed class DashboardApiTests(SyntheticDatabase db) : IClassFixture<Synt
         Assert.Equal(10, first.GetProperty("counts").GetProperty("complete").GetInt32() + first.GetProperty("counts").GetProperty("pruned").GetInt32() + first.GetProperty("counts").GetProperty("failed").GetInt32());
 
         // Another connection to the same file, as another process would write.
-        await using (IStudyStorage writer = StudyStorage.Open(url))
+        await using (IStudyStorage writer = StorageRegistry.Default.Open(url))
         {
             await SyntheticStudy.AddTrialsAsync(writer, study, 15, workers: 1, seed: 3);
         }

@@ -4,6 +4,7 @@ using Hpo.Storage;
 using Hpo.Testing;
 using Hpo.Tests.Shared;
 using Microsoft.Playwright;
+using Hpo.Registries;
 
 namespace Hpo.Dashboard.Tests;
 
@@ -15,7 +16,7 @@ public sealed class DashboardBrowserTests(SyntheticDatabase db, ChromiumFixture 
     [Fact]
     public async Task Page_ShowsTheApiNumbersTableAndTrialDetailWithoutErrors()
     {
-        await using RunningDashboard d = await RunningDashboard.StartAsync(StudyStorage.Open(db.Url));
+        await using RunningDashboard d = await RunningDashboard.StartAsync(StorageRegistry.Default.Open(db.Url));
         JsonElement summary = await d.GetJsonAsync($"/api/studies/{SyntheticDatabase.Study}");
         (IPage page, List<string> errors) = await chromium.NewPageAsync();
 
@@ -58,7 +59,7 @@ public sealed class DashboardBrowserTests(SyntheticDatabase db, ChromiumFixture 
         const int budget = 30;
         using TestWorkerProcess worker = TestWorkerProcess.Run(url, study, budget, seed: 4, lease: TimeSpan.FromSeconds(10), sleep: TimeSpan.FromMilliseconds(150));
         await worker.WaitForOutputAsync("started", TimeSpan.FromSeconds(60));
-        await using RunningDashboard d = await RunningDashboard.StartAsync(StudyStorage.Open(url));
+        await using RunningDashboard d = await RunningDashboard.StartAsync(StorageRegistry.Default.Open(url));
         (IPage page, List<string> errors) = await chromium.NewPageAsync();
 
         await page.GotoAsync($"{d.Server.Urls[0]}/#/study/{study}");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hpo.Storage;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Dashboard.Tests;
 
@@ -10,7 +11,7 @@ public sealed class DashboardFilterTests(SyntheticDatabase db) : IClassFixture<S
 {
     private async Task<(RunningDashboard Dashboard, IReadOnlyList<TrialRecord> Trials)> StartAsync(bool waitForView)
     {
-        IStudyStorage storage = StudyStorage.Open(db.Url);
+        IStudyStorage storage = StorageRegistry.Default.Open(db.Url);
         StudyRecord study = (await storage.GetStudyAsync(SyntheticDatabase.Study, default))!;
         IReadOnlyList<TrialRecord> trials = await storage.GetTrialsAsync(study.Id, default);
         RunningDashboard d = await RunningDashboard.StartAsync(storage);

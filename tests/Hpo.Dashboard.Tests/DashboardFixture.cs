@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Hpo.Storage;
 using Hpo.Tests.Shared;
+using Hpo.Registries;
 
 namespace Hpo.Dashboard.Tests;
 
@@ -17,7 +18,7 @@ public sealed class SyntheticDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Folder);
-        await using IStudyStorage storage = StudyStorage.Open(Url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(Url);
         await SyntheticStudy.CreateAsync(storage, Study, 400, workers: 3, seed: 9);
         await storage.CreateStudyAsync(new StudyDefinition { Name = "empty", SearchSpace = SyntheticStudy.Space, Directions = [Hpo.StudyDirection.Maximize], TunerName = "random", Seed = 1 }, default);
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hpo.Storage;
 using Hpo.Tests.Shared;
 using Microsoft.Playwright;
+using Hpo.Registries;
 
 namespace Hpo.Dashboard.Tests;
 
@@ -14,7 +15,7 @@ public sealed class DashboardInteractiveTests(SyntheticDatabase db, ChromiumFixt
     [Fact]
     public async Task Plot_HoverShowsTheTrial_WheelZooms_ClickOpensTheTrial_RangeFilterFiltersTheTable()
     {
-        await using RunningDashboard d = await RunningDashboard.StartAsync(StudyStorage.Open(db.Url));
+        await using RunningDashboard d = await RunningDashboard.StartAsync(StorageRegistry.Default.Open(db.Url));
         IBrowserContext context = await chromium.Browser.NewContextAsync();
         var external = new List<string>();
         await context.RouteAsync("**/*", async route =>

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Hpo.Storage;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Dashboard.Tests;
 
@@ -43,7 +44,7 @@ public sealed class QuickAnswerTests(SyntheticDatabase db) : IClassFixture<Synth
     [Fact]
     public async Task SummaryAndFirstPage_AnswerBeforeTheFullReadEnds_ThenTheFullViewTakesOver()
     {
-        IStudyStorage real = StudyStorage.Open(db.Url);
+        IStudyStorage real = StorageRegistry.Default.Open(db.Url);
         StudyRecord study = (await real.GetStudyAsync(SyntheticDatabase.Study, default))!;
         TrialCounts counts = await real.GetTrialCountsAsync(study.Id, default);
         TrialRecord best = (await real.GetBestTrialAsync(study.Id, default))!;

@@ -2,6 +2,8 @@ using Hpo.Pruners;
 using Hpo.SearchSpaces;
 using Hpo.Studies;
 using Hpo.Storage;
+using Hpo.Storage.Sqlite;
+using Hpo.Storage.InMemory;
 using Hpo.Tuners;
 using Hpo.Tuners.RandomSearch;
 using Hpo.Registries;
@@ -20,9 +22,8 @@ public sealed class AddHpoTests
     public async Task Storage_comes_from_the_Hpo_section_and_is_logged_without_its_password()
     {
         const string Secret = "s3cr3t-Pa55word";
-        StudyStorage.RegisterScheme("hpotest", _ => StudyStorage.Open("memory"));
         var logs = new CapturingLoggerProvider();
-        await using ServiceProvider services = Services(new() { ["Hpo:Storage"] = $"hpotest://alice:{Secret}@db.example/hpo" }, logs);
+        await using ServiceProvider services = Services(new() { ["Hpo:Storage"] = $"hpotest://alice:{Secret}@db.example/hpo" }, logs, storage: ("hpotest", _ => new InMemoryStudyStorage()));
 
         IStudyStorage storage = services.GetRequiredService<IStudyStorage>();
 
@@ -115,6 +116,29 @@ public sealed class AddHpoTests
     }
 
     [Fact]
+    public async Task Storage_schemes_and_providers_go_to_the_hosts_own_registry_only()
+    {
+        var opened = new List<string>();
+        var services = new ServiceCollection();
+        services.AddHpo(o => o.Storage = "hostonly://a/b")
+            .AddStorageScheme("hostonly", url =>
+            {
+                opened.Add(url);
+                return new InMemoryStudyStorage();
+            })
+            .AddStorageProvider(new SqliteStorageProvider());
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        IStudyStorage storage = provider.GetRequiredService<IStudyStorage>();
+
+        Assert.IsType<InMemoryStudyStorage>(storage);
+        Assert.Equal(["hostonly://a/b"], opened);
+        Assert.True(provider.GetRequiredService<StorageRegistry>().Contains("hostonly"));
+        Assert.False(StorageRegistry.Default.Contains("hostonly"));
+        Assert.False(new ServiceCollection().AddHpo().Services.BuildServiceProvider().GetRequiredService<StorageRegistry>().Contains("hostonly"));
+    }
+
+    [Fact]
     public async Task Studies_of_the_host_open_with_the_hosts_registries()
     {
         string db = Path.Combine(Path.GetTempPath(), $"hpo-hosting-registry-{Guid.NewGuid():N}.db");
@@ -169,7 +193,7 @@ public sealed class AddHpoTests
         Assert.Empty(new HpoWorkerOptions { Study = "s" }.Validate());
     }
 
-    private static ServiceProvider Services(Dictionary<string, string?> settings, CapturingLoggerProvider? logs = null, Action<HpoOptions>? configure = null)
+    private static ServiceProvider Services(Dictionary<string, string?> settings, CapturingLoggerProvider? logs = null, Action<HpoOptions>? configure = null, (string Scheme, Func<string, IStudyStorage> Factory)? storage = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
@@ -180,7 +204,12 @@ public sealed class AddHpoTests
                 b.AddProvider(logs);
             }
         });
-        services.AddHpo(configure);
+        HpoBuilder hpo = services.AddHpo(configure);
+        if (storage is { } scheme)
+        {
+            hpo.AddStorageScheme(scheme.Scheme, scheme.Factory);
+        }
+
         return services.BuildServiceProvider();
     }
 }

@@ -3,6 +3,7 @@ using System.Reflection;
 using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Hosting.Tests;
 
@@ -125,7 +126,7 @@ public sealed class HostedWorkerProcessTests : IDisposable
 
     private async Task<IReadOnlyList<TrialRecord>> ReadTrialsAsync()
     {
-        IStudyStorage storage = StudyStorage.Open(Url);
+        IStudyStorage storage = StorageRegistry.Default.Open(Url);
         await using (storage)
         {
             Study study = await Study.LoadAsync(storage, "hosted-demo");

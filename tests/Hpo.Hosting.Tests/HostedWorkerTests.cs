@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Hpo.Registries;
 
 namespace Hpo.Hosting.Tests;
 
@@ -167,7 +168,7 @@ public sealed class HostedWorkerTests : IDisposable
 
     private async Task CreateStudyAsync(string name, int? budget)
     {
-        IStudyStorage storage = StudyStorage.Open(Url);
+        IStudyStorage storage = StorageRegistry.Default.Open(Url);
         await using (storage)
         {
             await Study.CreateAsync(storage, name, Space, new StudyOptions { Seed = 7, Budget = budget });
@@ -176,7 +177,7 @@ public sealed class HostedWorkerTests : IDisposable
 
     private async Task<IReadOnlyList<TrialRecord>> ReadTrialsAsync(string name)
     {
-        IStudyStorage storage = StudyStorage.Open(Url);
+        IStudyStorage storage = StorageRegistry.Default.Open(Url);
         await using (storage)
         {
             Study study = await Study.LoadAsync(storage, name);

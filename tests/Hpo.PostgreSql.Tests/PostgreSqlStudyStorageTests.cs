@@ -5,6 +5,7 @@ using Hpo.Studies;
 using Hpo.Trials;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using Hpo.Registries;
 
 namespace Hpo.PostgreSql.Tests;
 
@@ -388,13 +389,13 @@ public sealed partial class PostgreSqlStudyStorageTests(PostgreSqlDatabase datab
     {
         var b = new NpgsqlConnectionStringBuilder(database.ConnectionString);
         string url = PostgreSqlTestServer.UrlOf(b.ConnectionString);
-        await using (IStudyStorage storage = StudyStorage.Open(url))
+        await using (IStudyStorage storage = StorageRegistry.Default.Open(url))
         {
             Assert.IsType<PostgreSqlStudyStorage>(storage);
             await storage.CreateStudyAsync(Definition("via-url"), CancellationToken.None);
         }
 
-        await using IStudyStorage again = StudyStorage.Open(url.Replace("postgresql://", "postgres://", StringComparison.Ordinal));
+        await using IStudyStorage again = StorageRegistry.Default.Open(url.Replace("postgresql://", "postgres://", StringComparison.Ordinal));
         Assert.NotNull(await again.GetStudyAsync("via-url", CancellationToken.None));
         await again.DeleteStudyAsync("via-url", CancellationToken.None);
     }

@@ -1,5 +1,6 @@
 using Hpo.Storage;
 using Npgsql;
+using Hpo.Registries;
 
 namespace Hpo.PostgreSql.Tests;
 
@@ -118,11 +119,54 @@ public sealed class PostgreSqlUrlTests
     public async Task StudyStorageOpen_PostgresqlUrl_ReturnsAPostgreSqlStorageWithoutConnecting()
     {
         // Nothing is sent before the first operation, so no server is needed to open one.
-        await using IStudyStorage storage = StudyStorage.Open("postgresql://hpo:secret@db.invalid:6543/studies?application_name=w1");
+        await using IStudyStorage storage = StorageRegistry.Default.Open("postgresql://hpo:secret@db.invalid:6543/studies?application_name=w1");
 
         PostgreSqlStudyStorage pg = Assert.IsType<PostgreSqlStudyStorage>(storage);
         Assert.Contains("'studies' on db.invalid:6543", pg.Description, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", pg.Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgresql")]
+    [InlineData("POSTGRES")]
+    public async Task NewRegistry_PostgresqlUrl_DiscoversTheProviderOfThisPackageOnFirstUse(string scheme)
+    {
+        var registry = new StorageRegistry();
+        Assert.False(registry.Contains("postgresql"));
+
+        await using IStudyStorage storage = registry.Open(scheme + "://hpo@db.invalid:6543/studies");
+
+        Assert.IsType<PostgreSqlStudyStorage>(storage);
+        Assert.True(registry.Contains("postgresql"));
+        Assert.True(registry.Contains("postgres"));
+        Assert.False(new StorageRegistry().Contains("postgresql"));
+    }
+
+    [Fact]
+    public async Task Provider_RegisteredExplicitly_OpensBothSchemes()
+    {
+        var registry = new StorageRegistry();
+        registry.Register(new PostgreSqlStorageProvider());
+
+        Assert.Equal(["memory", "postgres", "postgresql", "sqlite"], registry.Schemes);
+        await using IStudyStorage storage = registry.Open("postgres://hpo@db.invalid/studies");
+        Assert.IsType<PostgreSqlStudyStorage>(storage);
+    }
+
+    [Fact]
+    public async Task Constructor_CallerChangesTheOptionsAfterwards_TheStorageKeepsWhatItWasGiven()
+    {
+        var options = new PostgreSqlStudyStorageOptions { ConnectionString = "postgresql://hpo:secret@db.invalid:6543/studies", Durability = PostgreSqlDurability.Full, DeadlockRetries = 2 };
+        await using var storage = new PostgreSqlStudyStorage(options);
+        string before = storage.ConnectionString;
+
+        options.ConnectionString = "postgresql://other@elsewhere.invalid/other";
+        options.Durability = PostgreSqlDurability.Grouped;
+        options.DeadlockRetries = -1;
+
+        Assert.Equal(PostgreSqlDurability.Full, storage.Durability);
+        Assert.Equal(before, storage.ConnectionString);
+        Assert.Contains("'studies' on db.invalid:6543", storage.Description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
+using Hpo.Registries;
 
 try
 {
@@ -62,7 +63,7 @@ static async Task<int> RunAsync(string url, string name, int budget, int seed, i
         .AddFloat("x", -5, 5)
         .AddInt("n", 0, 10)
         .Build();
-    await using IStudyStorage storage = StudyStorage.Open(url);
+    await using IStudyStorage storage = StorageRegistry.Default.Open(url);
     int maxRetries = Environment.GetEnvironmentVariable("HPO_TEST_MAX_RETRIES") is { Length: > 0 } r ? Int(r) : 0;
     Study study = await Study.CreateOrLoadAsync(storage, name, space, new StudyOptions { Seed = seed, Budget = budget, Lease = TimeSpan.FromMilliseconds(leaseMs), MaxRetries = maxRetries });
     using var stop = new CancellationTokenSource();

@@ -7,6 +7,7 @@ using Hpo.Storage.Sqlite;
 using Hpo.Studies;
 using Hpo.Trials;
 using Microsoft.Data.Sqlite;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Overhead;
 
@@ -69,7 +70,7 @@ public static class OverheadCommand
         string? sqlitePath = null;
         if (url.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
         {
-            sqlitePath = Path.GetFullPath(StudyStorage.SqlitePath(url));
+            sqlitePath = Path.GetFullPath(SqliteStorageProvider.PathOf(url));
             Directory.CreateDirectory(Path.GetDirectoryName(sqlitePath)!);
             foreach (string suffix in (string[])["", "-wal", "-shm", "-journal"])
             {
@@ -81,7 +82,7 @@ public static class OverheadCommand
 
         string studyName = "overhead-" + Guid.NewGuid().ToString("N")[..12];
         stdout.WriteLine($"overhead: storage {url}, tuner {tuner}, {trials} trials, {processes} process(es) {mode}, warm-up {warmup} trials, study {studyName}");
-        await using IStudyStorage storage = StudyStorage.Open(url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(url);
         Study study = await OverheadStudy.CreateAsync(storage, studyName, tuner, trials).ConfigureAwait(false);
 
         long evaluations;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hpo.Storage;
 using Hpo.Studies;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Overhead;
 
@@ -34,7 +35,7 @@ public static class OverheadWorker
         string name = cl.String("study");
         string tuner = cl.String("tuner", "random");
         int warmup = cl.NonNegativeInt("warmup", 0);
-        await using IStudyStorage storage = StudyStorage.Open(url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(url);
         var warmupTime = TimeSpan.FromMilliseconds(cl.NonNegativeInt("warmup-ms", 1000));
         await OverheadStudy.WarmUpAsync(storage, string.Create(CultureInfo.InvariantCulture, $"{name}-{Environment.ProcessId}"), tuner, warmup, warmupTime).ConfigureAwait(false);
 

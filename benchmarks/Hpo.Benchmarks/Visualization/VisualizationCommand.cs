@@ -8,6 +8,7 @@ using Hpo.Tests.Shared;
 using Hpo.Visualization;
 using Hpo.Visualization.Reports;
 using Microsoft.Playwright;
+using Hpo.Registries;
 
 namespace Hpo.Benchmarks.Visualization;
 
@@ -24,7 +25,7 @@ public static class VisualizationCommand
     {
         var line = new CommandLine("viz-seed", args, "storage", "study", "trials", "workers", "seed");
         string url = line.String("storage");
-        await using IStudyStorage storage = StudyStorage.Open(url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(url);
         var watch = Stopwatch.StartNew();
         await SyntheticStudy.CreateAsync(storage, line.String("study"), line.PositiveInt("trials"), line.PositiveInt("workers", 4), line.NonNegativeInt("seed", 0)).ConfigureAwait(false);
         await output.WriteLineAsync(JsonSerializer.Serialize(new { measure = "seed", storage = Hpo.Storage.StudyStorage.Redact(url), trials = line.PositiveInt("trials"), seconds = watch.Elapsed.TotalSeconds })).ConfigureAwait(false);
@@ -39,7 +40,7 @@ public static class VisualizationCommand
         string study = line.String("study");
         int repeats = line.PositiveInt("repeats", 3);
         string shown = Hpo.Storage.StudyStorage.Redact(url);
-        await using IStudyStorage storage = StudyStorage.Open(url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(url);
 
         async Task Emit(string measure, IEnumerable<double> ms, object? extra = null)
         {

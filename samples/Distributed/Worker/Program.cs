@@ -22,6 +22,7 @@ using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Visualization.Progress;
 using Hpo.Trials;
+using Hpo.Registries;
 
 // The options, parsed by System.CommandLine (--help lists them; an unknown option is named with the closest known one).
 var storageOption = new Option<string>("--storage")
@@ -87,7 +88,7 @@ Console.CancelKeyPress += (_, e) =>
 
 string sampleDirectory = Metadata("SampleDirectory");
 SearchSpace space = SearchSpace.FromJson(File.ReadAllText(Path.Combine(sampleDirectory, "space.json")));
-await using IStudyStorage storage = StudyStorage.Open(options["--storage"]);
+await using IStudyStorage storage = StorageRegistry.Default.Open(options["--storage"]);
 Study study = await Study.CreateOrLoadAsync(storage, options["--study"], space, new StudyOptions
 {
     Direction = StudyDirection.Minimize,

@@ -21,14 +21,14 @@ internal sealed class BestCommand : CliCommand
         "Fails (exit code 1) while no trial is complete.";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, StudyOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Storage, CommonOptions.Study, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
-        return WithStorageAsync(context, options.GetRequired(StorageOption.Name), mustExist: true, async storage =>
+        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
         {
-            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken).ConfigureAwait(false);
+            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             TrialRecord best = await storage.GetBestTrialAsync(study.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new CliException($"Study '{study.Name}' has no complete trial yet, so it has no best trial.");
             return OutputDocument.Single(new OutputRecord(

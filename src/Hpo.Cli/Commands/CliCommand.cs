@@ -18,17 +18,8 @@ internal sealed record CommandContext(StorageOpener Storage, TextWriter Error, I
 }
 
 /// <summary>One <c>hpo</c> command: its name, help and options, and what it does.</summary>
-internal abstract class CliCommand
+internal abstract class CliCommand : ICommandSpec
 {
-    /// <summary>The <c>--storage URL</c> option every command takes.</summary>
-    public static readonly OptionSpec StorageOption = new("--storage", "URL", "Where the studies are: sqlite:///relative.db, sqlite:////absolute.db or postgresql://user:password@host:port/database. Instead, --storage-file PATH (a file whose first line is the URL) or the HPO_STORAGE environment variable keep a password off the command line.", Required: true);
-
-    /// <summary>The <c>--format</c> option every command takes.</summary>
-    public static readonly OptionSpec FormatOption = new("--format", "FORMAT", "table (the default), json or csv.", Completions: ["table", "json", "csv"]);
-
-    /// <summary>The <c>--study NAME</c> option.</summary>
-    public static readonly OptionSpec StudyOption = new("--study", "NAME", "The study's name.", Required: true);
-
     /// <summary>Gets the command's name, as typed after <c>hpo</c>.</summary>
     public abstract string Name { get; }
 

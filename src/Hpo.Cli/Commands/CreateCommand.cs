@@ -52,12 +52,12 @@ internal sealed class CreateCommand : CliCommand
         "Fails (exit code 1) if a study with that name exists. Prints the new study as hpo studies does.";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, StudyOption, SpaceOption, DirectionOption, TunerOption, BudgetOption, SeedOption, LeaseOption, MaxRetriesOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Storage, CommonOptions.Study, SpaceOption, DirectionOption, TunerOption, BudgetOption, SeedOption, LeaseOption, MaxRetriesOption, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override async Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
-        string name = options.GetRequired(StudyOption.Name);
+        string name = options.GetRequired(CommonOptions.Study.Name);
         StudyDirection direction = options.GetChoice(DirectionOption.Name, Directions) ?? throw new UsageException($"Option '{DirectionOption.Name}' is required.");
         int? budget = options.GetInt32(BudgetOption.Name, minimum: 1);
         int? seed = options.GetInt32(SeedOption.Name);
@@ -67,7 +67,7 @@ internal sealed class CreateCommand : CliCommand
         ITuner tuner = CreateTuner(options.Get(TunerOption.Name) ?? "random");
         SearchSpace space = await ReadSpaceAsync(options.GetRequired(SpaceOption.Name), cancellationToken).ConfigureAwait(false);
 
-        string url = options.GetRequired(StorageOption.Name);
+        string url = options.GetRequired(CommonOptions.Storage.Name);
         var studyOptions = new StudyOptions
         {
             Direction = direction,

@@ -27,12 +27,12 @@ internal sealed class DashboardCommand : CliCommand
         "then prints the addresses it served.";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, UrlsOption, RefreshOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Storage, UrlsOption, RefreshOption, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
-        string url = options.GetRequired(StorageOption.Name);
+        string url = options.GetRequired(CommonOptions.Storage.Name);
         var dashboardOptions = new DashboardOptions
         {
             Urls = options.Get(UrlsOption.Name) ?? DashboardOptions.DefaultUrls,

@@ -35,7 +35,7 @@ internal sealed class ExportCommand : CliCommand
         "so a server watching the repository never sees half of it. Prints: name, version, path, kind, study, trial, value.";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, StudyOption, ModelBasePathOption, NameOption, ArtifactsOption, TrialOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Storage, CommonOptions.Study, ModelBasePathOption, NameOption, ArtifactsOption, TrialOption, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
@@ -52,9 +52,9 @@ internal sealed class ExportCommand : CliCommand
         }
 
         int? trialNumber = options.GetInt32(TrialOption.Name, minimum: 0);
-        return WithStorageAsync(context, options.GetRequired(StorageOption.Name), mustExist: true, async storage =>
+        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
         {
-            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken).ConfigureAwait(false);
+            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             TrialRecord trial = trialNumber is int n
                 ? await storage.GetTrialAsync(study.Id, n, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"Study '{study.Name}' has no trial {n}.")
                 : await storage.GetBestTrialAsync(study.Id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"Study '{study.Name}' has no complete trial yet, so it has no best model.");

@@ -40,7 +40,7 @@ internal sealed class PlotCommand : CliCommand
         "Prints the study, the plot, the file and the number of trials read.";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [KindOption, StorageOption, StudyOption, OutOption, ParamOption, SecondParamOption, WidthOption, HeightOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [KindOption, CommonOptions.Storage, CommonOptions.Study, OutOption, ParamOption, SecondParamOption, WidthOption, HeightOption, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
@@ -70,9 +70,9 @@ internal sealed class PlotCommand : CliCommand
             Height = options.GetInt32(HeightOption.Name, minimum: 100) ?? 540,
         };
         string path = StudySnapshot.OutputPath(output);
-        return WithStorageAsync(context, options.GetRequired(StorageOption.Name), mustExist: true, async storage =>
+        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
         {
-            StudyData data = await StudySnapshot.LoadAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken).ConfigureAwait(false);
+            StudyData data = await StudySnapshot.LoadAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             await StudyPlotter.SaveAsync(data, kind, path, plotOptions, cancellationToken).ConfigureAwait(false);
             return OutputDocument.Single(new OutputRecord(
             [

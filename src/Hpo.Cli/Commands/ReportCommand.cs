@@ -28,16 +28,16 @@ internal sealed class ReportCommand : CliCommand
         "and the number of trials read.";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, StudyOption, OutOption, MaxTableTrialsOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Storage, CommonOptions.Study, OutOption, MaxTableTrialsOption, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
         string path = StudySnapshot.OutputPath(options.GetRequired(OutOption.Name));
         var reportOptions = new StudyReportOptions { MaxTableTrials = options.GetInt32(MaxTableTrialsOption.Name, minimum: 1) ?? 2000 };
-        return WithStorageAsync(context, options.GetRequired(StorageOption.Name), mustExist: true, async storage =>
+        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
         {
-            StudyData data = await StudySnapshot.LoadAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken).ConfigureAwait(false);
+            StudyData data = await StudySnapshot.LoadAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             await StudyReport.SaveAsync(data, path, reportOptions, cancellationToken).ConfigureAwait(false);
             return OutputDocument.Single(new OutputRecord(
             [

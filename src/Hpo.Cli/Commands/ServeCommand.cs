@@ -53,7 +53,7 @@ internal sealed class ServeCommand : CliCommand
 
     /// <inheritdoc/>
     public override IReadOnlyList<OptionSpec> Options { get; } =
-        [ModelBasePathOption, NameOption, UrlsOption, GrpcPortOption, VersionPolicyOption, PollOption, GracePeriodOption, MaxBodyOption, LogFormatOption, FormatOption];
+        [ModelBasePathOption, NameOption, UrlsOption, GrpcPortOption, VersionPolicyOption, PollOption, GracePeriodOption, MaxBodyOption, LogFormatOption, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override async Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)

@@ -23,14 +23,14 @@ internal sealed class StatusCommand : CliCommand
         "hpo status --storage URL --study NAME --format json | jq .remaining";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, StudyOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Storage, CommonOptions.Study, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
-        return WithStorageAsync(context, options.GetRequired(StorageOption.Name), mustExist: true, async storage =>
+        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
         {
-            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken).ConfigureAwait(false);
+            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             TrialCounts counts = await storage.GetTrialCountsAsync(study.Id, cancellationToken).ConfigureAwait(false);
             int? budget = study.Definition.Budget;
             return OutputDocument.Single(new OutputRecord(

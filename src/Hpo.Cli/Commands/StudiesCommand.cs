@@ -20,12 +20,12 @@ internal sealed class StudiesCommand : CliCommand
         "waiting, running, complete, pruned, failed and stale, the best value so far and when the study was created (UTC).";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Storage, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
-        return WithStorageAsync(context, options.GetRequired(StorageOption.Name), mustExist: true, async storage =>
+        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
         {
             // One study with a damaged definition must not hide the others: it is named on standard error with the reason.
             StudyCatalog catalog = storage is StudyStorageBase catalogued

@@ -29,15 +29,15 @@ internal sealed class TrialsCommand : CliCommand
         "owner (the worker that runs or ran it) and the reason a failed trial failed.";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OptionSpec> Options { get; } = [StorageOption, StudyOption, StateOption, FormatOption];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Storage, CommonOptions.Study, StateOption, CommonOptions.Format];
 
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
         TrialState? state = options.GetChoice(StateOption.Name, States);
-        return WithStorageAsync(context, options.GetRequired(StorageOption.Name), mustExist: true, async storage =>
+        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
         {
-            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(StudyOption.Name), cancellationToken).ConfigureAwait(false);
+            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             IReadOnlyList<TrialRecord> trials = await storage.GetTrialsAsync(study.Id, cancellationToken).ConfigureAwait(false);
             return OutputDocument.List(trials
                 .Where(t => state is null || t.State == state)

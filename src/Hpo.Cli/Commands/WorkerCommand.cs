@@ -82,8 +82,8 @@ internal sealed class WorkerCommand : CliCommand
     /// <inheritdoc/>
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        StorageOption, StudyOption, CommandOption, ImageOption, ObjectiveOption, ConcurrencyOption, TrialsOption, TimeoutOption,
-        GracePeriodOption, ContainerCliOption, ContainerArgOption, ContainerGlobalArgOption, ArtifactsOption, EnvOption, FormatOption,
+        CommonOptions.Storage, CommonOptions.Study, CommandOption, ImageOption, ObjectiveOption, ConcurrencyOption, TrialsOption, TimeoutOption,
+        GracePeriodOption, ContainerCliOption, ContainerArgOption, ContainerGlobalArgOption, ArtifactsOption, EnvOption, CommonOptions.Format,
     ];
 
     /// <inheritdoc/>
@@ -117,10 +117,10 @@ internal sealed class WorkerCommand : CliCommand
         (IObjective objective, IAsyncDisposable? executor) = Build(command, image, objectiveReference, options.Get(ContainerCliOption.Name), runArguments, globalArguments, artifacts, context.Logging, ParseEnvironment(options.GetAll(EnvOption.Name)));
         await using ConfiguredAsyncDisposable executorScope = new AsyncDisposer(executor).ConfigureAwait(false);
 
-        IStudyStorage storage = context.Storage.Open(options.GetRequired(StorageOption.Name), mustExist: true);
+        IStudyStorage storage = context.Storage.Open(options.GetRequired(CommonOptions.Storage.Name), mustExist: true);
         await using (storage.ConfigureAwait(false))
         {
-            Study study = await Study.LoadAsync(storage, options.GetRequired(StudyOption.Name), loggerFactory: context.Logging, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            Study study = await Study.LoadAsync(storage, options.GetRequired(CommonOptions.Study.Name), loggerFactory: context.Logging, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             if (trials is null && study.Budget is null)
             {
                 context.Error.WriteLine($"hpo worker: study '{study.Name}' has no budget and --trials is not given: running until stopped.");

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Completions;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using Hpo.Cli.Commands;
 
 namespace Hpo.Cli.Parsing;
 
@@ -27,18 +26,18 @@ internal sealed class CommandLineSyntax
     /// <summary>The switches that ask for help, anywhere on the command line.</summary>
     public static readonly IReadOnlyList<string> HelpFlags = ["-h", "--help", "-?"];
 
-    private readonly Dictionary<Command, CliCommand> commands = [];
+    private readonly Dictionary<Command, ICommandSpec> commands = [];
 
     /// <summary>Initializes a new instance of the <see cref="CommandLineSyntax"/> class for these commands.</summary>
     /// <param name="cliCommands">The tool's commands, in help order.</param>
-    public CommandLineSyntax(IReadOnlyList<CliCommand> cliCommands)
+    public CommandLineSyntax(IReadOnlyList<ICommandSpec> cliCommands)
     {
         ArgumentNullException.ThrowIfNull(cliCommands);
         Root = new RootCommand("Look at and create Hpo studies from a terminal.");
         Root.Options.Add(new Option<bool>("--verbose", "-v") { Description = "Log everything from debug up to standard error.", Recursive = true });
-        foreach (CliCommand cliCommand in cliCommands)
+        foreach (ICommandSpec cliCommand in cliCommands)
         {
-            Command command = BuildCommand(cliCommand.Name, cliCommand.Summary, cliCommand.Options, withStorageFile: cliCommand.Options.Contains(CliCommand.StorageOption));
+            Command command = BuildCommand(cliCommand.Name, cliCommand.Summary, cliCommand.Options, withStorageFile: cliCommand.Options.Contains(CommonOptions.Storage));
             commands[command] = cliCommand;
             Root.Subcommands.Add(command);
         }
@@ -69,7 +68,7 @@ internal sealed class CommandLineSyntax
     /// <summary>Gets the <c>hpo</c> command a parse result ended in, or <see langword="null"/> for the root, <c>help</c> and <c>completion</c>.</summary>
     /// <param name="result">The parse result.</param>
     /// <returns>The command.</returns>
-    public CliCommand? CommandOf(ParseResult result)
+    public ICommandSpec? CommandOf(ParseResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         return commands.GetValueOrDefault(result.CommandResult.Command);
@@ -153,7 +152,7 @@ internal sealed class CommandLineSyntax
 
         if (withStorageFile)
         {
-            command.Options.Add(new Option<string>(Storage.StorageSource.FileOption) { Arity = ArgumentArity.ExactlyOne, HelpName = "PATH", Description = "Read the storage URL from the file's first line." });
+            command.Options.Add(new Option<string>(CommonOptions.StorageFile) { Arity = ArgumentArity.ExactlyOne, HelpName = "PATH", Description = "Read the storage URL from the file's first line." });
         }
 
         return command;
@@ -281,9 +280,9 @@ internal sealed class CommandLineSyntax
         };
     }
 
-    private static readonly OptionSpec StorageFileSpec = new(Storage.StorageSource.FileOption, "PATH", "The storage URL's file.");
+    private static readonly OptionSpec StorageFileSpec = new(CommonOptions.StorageFile, "PATH", "The storage URL's file.");
 
-    private static bool HasStorageFile(ParseResult result) => result.CommandResult.Command.Options.Any(o => o.Name == Storage.StorageSource.FileOption);
+    private static bool HasStorageFile(ParseResult result) => result.CommandResult.Command.Options.Any(o => o.Name == CommonOptions.StorageFile);
 
     private static bool IsOption(string word) => word.StartsWith('-') || word.StartsWith('/');
 
@@ -291,7 +290,7 @@ internal sealed class CommandLineSyntax
     {
         int equals = token.IndexOf('=', StringComparison.Ordinal);
         string name = equals > 0 ? token[..equals] : token;
-        if (name == Storage.StorageSource.FileOption && commandName is not null)
+        if (name == CommonOptions.StorageFile && commandName is not null)
         {
             return $"Unknown option '{name}': 'hpo {commandName}' takes no storage.";
         }

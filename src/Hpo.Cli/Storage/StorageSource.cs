@@ -1,4 +1,3 @@
-using Hpo.Cli.Commands;
 using Hpo.Cli.Logging;
 using Hpo.Cli.Parsing;
 
@@ -15,9 +14,6 @@ internal static class StorageSource
     /// <summary>The environment variable that holds the storage URL when neither option is given.</summary>
     public const string EnvironmentVariable = "HPO_STORAGE";
 
-    /// <summary>The <c>--storage-file</c> option.</summary>
-    public const string FileOption = "--storage-file";
-
     /// <summary>The longest storage file read (a URL, not a database).</summary>
     private const int MaxFileLength = 64 * 1024;
 
@@ -31,19 +27,19 @@ internal static class StorageSource
     /// <param name="error">The error writer that masks credentials.</param>
     /// <returns>The options, with <c>--storage</c> resolved and <c>--storage-file</c> gone.</returns>
     /// <exception cref="UsageException">Both <c>--storage</c> and <c>--storage-file</c> are given, the file cannot be read or is empty, or no source gives a URL.</exception>
-    public static ParsedOptions Apply(ParsedOptions options, CliCommand command, Func<string, string?> environment, RedactingWriter error)
+    public static ParsedOptions Apply(ParsedOptions options, ICommandSpec command, Func<string, string?> environment, RedactingWriter error)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(error);
-        if (!command.Options.Contains(CliCommand.StorageOption))
+        if (!command.Options.Contains(CommonOptions.Storage))
         {
             return options;
         }
 
-        string? storage = options.Get(CliCommand.StorageOption.Name);
-        string? file = options.Get(FileOption);
+        string? storage = options.Get(CommonOptions.Storage.Name);
+        string? file = options.Get(CommonOptions.StorageFile);
         if (storage is not null)
         {
             error.AddSecretsOf(storage);
@@ -53,22 +49,22 @@ internal static class StorageSource
         {
             if (storage is not null)
             {
-                throw new UsageException($"Give either '--storage' or '{FileOption}', not both.");
+                throw new UsageException($"Give either '--storage' or '{CommonOptions.StorageFile}', not both.");
             }
 
             string url = Read(file);
             error.AddSecretsOf(url);
-            return options.Without(FileOption).With(CliCommand.StorageOption.Name, url);
+            return options.Without(CommonOptions.StorageFile).With(CommonOptions.Storage.Name, url);
         }
 
         if (storage is null && environment(EnvironmentVariable) is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment))
         {
             error.AddSecretsOf(fromEnvironment);
-            return options.With(CliCommand.StorageOption.Name, fromEnvironment.Trim());
+            return options.With(CommonOptions.Storage.Name, fromEnvironment.Trim());
         }
 
         return storage is not null ? options
-            : throw new UsageException($"Option '--storage URL' is required (or '{FileOption} PATH', or the {EnvironmentVariable} environment variable, which keep a password off the command line).");
+            : throw new UsageException($"Option '--storage URL' is required (or '{CommonOptions.StorageFile} PATH', or the {EnvironmentVariable} environment variable, which keep a password off the command line).");
     }
 
     private static string Read(string path)
@@ -78,20 +74,20 @@ internal static class StorageSource
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                throw new UsageException($"Option '{FileOption}' names a file that does not exist: '{Path.GetFullPath(path)}'.");
+                throw new UsageException($"Option '{CommonOptions.StorageFile}' names a file that does not exist: '{Path.GetFullPath(path)}'.");
             }
 
             if (info.Length > MaxFileLength)
             {
-                throw new UsageException($"Option '{FileOption}' must name a file that holds one storage URL (at most {MaxFileLength / 1024} KiB), but '{Path.GetFullPath(path)}' has {info.Length} bytes.");
+                throw new UsageException($"Option '{CommonOptions.StorageFile}' must name a file that holds one storage URL (at most {MaxFileLength / 1024} KiB), but '{Path.GetFullPath(path)}' has {info.Length} bytes.");
             }
 
             string? url = File.ReadLines(path).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
-            return url ?? throw new UsageException($"Option '{FileOption}' names an empty file: '{Path.GetFullPath(path)}'; write the storage URL on its first line.");
+            return url ?? throw new UsageException($"Option '{CommonOptions.StorageFile}' names an empty file: '{Path.GetFullPath(path)}'; write the storage URL on its first line.");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"Option '{FileOption}' names a file that cannot be read: '{Path.GetFullPath(path)}' ({e.GetType().Name}: {e.Message}).");
+            throw new UsageException($"Option '{CommonOptions.StorageFile}' names a file that cannot be read: '{Path.GetFullPath(path)}' ({e.GetType().Name}: {e.Message}).");
         }
     }
 }

@@ -2,13 +2,6 @@ using Hpo.Trials;
 
 namespace Hpo.Visualization.Plots;
 
-/// <summary>One complete trial on a contour plot.</summary>
-/// <param name="Number">The trial's number.</param>
-/// <param name="X">Its value of the first parameter (a choice's index for a categorical one).</param>
-/// <param name="Y">Its value of the second parameter.</param>
-/// <param name="Value">Its objective value.</param>
-public readonly record struct ContourPoint(int Number, double X, double Y, double Value);
-
 /// <summary>
 /// The contour of two parameters: the complete trials that have both, and the objective interpolated on a regular grid by inverse
 /// distance weighting (power 2, distances measured on the axes' normalised [0, 1] scales, so log axes are spaced logarithmically).

@@ -3,13 +3,6 @@ using Hpo.Trials;
 
 namespace Hpo.Visualization.Plots;
 
-/// <summary>One complete trial's value on the optimization history.</summary>
-/// <param name="Number">The trial's number.</param>
-/// <param name="Value">Its objective value.</param>
-/// <param name="BestSoFar">The best value among the complete trials numbered up to and including this one.</param>
-/// <param name="IsImprovement">Whether this trial set a new best value.</param>
-public readonly record struct HistoryPoint(int Number, double Value, double BestSoFar, bool IsImprovement);
-
 /// <summary>The optimization history: every complete trial's value in trial order, with the best value so far.</summary>
 /// <param name="Direction">The study's direction.</param>
 /// <param name="Points">The complete trials with a finite value, by number.</param>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hpo.Storage;
 using Hpo.Studies;
+using Hpo.Registries;
 
 namespace Hpo.Cli.Tests.Commands;
 
@@ -23,7 +24,7 @@ public sealed class CreateCommandTests : IDisposable
         Assert.Equal("made", printed.GetProperty("name").GetString());
         Assert.Equal("maximize", printed.GetProperty("direction").GetString());
         Assert.Equal(30, printed.GetProperty("budget").GetInt32());
-        await using IStudyStorage storage = StudyStorage.Open(folder.Url());
+        await using IStudyStorage storage = StorageRegistry.Default.Open(folder.Url());
         Study study = await Study.LoadAsync(storage, "made");
         Assert.Equal(DemoDatabase.Space, study.SearchSpace);
         Assert.Equal(StudyDirection.Maximize, study.Direction);
@@ -43,7 +44,7 @@ public sealed class CreateCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(File.Exists(folder.File("new.db")));
-        await using IStudyStorage storage = StudyStorage.Open(folder.Url("new.db"));
+        await using IStudyStorage storage = StorageRegistry.Default.Open(folder.Url("new.db"));
         StudyRecord study = (await storage.GetStudyAsync("plain", default))!;
         Assert.Equal(StudyDirection.Minimize, study.Definition.Direction);
         Assert.Null(study.Definition.Budget);

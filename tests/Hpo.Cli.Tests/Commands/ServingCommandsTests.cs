@@ -8,6 +8,7 @@ using Hpo.Studies;
 using Hpo.Trials;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Hpo.Registries;
 
 namespace Hpo.Cli.Tests.Commands;
 
@@ -74,7 +75,7 @@ public sealed class ServingCommandsTests : IDisposable
     public async Task Export_of_a_study_whose_trials_saved_no_model_fails_and_says_why()
     {
         string url = folder.Url("plain.db");
-        await using (IStudyStorage storage = StudyStorage.Open(url))
+        await using (IStudyStorage storage = StorageRegistry.Default.Open(url))
         {
             Study study = await Study.CreateAsync(storage, "plain", new SearchSpaceBuilder().AddFloat("x", 0, 1).Build(), new StudyOptions { Seed = 1 });
             await study.OptimizeAsync(Objective.Create(trial => trial.Get<double>("x")), new OptimizeOptions { TrialCount = 1 });
@@ -116,7 +117,7 @@ public sealed class ServingCommandsTests : IDisposable
             Inputs = [new ModelInput("A", []), new ModelInput("B", [])],
         };
 
-        await using IStudyStorage storage = StudyStorage.Open(url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(url);
         Study study = await Study.CreateAsync(storage, "tuned", new SearchSpaceBuilder().AddFloat("x", 0, 1).Build(), new StudyOptions { Seed = 1 });
         double[] values = [0.3, 0.2, 0.1];
         await study.OptimizeAsync(Objective.Create(async ValueTask<ObjectiveResult> (ITrial trial, CancellationToken ct) =>

@@ -9,6 +9,7 @@ using Hpo.Studies;
 using Hpo.Testing;
 using Hpo.Tests.Shared;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Cli.Tests.Commands;
 
@@ -29,13 +30,13 @@ public sealed class WorkerCommandTests : IDisposable
 
     private async Task CreateStudyAsync(string name, int budget, int maxRetries = 0)
     {
-        await using IStudyStorage storage = StudyStorage.Open(Url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(Url);
         await Study.CreateAsync(storage, name, Space, new StudyOptions { Budget = budget, MaxRetries = maxRetries, Seed = 5, Lease = TimeSpan.FromSeconds(3) });
     }
 
     private async Task<IReadOnlyList<TrialRecord>> TrialsAsync(string name)
     {
-        await using IStudyStorage storage = StudyStorage.Open(Url);
+        await using IStudyStorage storage = StorageRegistry.Default.Open(Url);
         Study study = await Study.LoadAsync(storage, name);
         return await study.GetTrialsAsync();
     }

@@ -1,6 +1,7 @@
 using Hpo.Cli.Parsing;
 using Hpo.Cli.Storage;
 using Hpo.Storage;
+using Hpo.Registries;
 
 namespace Hpo.Cli.Tests.Storage;
 
@@ -16,16 +17,18 @@ public sealed class StorageOpenerTests : IDisposable
     }
 
     [Theory]
-    [InlineData("postgresql://hpo@localhost:5432/hpo")]
-    [InlineData("postgres://hpo@localhost/hpo")]
-    public void Open_PostgreSqlWithoutTheProviderAssembly_SaysWhatIsMissing(string url)
+    [InlineData("postgresql://hpo@db.invalid:5432/hpo")]
+    [InlineData("postgres://hpo@db.invalid/hpo")]
+    public async Task Open_PostgreSql_UsesTheProviderTheToolRegistersExplicitly(string url)
     {
-        var opener = new StorageOpener(error, providerDirectory: folder.Path, probeApplication: false);
+        var opener = new StorageOpener(error);
+        Assert.True(opener.Registry.Contains("postgresql"));
+        Assert.True(opener.Registry.Contains("postgres"));
 
-        CliException e = Assert.Throws<CliException>(() => opener.Open(url, mustExist: true));
+        // Nothing is sent before the first operation, so no server is needed.
+        await using IStudyStorage storage = opener.Open(url, mustExist: true);
 
-        Assert.Contains("Hpo.PostgreSql", e.Message, StringComparison.Ordinal);
-        Assert.Contains(folder.Path, e.Message, StringComparison.Ordinal);
+        Assert.IsType<Hpo.PostgreSql.PostgreSqlStudyStorage>(storage);
     }
 
     [Fact]
@@ -78,15 +81,21 @@ public sealed class StorageOpenerTests : IDisposable
     }
 
     [Fact]
-    public async Task RegisterProvider_AssemblyWithARegisterMethod_MakesItsSchemeOpen()
+    public async Task Open_WithAGivenRegistry_OpensItsSchemesAndReaderUrlsKeepOtherSchemesAsGiven()
     {
-        Assert.Throws<ArgumentException>(() => StudyStorage.Open("fakeprovider://x"));
+        var registry = new StorageRegistry();
+        var opened = new List<string>();
+        registry.Register("fakeprovider", url =>
+        {
+            opened.Add(url);
+            return new Hpo.Storage.InMemory.InMemoryStudyStorage();
+        });
+        Assert.Throws<UsageException>(() => new StorageOpener(error).Open("fakeprovider://x", mustExist: true));
 
-        StorageOpener.RegisterProvider(typeof(FakeStorageProvider).Assembly);
+        await using IStudyStorage storage = new StorageOpener(error, registry).Open("fakeprovider://x", mustExist: true, migrate: false);
 
-        Assert.Equal(1, FakeStorageProvider.Registrations);
-        await using IStudyStorage storage = new StorageOpener(error).Open("fakeprovider://x", mustExist: true);
         Assert.Empty(await storage.GetStudiesAsync(default));
+        Assert.Equal(["fakeprovider://x"], opened);
     }
 
     [Fact]
@@ -95,18 +104,4 @@ public sealed class StorageOpenerTests : IDisposable
         Assert.Equal("Bad thing.", StorageOpener.MessageOf(new ArgumentException("Bad thing.", "url")));
         Assert.Equal("Other.", StorageOpener.MessageOf(new InvalidOperationException("Other.")));
     }
-}
-
-/// <summary>Stands in for a provider assembly's registration method (this test assembly plays the provider).</summary>
-public static class FakeStorageProvider
-{
-    public static int Registrations { get; private set; }
-
-    public static void Register()
-    {
-        Registrations++;
-        StudyStorage.RegisterScheme("fakeprovider", _ => new Hpo.Storage.InMemory.InMemoryStudyStorage());
-    }
-
-    public static void Register(string ignored) => throw new InvalidOperationException($"Only parameterless Register methods run, not Register({ignored}).");
 }

@@ -6,6 +6,7 @@ using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
 using Microsoft.Extensions.Logging;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Scheduling;
 
@@ -268,7 +269,7 @@ public sealed class GracefulStopTests : IDisposable
     }
 
     private IStudyStorage Open(string kind) =>
-        StudyStorage.Open(kind == "memory" ? "memory" : "sqlite:///" + Path.Combine(folder, Guid.NewGuid().ToString("N") + ".db"));
+        StorageRegistry.Default.Open(kind == "memory" ? "memory" : "sqlite:///" + Path.Combine(folder, Guid.NewGuid().ToString("N") + ".db"));
 
     /// <summary>Records the event id of every log call (the scheduler's events have stable ids).</summary>
     private sealed class CapturingLoggerFactory : ILoggerFactory

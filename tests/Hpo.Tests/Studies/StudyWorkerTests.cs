@@ -3,6 +3,7 @@ using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Studies;
 
@@ -20,7 +21,7 @@ public sealed class StudyWorkerTests : IDisposable
     [InlineData(0, -1, "AbandonAfter")]
     public async Task Out_of_range_durations_are_refused_naming_the_option(int graceSeconds, int abandonSeconds, string option)
     {
-        await using IStudyStorage storage = StudyStorage.Open("memory");
+        await using IStudyStorage storage = StorageRegistry.Default.Open("memory");
         Study study = await Study.CreateAsync(storage, "s", Space, new StudyOptions { Budget = 1 });
         var options = new StudyWorkerOptions { GracePeriod = TimeSpan.FromSeconds(graceSeconds), AbandonAfter = TimeSpan.FromSeconds(abandonSeconds) };
 
@@ -33,7 +34,7 @@ public sealed class StudyWorkerTests : IDisposable
     [Fact]
     public async Task An_objective_that_ignores_cancellation_is_handed_back_and_abandoned_within_the_bound()
     {
-        await using IStudyStorage storage = StudyStorage.Open("sqlite:///" + Path.Combine(folder, "s.db"));
+        await using IStudyStorage storage = StorageRegistry.Default.Open("sqlite:///" + Path.Combine(folder, "s.db"));
         Study study = await Study.CreateAsync(storage, "s", Space, new StudyOptions { Budget = 5 });
         using var started = new SemaphoreSlim(0);
         using var release = new CancellationTokenSource();
@@ -76,7 +77,7 @@ public sealed class StudyWorkerTests : IDisposable
     [Fact]
     public async Task Without_a_stop_the_run_ends_at_the_budget_and_hands_nothing_back()
     {
-        await using IStudyStorage storage = StudyStorage.Open("memory");
+        await using IStudyStorage storage = StorageRegistry.Default.Open("memory");
         Study study = await Study.CreateAsync(storage, "s", Space, new StudyOptions { Budget = 4 });
 
         StudyWorkerResult result = await StudyWorker.RunAsync(study, Objective.Create(t => t.Get<double>("x")));

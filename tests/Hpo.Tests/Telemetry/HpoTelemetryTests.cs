@@ -7,6 +7,7 @@ using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Telemetry;
 using Hpo.Trials;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Telemetry;
 
@@ -48,7 +49,7 @@ public sealed class HpoTelemetryTests
         meterListener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Enqueue((i.Name, v, ToDictionary(tags))));
         meterListener.Start();
 
-        await using IStudyStorage storage = StudyStorage.Open("memory");
+        await using IStudyStorage storage = StorageRegistry.Default.Open("memory");
         Study study = await Study.CreateAsync(storage, name, SearchSpace.CreateBuilder().AddFloat("x", 0, 1).Build(), new StudyOptions { Seed = 3, Budget = 6 });
         await study.OptimizeAsync(
             Objective.Create((trial, _) =>

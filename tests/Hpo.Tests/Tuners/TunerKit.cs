@@ -8,6 +8,7 @@ using Hpo.Storage.InMemory;
 using Hpo.Studies;
 using Hpo.Trials;
 using Hpo.Tuners;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Tuners;
 
@@ -167,14 +168,14 @@ internal static class TunerKit
         try
         {
             string url = "sqlite:///" + Path.Combine(dir, "resume.db");
-            await using (IStudyStorage storage = StudyStorage.Open(url))
+            await using (IStudyStorage storage = StorageRegistry.Default.Open(url))
             {
                 Study study = await Study.CreateAsync(storage, "resume", space, options);
                 await study.OptimizeAsync(t => objective(t.Parameters), new OptimizeOptions { TrialCount = firstPart });
             }
 
             List<string> resumed;
-            await using (IStudyStorage storage = StudyStorage.Open(url))
+            await using (IStudyStorage storage = StorageRegistry.Default.Open(url))
             {
                 Study study = await Study.LoadAsync(storage, "resume");
                 Assert.Equal(tuner.Name, study.Tuner.Name);

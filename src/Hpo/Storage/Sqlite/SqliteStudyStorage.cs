@@ -48,6 +48,7 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
     public SqliteStudyStorage(SqliteStudyStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone();
         options.Validate();
         this.options = options;
         timeProvider = options.TimeProvider ?? TimeProvider.System;

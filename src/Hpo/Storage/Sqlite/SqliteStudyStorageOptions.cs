@@ -31,6 +31,9 @@ public sealed class SqliteStudyStorageOptions
     /// <summary>The longest busy timeout SQLite takes: <see cref="int.MaxValue"/> milliseconds (about 24.8 days).</summary>
     internal static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
 
+    /// <summary>Copies the options, so that a storage never reads its caller's object again.</summary>
+    internal SqliteStudyStorageOptions Clone() => (SqliteStudyStorageOptions)MemberwiseClone();
+
     internal void Validate()
     {
         var problems = new List<string>();

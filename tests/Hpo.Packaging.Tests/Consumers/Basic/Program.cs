@@ -7,6 +7,7 @@ using Hpo.SearchSpaces;
 using Hpo.Storage;
 using Hpo.Studies;
 using Hpo.Trials;
+using Hpo.Registries;
 
 if (args.Length != 2)
 {
@@ -20,7 +21,7 @@ SearchSpace space = new SearchSpaceBuilder()
     .AddCategorical("shift", "none", "half")
     .Build();
 
-await using IStudyStorage storage = StudyStorage.Open("sqlite:///" + Path.GetFullPath(args[0]));
+await using IStudyStorage storage = StorageRegistry.Default.Open("sqlite:///" + Path.GetFullPath(args[0]));
 Study study = await Study.CreateOrLoadAsync(storage, args[1], space, new StudyOptions { Budget = 16, Seed = 7 });
 await study.OptimizeAsync(new Branin());
 

@@ -14,6 +14,7 @@ using Hpo.TorchSharp.Objectives;
 using Hpo.Trials;
 using Microsoft.ML;
 using static TorchSharp.torch;
+using Hpo.Registries;
 
 if (args.Length != 1)
 {
@@ -23,7 +24,7 @@ if (args.Length != 1)
 
 // 120 points of three classes: each class is a cloud around its own centre in four dimensions.
 Row[] rows = Row.Synthetic(120, seed: 3);
-await using IStudyStorage storage = StudyStorage.Open("sqlite:///" + Path.GetFullPath(args[0]));
+await using IStudyStorage storage = StorageRegistry.Default.Open("sqlite:///" + Path.GetFullPath(args[0]));
 Console.WriteLine($"runtime: {RuntimeInformation.FrameworkDescription}");
 
 // ML.NET: LightGbm's parameters, scored by 3-fold cross-validated accuracy.

@@ -5,6 +5,7 @@ using Hpo.Studies;
 using Hpo.Trials;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
+using Hpo.Registries;
 
 namespace Hpo.Tests.Storage.Sqlite;
 
@@ -220,6 +221,30 @@ public sealed class SqliteStudyStorageTests : StudyStorageConformanceTests, IDis
     }
 
     [Fact]
+    public async Task Constructor_CallerChangesTheOptionsAfterwards_TheStorageKeepsItsCopy()
+    {
+        string path = NewDatabase().Path;
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var options = new SqliteStudyStorageOptions { Path = path, BusyTimeout = TimeSpan.FromSeconds(7), Durability = SqliteDurability.Full, TimeProvider = clock };
+        await using var storage = new SqliteStudyStorage(options);
+
+        options.Path = " ";
+        options.BusyTimeout = TimeSpan.FromSeconds(-1);
+        options.Durability = (SqliteDurability)7;
+        options.MigrateSchema = false;
+        options.TimeProvider = TimeProvider.System;
+
+        // New connections (opened while several writes run at once) read the storage's own copy: the pool reads it on every open.
+        StudyRecord[] created = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => storage.CreateStudyAsync(Definition("copy" + i), CancellationToken.None).AsTask())));
+        Assert.Equal(6, (await storage.GetStudiesAsync(CancellationToken.None)).Count);
+        Assert.All(created, s => Assert.Equal(clock.GetUtcNow(), s.CreatedAt));
+        Assert.Equal(path, storage.FilePath);
+        var kept = (SqliteStudyStorageOptions)typeof(SqliteStudyStorage).GetField("options", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(storage)!;
+        Assert.NotSame(options, kept);
+        Assert.Equal((path, TimeSpan.FromSeconds(7), SqliteDurability.Full, true, (TimeProvider?)clock), (kept.Path, kept.BusyTimeout, kept.Durability, kept.MigrateSchema, kept.TimeProvider));
+    }
+
+    [Fact]
     public async Task FinishTrialAsync_FullDurability_IsReadBackByAnotherInstance()
     {
         string path = NewDatabase().Path;
@@ -285,7 +310,7 @@ public sealed class SqliteStudyStorageTests : StudyStorageConformanceTests, IDis
     public async Task StudyStorageOpen_SqliteUrl_OpensTheSameFile()
     {
         TempDatabase db = NewDatabase();
-        await using (IStudyStorage first = StudyStorage.Open(db.Url))
+        await using (IStudyStorage first = StorageRegistry.Default.Open(db.Url))
         {
             await first.CreateStudyAsync(Definition("by-url"), CancellationToken.None);
         }
