@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hpo.Registries;
 using Hpo.Storage;
 using Hpo.Trials;
 using Hpo.Tests.Shared;
@@ -17,7 +18,7 @@ public sealed class DashboardLiveZoomTests(SyntheticDatabase db, ChromiumFixture
     public async Task LiveRedraw_KeepsTheUsersZoom_AndDrawsTheNewTrials_UntilDoubleClickResets()
     {
         string url = "sqlite:///" + Path.Combine(db.Folder, "zoom.db");
-        IStudyStorage storage = StudyStorage.Open(url);
+        IStudyStorage storage = StorageRegistry.Default.Open(url);
         StudyRecord study = await SyntheticStudy.CreateAsync(storage, "zoom", 20, workers: 1, seed: 5);
         await using RunningDashboard d = await RunningDashboard.StartAsync(storage);
         (IPage page, List<string> errors) = await chromium.NewPageAsync();
@@ -35,7 +36,7 @@ public sealed class DashboardLiveZoomTests(SyntheticDatabase db, ChromiumFixture
         await page.EvaluateAsync("window.__zoomedPlot = document.querySelector('#plot-live svg')");
 
         // Another connection adds trials, as another process would.
-        await using (IStudyStorage writer = StudyStorage.Open(url))
+        await using (IStudyStorage writer = StorageRegistry.Default.Open(url))
         {
             await SyntheticStudy.AddTrialsAsync(writer, study, 15, workers: 1, seed: 6);
         }
