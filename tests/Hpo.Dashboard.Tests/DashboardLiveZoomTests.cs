@@ -1,8 +1,8 @@
 using System.Globalization;
 using Hpo.Registries;
 using Hpo.Storage;
-using Hpo.Trials;
 using Hpo.Tests.Shared;
+using Hpo.Trials;
 using Microsoft.Playwright;
 
 namespace Hpo.Dashboard.Tests;
