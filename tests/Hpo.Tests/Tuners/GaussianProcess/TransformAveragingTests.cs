@@ -85,13 +85,6 @@ public class TransformAveragingTests
 
         Assert.Equal((double)budgeted["x"], (double)open["x"]);
         Assert.Equal((double)budgeted["y"], (double)open["y"]);
-
-        // The second pass's endgame (a switch now) did depend on it: its last fifth searched only near the incumbent.
-        GaussianProcessTunerOptions endgame = Fast.Clone();
-        endgame.Diagnostics = GaussianProcessDiagnostics.Parse("endgame=on");
-        IReadOnlyDictionary<string, object> late = new GaussianProcessTuner(endgame).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 24, 3, budget: 25));
-        IReadOnlyDictionary<string, object> lateOpen = new GaussianProcessTuner(endgame).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 24, 3));
-        Assert.True((double)late["x"] != (double)lateOpen["x"] || (double)late["y"] != (double)lateOpen["y"]);
     }
 
     [Theory]
@@ -108,9 +101,9 @@ public class TransformAveragingTests
     public void Parse_Defaults_AreTheShippedDesign()
     {
         Assert.Equal(GaussianProcessDiagnostics.Default, GaussianProcessDiagnostics.Parse(string.Empty));
-        Assert.Equal("transform=auto;trust=on;average=on;restarts=off;endgame=off", GaussianProcessDiagnostics.Default.ToString());
+        Assert.Equal("transform=auto;trust=on;average=on;grestart=off;global=0", GaussianProcessDiagnostics.Default.ToString());
         Assert.Equal(
-            "transform=none+copula;trust=off;average=off;restarts=on;endgame=on",
-            GaussianProcessDiagnostics.Parse("transform=none+copula;trust=off;average=off;restarts=on;endgame=on").ToString());
+            "transform=none+copula;trust=off;average=off;grestart=on;global=4",
+            GaussianProcessDiagnostics.Parse("transform=none+copula;trust=off;average=off;grestart=on;global=4").ToString());
     }
 }
