@@ -60,9 +60,6 @@ internal sealed class AcquisitionOptimizer
         boxUpper = new double[space.Dimensions];
     }
 
-    /// <summary>Gets or sets a value indicating whether the candidates include moves of one or two coordinates of the incumbents.</summary>
-    public bool SparseMoves { get; set; }
-
     /// <summary>Gets the number of acquisition evaluations so far.</summary>
     public int Evaluations { get; private set; }
 
@@ -215,26 +212,6 @@ internal sealed class AcquisitionOptimizer
 
                 SnapDiscrete(point);
                 pool.Add((point, 0.0));
-            }
-        }
-
-        if (SparseMoves && space.Relaxed.Length > 2)
-        {
-            // Moves of one or two continuous coordinates of an incumbent to anywhere in the box, the others kept.
-            for (int b = 0; b < Math.Min(3, incumbents.Count); b++)
-            {
-                for (int c = 0; c < perIncumbent; c++)
-                {
-                    double[] point = (double[])incumbents[b].Clone();
-                    for (int k = 0; k <= c % 2; k++)
-                    {
-                        int i = space.Relaxed[random.Next(space.Relaxed.Length)];
-                        point[i] = boxLower[i] + (random.NextDouble() * (boxUpper[i] - boxLower[i]));
-                    }
-
-                    SnapDiscrete(point);
-                    pool.Add((point, 0.0));
-                }
             }
         }
 

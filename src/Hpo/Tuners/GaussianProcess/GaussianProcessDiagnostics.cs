@@ -20,27 +20,11 @@ internal sealed record GaussianProcessDiagnostics
     /// <summary>Gets a value indicating whether the acquisition search is bounded by the trust region.</summary>
     public bool TrustRegion { get; init; } = true;
 
-    /// <summary>
-    /// Gets a value indicating whether a trust region that has shrunk below its minimum starts again around the maximiser of
-    /// the acquisition over the whole box (TuRBO's restart, keeping every observation in the model) with its own incumbent
-    /// (the best observation since the restart), instead of around the same incumbent.
-    /// </summary>
-    public bool GlobalRestart { get; init; }
-
-    /// <summary>Gets the period of whole-box proposals: every k-th model-based proposal ignores the trust region; 0 for never.</summary>
-    public int GlobalEvery { get; init; }
-
-    /// <summary>Gets a value indicating whether the acquisition's candidates include moves of one or two coordinates of the incumbents.</summary>
-    public bool SparseMoves { get; init; }
-
-    /// <summary>Gets a value indicating whether the trust region's sides follow the lengthscales (TuRBO's shape) rather than forming a cube.</summary>
-    public bool Shape { get; init; } = true;
-
     /// <summary>Gets a callback told, at each model-based proposal, what the proposal was made from (<see cref="GpProposalTrace"/>).</summary>
     public Action<GpProposalTrace>? OnProposal { get; init; }
 
     /// <summary>
-    /// Parses a specification such as <c>transform=none+warp;trust=off;grestart=on</c> (any subset, any order).
+    /// Parses a specification such as <c>transform=none+warp;average=off;trust=off</c> (any subset, any order).
     /// </summary>
     /// <param name="spec">The specification; empty for the defaults.</param>
     /// <returns>The switches.</returns>
@@ -59,11 +43,7 @@ internal sealed record GaussianProcessDiagnostics
                 "transform" => result with { Transforms = value == "auto" ? null : [.. value.Split('+').Select(ParseTransform)] },
                 "average" => result with { Average = OnOff(key, value) },
                 "trust" => result with { TrustRegion = OnOff(key, value) },
-                "grestart" => result with { GlobalRestart = OnOff(key, value) },
-                "shape" => result with { Shape = OnOff(key, value) },
-                "sparse" => result with { SparseMoves = OnOff(key, value) },
-                "global" => result with { GlobalEvery = int.Parse(value, CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust, grestart, global).", nameof(spec)),
+                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust).", nameof(spec)),
             };
         }
 
@@ -73,7 +53,7 @@ internal sealed record GaussianProcessDiagnostics
     /// <inheritdoc/>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"transform={(Transforms is null ? "auto" : string.Join('+', Transforms).ToLowerInvariant())};trust={(TrustRegion ? "on" : "off")};average={(Average ? "on" : "off")};grestart={(GlobalRestart ? "on" : "off")};global={GlobalEvery}");
+        $"transform={(Transforms is null ? "auto" : string.Join('+', Transforms).ToLowerInvariant())};trust={(TrustRegion ? "on" : "off")};average={(Average ? "on" : "off")}");
 
     private static TargetTransform ParseTransform(string value) => value switch
     {

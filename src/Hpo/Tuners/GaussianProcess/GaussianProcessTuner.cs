@@ -314,25 +314,11 @@ public sealed class GaussianProcessTuner : TunerBase
         }
 
         GaussianProcessDiagnostics diagnostics = options.Diagnostics;
-        (double length, int regionStart) = TrustRegionState(rawValues, options.StartupTrials, space.Relaxed.Length, diagnostics.GlobalRestart);
-        bool global = regionStart == rawValues.Count
-            || (diagnostics.GlobalEvery > 0 && (rawValues.Count - options.StartupTrials) % diagnostics.GlobalEvery == diagnostics.GlobalEvery - 1);
-        int centre = order.Length > 0 ? order[0] : 0;
-        if (regionStart > 0)
-        {
-            // A restarted region's incumbent: the best observation (by posterior mean) since the restart.
-            int local = Array.FindIndex(order, i => posterior.ObservationIndex[i] >= regionStart);
-            if (local >= 0)
-            {
-                centre = order[local];
-                incumbents.Insert(0, posterior.Points[centre]);
-            }
-        }
-
-        (double[] Lower, double[] Upper)? region = incumbents.Count > 0 && diagnostics.TrustRegion && !global
-            ? TrustRegion(space, incumbents[0], observed[posterior.ObservationIndex[centre]], diagnostics.Shape ? posterior.Hyperparameters : posterior.Hyperparameters with { LogLengthscales = new double[space.Dimensions] }, length)
+        double length = TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length);
+        (double[] Lower, double[] Upper)? region = incumbents.Count > 0 && diagnostics.TrustRegion
+            ? TrustRegion(space, incumbents[0], observed[posterior.ObservationIndex[order[0]]], posterior.Hyperparameters, length)
             : null;
-        var acquisition = new AcquisitionOptimizer(space, posterior.Models, posterior.Bests, posterior.Weights) { SparseMoves = diagnostics.SparseMoves };
+        var acquisition = new AcquisitionOptimizer(space, posterior.Models, posterior.Bests, posterior.Weights);
         List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, region);
         double[] proposal = results[0].Point;
         foreach ((double[] point, _) in results)
@@ -358,15 +344,7 @@ public sealed class GaussianProcessTuner : TunerBase
     /// <param name="startupTrials">The size of the startup design (not counted).</param>
     /// <param name="continuous">The number of continuous coordinates.</param>
     /// <returns>The side.</returns>
-    internal static double TrustRegionLength(IReadOnlyList<double> values, int startupTrials, int continuous) =>
-        TrustRegionState(values, startupTrials, continuous, globalRestart: false).Length;
-
-    /// <summary>
-    /// Gets the trust region's side (see <see cref="TrustRegionLength"/>) and the index of the first observation of the
-    /// current region: 0 unless <paramref name="globalRestart"/>, with which a region that shrinks below its minimum starts
-    /// again at the next observation (then its successes count against the best value since that start).
-    /// </summary>
-    internal static (double Length, int Start) TrustRegionState(IReadOnlyList<double> values, int startupTrials, int continuous, bool globalRestart)
+    internal static double TrustRegionLength(IReadOnlyList<double> values, int startupTrials, int continuous)
     {
         const double Initial = 0.8;
         const double Max = 1.6;
@@ -376,15 +354,9 @@ public sealed class GaussianProcessTuner : TunerBase
         double best = double.PositiveInfinity;
         int successes = 0;
         int failures = 0;
-        int start = 0;
         for (int i = 0; i < values.Count; i++)
         {
             double v = values[i];
-            if (globalRestart && i == start && start > 0)
-            {
-                best = v; // the first observation of a restarted region: its own incumbent
-                continue;
-            }
 
             if (i >= startupTrials)
             {
@@ -411,10 +383,6 @@ public sealed class GaussianProcessTuner : TunerBase
                     if (length < Min)
                     {
                         length = Initial;
-                        if (globalRestart)
-                        {
-                            start = i + 1;
-                        }
                     }
                 }
             }
@@ -422,7 +390,7 @@ public sealed class GaussianProcessTuner : TunerBase
             best = Math.Min(best, v);
         }
 
-        return (length, start);
+        return length;
     }
 
     /// <summary>
@@ -510,10 +478,10 @@ public sealed class GaussianProcessTuner : TunerBase
 
     /// <summary>
     /// Fits (or finds in the cache) the hyperparameters on the first <see cref="RefitSize"/> observations, once for each
-    /// candidate output transform (none and the Yeo-Johnson warp by default), and returns the fit and the transform with the highest
-    /// leave-one-out predictive density of the raw values: the density of the transformed targets plus the log Jacobian of
-    /// the transform, so that the transforms are compared on the same data. A prefix of the history changes only every few
-    /// trials, so a fit is a function of its data alone and the cache serves the trials in between. With
+    /// candidate output transform (none and the Yeo-Johnson warp by default), and returns the fit and the transform with
+    /// the highest leave-one-out predictive density of the raw values: the density of the transformed targets plus the log
+    /// Jacobian of the transform, so that the transforms are compared on the same data. A prefix of the history changes
+    /// only every few trials, so a fit is a function of its data alone and the cache serves the trials in between. With
     /// <paramref name="refitAll"/> (a recommendation, which ranks every observation by its posterior mean) the chosen
     /// transform is then refitted on every observation.
     /// </summary>
