@@ -8,7 +8,7 @@ namespace Hpo.Benchmarks.Suite;
 /// <summary>
 /// Issue 13's diagnosis: with <c>HPO_GP_DIAG</c> set (e.g. <c>transform=none;trust=off</c>, see
 /// <see cref="GaussianProcessDiagnostics.Parse"/>) the suite's <c>gp</c> tuner runs with those parts of its design switched;
-/// with <c>HPO_GP_DIAG_LOG</c> set to a file, every model-based proposal appends <c>function seed trial transform</c> to it.
+/// with <c>HPO_GP_DIAG_LOG</c> set to a file, every model-based proposal appends <c>function seed trial transform region-side centre= ls= next=</c> to it (unit cube; lengthscales of the heaviest model).
 /// Without either the tuner is the registered default.
 /// </summary>
 internal static class GpDiagnostics
@@ -34,11 +34,14 @@ internal static class GpDiagnostics
         {
             diagnostics = diagnostics with
             {
-                OnTransform = (trial, kind) =>
+                OnProposal = trace =>
                 {
+                    string line = string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{function} {seed} {trace.Trial} {trace.Transform} {trace.RegionLength:R} centre={string.Join(',', trace.Centre.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))} ls={string.Join(',', trace.LogLengthscales.Select(v => Math.Exp(v).ToString("0.###", CultureInfo.InvariantCulture)))} next={string.Join(',', trace.Proposal.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))}\n");
                     lock (LogLock)
                     {
-                        File.AppendAllText(log, string.Create(CultureInfo.InvariantCulture, $"{function} {seed} {trial} {kind}\n"));
+                        File.AppendAllText(log, line);
                     }
                 },
             };

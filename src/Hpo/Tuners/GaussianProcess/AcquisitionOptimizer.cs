@@ -14,15 +14,6 @@ internal sealed class AcquisitionOptimizer
     private const int MaxRounds = 4;
     private const int MaxCoordinatePasses = 3;
 
-    /// <summary>
-    /// The half-width (unit cube, per coordinate) of the box around the incumbent that bounds the gradient search in a local
-    /// search. Without it the search starts near the incumbent but may climb to another basin whose uncertainty makes LogEI
-    /// larger there: late in a study such a step is wasted on refinement (on Branin, with three global minima, it left half
-    /// the seeds at a regret above 1e-5). Used only by the second pass's endgame, off by default since the third pass
-    /// (<see cref="GaussianProcessDiagnostics.Endgame"/>): the trust region's shrinking does the refinement without a constant.
-    /// </summary>
-    private const double LocalRadius = 0.1;
-
     private readonly GaussianProcessSpace space;
     private readonly GaussianProcessModel[] models;
     private readonly double[] logValues;
@@ -166,22 +157,15 @@ internal sealed class AcquisitionOptimizer
     /// <param name="candidateCount">The number of Sobol candidates.</param>
     /// <param name="restarts">The number of candidates to refine.</param>
     /// <param name="random">The source of the candidates' scramble and of the perturbations.</param>
-    /// <param name="local">Whether to search only the neighbourhood of the best incumbent (the end of a budget): the starts
-    /// are perturbations of it and the gradient search stays within <see cref="LocalRadius"/> of it.</param>
     /// <param name="region">A trust region to search within, as lower and upper bounds per coordinate (the discrete
-    /// coordinates stay free), or <see langword="null"/> for the whole space; the local search's box takes precedence.</param>
+    /// coordinates stay free), or <see langword="null"/> for the whole space.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random, bool local = false, (double[] Lower, double[] Upper)? region = null)
+    public List<(double[] Point, double Value)> Optimize(IReadOnlyList<double[]> incumbents, int candidateCount, int restarts, Random random, (double[] Lower, double[] Upper)? region = null)
     {
         int d = space.Dimensions;
-        bool boxed = local && incumbents.Count > 0;
-        for (int i = 0; i < d; i++)
-        {
-            boxLower[i] = boxed ? Math.Max(0.0, incumbents[0][i] - LocalRadius) : 0.0;
-            boxUpper[i] = boxed ? Math.Min(1.0, incumbents[0][i] + LocalRadius) : 1.0;
-        }
-
-        if (!boxed && region is (double[] regionLower, double[] regionUpper))
+        Array.Fill(boxLower, 0.0);
+        Array.Fill(boxUpper, 1.0);
+        if (region is (double[] regionLower, double[] regionUpper))
         {
             foreach (int i in space.Relaxed)
             {
@@ -191,28 +175,25 @@ internal sealed class AcquisitionOptimizer
         }
 
         var pool = new List<(double[] Point, double Value)>(candidateCount + 256);
-        if (!local || incumbents.Count == 0)
+        var sobol = new SobolSequence(d, random);
+        for (int c = 0; c < candidateCount; c++)
         {
-            var sobol = new SobolSequence(d, random);
-            for (int c = 0; c < candidateCount; c++)
+            var point = new double[d];
+            sobol.Point(c, point);
+            foreach (int i in space.Relaxed)
             {
-                var point = new double[d];
-                sobol.Point(c, point);
-                foreach (int i in space.Relaxed)
-                {
-                    point[i] = boxLower[i] + (point[i] * (boxUpper[i] - boxLower[i]));
-                }
-
-                SnapDiscrete(point);
-                pool.Add((point, 0.0));
+                point[i] = boxLower[i] + (point[i] * (boxUpper[i] - boxLower[i]));
             }
+
+            SnapDiscrete(point);
+            pool.Add((point, 0.0));
         }
 
         // Neighbourhoods of the incumbents: Gaussian steps on the continuous coordinates at three scales, and now and then
         // one discrete coordinate moved to another value.
-        int perIncumbent = local ? 256 : Math.Min(64, Math.Max(16, candidateCount / 32));
-        double[] scales = local ? [0.0005, 0.002, 0.01, 0.03] : [0.002, 0.02, 0.1];
-        for (int b = 0; b < Math.Min(local ? 1 : 3, incumbents.Count); b++)
+        int perIncumbent = Math.Min(64, Math.Max(16, candidateCount / 32));
+        double[] scales = [0.002, 0.02, 0.1];
+        for (int b = 0; b < Math.Min(3, incumbents.Count); b++)
         {
             for (int c = 0; c < perIncumbent; c++)
             {

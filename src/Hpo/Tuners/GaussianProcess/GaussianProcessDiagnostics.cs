@@ -20,23 +20,11 @@ internal sealed record GaussianProcessDiagnostics
     /// <summary>Gets a value indicating whether the acquisition search is bounded by the trust region.</summary>
     public bool TrustRegion { get; init; } = true;
 
-    /// <summary>
-    /// Gets a value indicating whether the search restarts (models all but the settled basins) when it stalls: the second
-    /// pass's design, off since the third (it cost hartmann6 and rosenbrock5 on the design seeds; see benchmarks/README.md).
-    /// </summary>
-    public bool Restarts { get; init; }
+    /// <summary>Gets a callback told, at each model-based proposal, what the proposal was made from (<see cref="GpProposalTrace"/>).</summary>
+    public Action<GpProposalTrace>? OnProposal { get; init; }
 
     /// <summary>
-    /// Gets a value indicating whether the last 20% of a known horizon only refine the incumbent within 0.1 of it: the
-    /// first pass's design for Branin, off since the third (the trust region refines without it; see benchmarks/README.md).
-    /// </summary>
-    public bool Endgame { get; init; }
-
-    /// <summary>Gets a callback told, at each model-based proposal, the trial number and the transform used.</summary>
-    public Action<int, TargetTransform>? OnTransform { get; init; }
-
-    /// <summary>
-    /// Parses a specification such as <c>transform=none+warp;trust=off;restarts=off;endgame=off</c> (any subset, any order).
+    /// Parses a specification such as <c>transform=none+warp;average=off;trust=off</c> (any subset, any order).
     /// </summary>
     /// <param name="spec">The specification; empty for the defaults.</param>
     /// <returns>The switches.</returns>
@@ -55,9 +43,7 @@ internal sealed record GaussianProcessDiagnostics
                 "transform" => result with { Transforms = value == "auto" ? null : [.. value.Split('+').Select(ParseTransform)] },
                 "average" => result with { Average = OnOff(key, value) },
                 "trust" => result with { TrustRegion = OnOff(key, value) },
-                "restarts" => result with { Restarts = OnOff(key, value) },
-                "endgame" => result with { Endgame = OnOff(key, value) },
-                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, trust, restarts, endgame).", nameof(spec)),
+                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust).", nameof(spec)),
             };
         }
 
@@ -67,7 +53,7 @@ internal sealed record GaussianProcessDiagnostics
     /// <inheritdoc/>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"transform={(Transforms is null ? "auto" : string.Join('+', Transforms).ToLowerInvariant())};trust={(TrustRegion ? "on" : "off")};average={(Average ? "on" : "off")};restarts={(Restarts ? "on" : "off")};endgame={(Endgame ? "on" : "off")}");
+        $"transform={(Transforms is null ? "auto" : string.Join('+', Transforms).ToLowerInvariant())};trust={(TrustRegion ? "on" : "off")};average={(Average ? "on" : "off")}");
 
     private static TargetTransform ParseTransform(string value) => value switch
     {
@@ -84,3 +70,12 @@ internal sealed record GaussianProcessDiagnostics
         _ => throw new ArgumentException($"GP diagnostics: {key} must be on or off, but got '{value}'.", nameof(value)),
     };
 }
+
+/// <summary>What one model-based proposal of the GP tuner was made from, for a diagnosis log.</summary>
+/// <param name="Trial">The trial number proposed for.</param>
+/// <param name="Transform">The output transform of the model with the largest weight.</param>
+/// <param name="RegionLength">The trust region's side before its lengthscale shape (unit cube); 0 when the whole box was searched.</param>
+/// <param name="Centre">The region's centre (the incumbent), in the unit cube.</param>
+/// <param name="LogLengthscales">The fitted log lengthscales of the model with the largest weight.</param>
+/// <param name="Proposal">The proposed point, in the unit cube.</param>
+internal sealed record GpProposalTrace(int Trial, TargetTransform Transform, double RegionLength, double[] Centre, double[] LogLengthscales, double[] Proposal);

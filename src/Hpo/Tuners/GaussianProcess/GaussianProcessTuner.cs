@@ -56,7 +56,7 @@ namespace Hpo.Tuners.GaussianProcess;
 /// incumbent whose side follows TuRBO's rule (Eriksson et al., 2019): it grows after successes and shrinks after failures in
 /// a row, and starts again at its initial size once it is very small; its shape follows the fitted lengthscales. The model
 /// behind it is always the global model of every observation, so a shrinking region refines the incumbent's basin (what the
-/// second pass's endgame did by a fixed 20% of the budget and a 0.1 box) and a restart of the region keeps everything
+/// first passes' endgame did by a fixed 20% of the budget and a 0.1 box, now gone) and a restart of the region keeps everything
 /// known. Nothing depends on the horizon, so an open-ended study proposes what a budgeted one does. A proposal that
 /// repeats a trial already in the history is skipped for the next best point; in a finite space that is not exhausted, an
 /// unseen point is drawn instead.
@@ -89,10 +89,6 @@ public sealed class GaussianProcessTuner : TunerBase
     private const int FitIterations = 100;
     private const long EnumerationLimit = 200_000;
 
-    private const double EndgameFraction = 0.2;
-    private const int RestartPatience = 10;
-    private const double RestartTolerance = 0.01;
-    private const double RestartRadius = 0.2;
     private const double NoiseFloor = 1e-10;
     private const double MinWeight = 0.01;
     private const double DeterministicNoiseFloor = 1e-12;
@@ -166,136 +162,7 @@ public sealed class GaussianProcessTuner : TunerBase
             return Finish(encoding, point, seen, random);
         }
 
-        int? endgameStart = context.Horizon is int horizon ? horizon - Math.Max(1, (int)Math.Round(EndgameFraction * horizon)) : null;
-        GaussianProcessDiagnostics diagnostics = options.Diagnostics;
-        bool endgame = diagnostics.Endgame && context.TrialNumber >= endgameStart;
-        if (!endgame && diagnostics.Restarts)
-        {
-            // After the search has settled in a basin, alternate: a segment that models every observation except those in
-            // the basins settled so far (so the acquisition looks elsewhere, knowing all the rest), then one that models
-            // everything (so the best basin found is refined again), and so on.
-            List<int> starts = SegmentStarts(observed, values, options.StartupTrials, endgameStart);
-            if (starts.Count % 2 == 0)
-            {
-                (observed, values) = MaskBasins(observed, values, starts);
-            }
-        }
-
-        return Finish(encoding, ProposeFromModel(space, observed, values, pending, seen, random, endgame, context.TrialNumber), seen, random);
-    }
-
-    /// <summary>
-    /// Splits the observations (in trial order) into segments and returns where the last one starts and its index. A segment
-    /// ends once, after its startup design and at least <see cref="RestartPatience"/> model-based trials, its last
-    /// <see cref="RestartPatience"/> observations all stayed within <see cref="RestartRadius"/> (max-norm, unit cube) of the
-    /// segment's incumbent and none improved on it by more than <see cref="RestartTolerance"/> times the gap between the
-    /// segment's median and best values: the search has settled in one basin and only refines it. A restart needs room:
-    /// with an endgame at <paramref name="endgameStart"/>, at least twice the startup trials must be left before it.
-    /// </summary>
-    /// <param name="observed">The encoded points, in trial order.</param>
-    /// <param name="values">Their values, oriented for minimization.</param>
-    /// <param name="startupTrials">The size of a segment's startup design.</param>
-    /// <param name="endgameStart">The trial number where the endgame starts; <see langword="null"/> without a budget.</param>
-    /// <returns>The index of the first observation of the current segment and the number of restarts before it.</returns>
-    internal static (int Start, int Segment) CurrentSegment(IReadOnlyList<double[]> observed, IReadOnlyList<double> values, int startupTrials, int? endgameStart)
-    {
-        List<int> starts = SegmentStarts(observed, values, startupTrials, endgameStart);
-        return (starts[^1], starts.Count - 1);
-    }
-
-    /// <summary>
-    /// Keeps the observations farther than <see cref="RestartRadius"/> (max-norm, unit cube) from the incumbent of every
-    /// finished segment, the basins the search settled in; all of them when fewer than two would be left.
-    /// </summary>
-    internal static (List<double[]> Observed, List<double> Values) MaskBasins(List<double[]> observed, List<double> values, List<int> starts)
-    {
-        var basins = new List<double[]>();
-        for (int k = 0; k + 1 < starts.Count; k++)
-        {
-            int best = starts[k];
-            for (int i = starts[k]; i < starts[k + 1]; i++)
-            {
-                if (values[i] < values[best])
-                {
-                    best = i;
-                }
-            }
-
-            basins.Add(observed[best]);
-        }
-
-        var keptPoints = new List<double[]>();
-        var keptValues = new List<double>();
-        for (int i = 0; i < observed.Count; i++)
-        {
-            if (basins.TrueForAll(b => Distance(observed[i], b) > RestartRadius))
-            {
-                keptPoints.Add(observed[i]);
-                keptValues.Add(values[i]);
-            }
-        }
-
-        return keptPoints.Count >= 2 ? (keptPoints, keptValues) : (observed, values);
-    }
-
-    /// <summary>Gets the index of the first observation of each segment (see <see cref="CurrentSegment"/>), the first being 0.</summary>
-    internal static List<int> SegmentStarts(IReadOnlyList<double[]> observed, IReadOnlyList<double> values, int startupTrials, int? endgameStart)
-    {
-        var starts = new List<int> { 0 };
-        int start = 0;
-        int bestIndex = 0;
-        int lastProgress = 0;
-        var sorted = new List<double>();
-        for (int i = 0; i < values.Count; i++)
-        {
-            double v = values[i];
-            int count = i - start + 1;
-            if (count == 1)
-            {
-                sorted.Clear();
-                sorted.Add(v);
-                bestIndex = i;
-                lastProgress = i;
-                continue;
-            }
-
-            int at = sorted.BinarySearch(v);
-            sorted.Insert(at < 0 ? ~at : at, v);
-            double best = values[bestIndex];
-            double tolerance = RestartTolerance * (sorted[count / 2] - best);
-            if (v < best - tolerance || Distance(observed[i], observed[bestIndex]) > RestartRadius)
-            {
-                lastProgress = i;
-            }
-
-            if (v < best)
-            {
-                bestIndex = i;
-            }
-
-            bool room = endgameStart is not int end || end - (i + 1) >= 2 * startupTrials;
-            if (room && count >= startupTrials + RestartPatience && i - lastProgress >= RestartPatience)
-            {
-                start = i + 1;
-                starts.Add(start);
-            }
-        }
-
-        return starts;
-    }
-
-    private static double Distance(double[] a, double[] b)
-    {
-        double distance = 0.0;
-        for (int k = 0; k < a.Length; k++)
-        {
-            if (!double.IsNaN(a[k]) && !double.IsNaN(b[k]))
-            {
-                distance = Math.Max(distance, Math.Abs(a[k] - b[k]));
-            }
-        }
-
-        return distance;
+        return Finish(encoding, ProposeFromModel(space, observed, values, pending, seen, random, context.TrialNumber), seen, random);
     }
 
     /// <summary>
@@ -422,10 +289,9 @@ public sealed class GaussianProcessTuner : TunerBase
         return new Posterior(models, weights, bests, firstHyper, mixture[0].Transform, modelIndex, points, firstMeans);
     }
 
-    private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random, bool endgame, int trialNumber)
+    private double[] ProposeFromModel(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, List<double[]> pending, HashSet<string> seen, Random random, int trialNumber)
     {
-        Posterior posterior = BuildPosterior(space, observed, rawValues, pending, endgame);
-        options.Diagnostics.OnTransform?.Invoke(trialNumber, posterior.Transform);
+        Posterior posterior = BuildPosterior(space, observed, rawValues, pending, refitAll: false);
 
         // Incumbents: the distinct observations with the best posterior means.
         int nObs = posterior.Points.Length;
@@ -444,20 +310,25 @@ public sealed class GaussianProcessTuner : TunerBase
             }
         }
 
-        (double[] Lower, double[] Upper)? region = incumbents.Count > 0 && options.Diagnostics.TrustRegion
-            ? TrustRegion(space, incumbents[0], observed[posterior.ObservationIndex[order[0]]], posterior.Hyperparameters, TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length))
+        GaussianProcessDiagnostics diagnostics = options.Diagnostics;
+        double length = TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length);
+        (double[] Lower, double[] Upper)? region = incumbents.Count > 0 && diagnostics.TrustRegion
+            ? TrustRegion(space, incumbents[0], observed[posterior.ObservationIndex[order[0]]], posterior.Hyperparameters, length)
             : null;
         var acquisition = new AcquisitionOptimizer(space, posterior.Models, posterior.Bests, posterior.Weights);
-        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, endgame, region);
+        List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, region);
+        double[] proposal = results[0].Point;
         foreach ((double[] point, _) in results)
         {
             if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
             {
-                return point;
+                proposal = point;
+                break;
             }
         }
 
-        return results[0].Point;
+        diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, region is null ? 0.0 : length, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, proposal));
+        return proposal;
     }
 
     /// <summary>
@@ -483,6 +354,7 @@ public sealed class GaussianProcessTuner : TunerBase
         for (int i = 0; i < values.Count; i++)
         {
             double v = values[i];
+
             if (i >= startupTrials)
             {
                 if (v < best - (1e-3 * Math.Abs(best)))
@@ -603,12 +475,12 @@ public sealed class GaussianProcessTuner : TunerBase
 
     /// <summary>
     /// Fits (or finds in the cache) the hyperparameters on the first <see cref="RefitSize"/> observations, once for each
-    /// output transform (none, Yeo-Johnson warp, Gaussian copula), and returns the fit and the transform with the highest
-    /// leave-one-out predictive density of the raw values: the density of the transformed targets plus the log Jacobian of
-    /// the transform, so that the transforms are compared on the same data. A prefix of the history changes only every few
-    /// trials, so a fit is a function of its data alone and the cache serves the trials in between. With
-    /// <paramref name="refitAll"/> (the endgame, whose fine refinement needs the current noise estimate) the chosen transform
-    /// is then refitted on every observation.
+    /// candidate output transform (none and the Yeo-Johnson warp by default), and returns the fit and the transform with
+    /// the highest leave-one-out predictive density of the raw values: the density of the transformed targets plus the log
+    /// Jacobian of the transform, so that the transforms are compared on the same data. A prefix of the history changes
+    /// only every few trials, so a fit is a function of its data alone and the cache serves the trials in between. With
+    /// <paramref name="refitAll"/> (a recommendation, which ranks every observation by its posterior mean) the chosen
+    /// transform is then refitted on every observation.
     /// </summary>
     internal (GpHyperparameters Hyperparameters, TargetTransform Transform) Hyperparameters(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, bool refitAll)
     {

@@ -30,22 +30,9 @@ public class AcquisitionOptimizerTests
         (GaussianProcessSpace space, GaussianProcessModel model, double best, double[] incumbent) = TwoRegions();
         var optimizer = new AcquisitionOptimizer(space, [model], best);
 
-        List<(double[] Point, double Value)> results = optimizer.Optimize([incumbent], 256, 4, new Random(1), local: false);
+        List<(double[] Point, double Value)> results = optimizer.Optimize([incumbent], 256, 4, new Random(1));
 
         Assert.True(results[0].Point[0] > 0.5, $"best point {results[0].Point[0]}");
-    }
-
-    [Fact]
-    public void Optimize_Local_StaysWithinTheIncumbentsBox()
-    {
-        (GaussianProcessSpace space, GaussianProcessModel model, double best, double[] incumbent) = TwoRegions();
-        var optimizer = new AcquisitionOptimizer(space, [model], best);
-
-        List<(double[] Point, double Value)> results = optimizer.Optimize([incumbent], 256, 4, new Random(1), local: true);
-
-        // The gradient search starts next to the incumbent but would climb towards the unexplored region without the box.
-        Assert.NotEmpty(results);
-        Assert.All(results, r => Assert.InRange(r.Point[0], 0.1 - 1e-12, 0.3 + 1e-12));
     }
 
     [Fact]

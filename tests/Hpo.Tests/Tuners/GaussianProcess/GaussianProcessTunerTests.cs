@@ -347,85 +347,24 @@ public class GaussianProcessTunerTests
     }
 
     [Fact]
-    public void CurrentSegment_SettledNearTheIncumbent_RestartsAfterThePatience()
-    {
-        // 5 design points, then 20 points within 0.01 of the incumbent that do not improve on it.
-        var observed = new List<double[]>();
-        var values = new List<double>();
-        for (int i = 0; i < 5; i++)
-        {
-            observed.Add([0.1 + (0.2 * i), 0.5]);
-            values.Add(i == 2 ? -1.0 : 1.0 + i);
-        }
-
-        for (int i = 0; i < 20; i++)
-        {
-            observed.Add([0.5 + (0.0005 * i), 0.5]);
-            values.Add(-1.0 + (0.001 * (i + 1)));
-        }
-
-        (int start, int segment) = GaussianProcessTuner.CurrentSegment(observed, values, startupTrials: 5, endgameStart: null);
-
-        Assert.Equal(1, segment);
-        Assert.Equal(15, start); // after 5 + 10 observations, the last 10 of them without progress
-    }
-
-    [Fact]
-    public void Propose_AfterARestartWithARunningTrial_ConcurrentProposalDiffers()
+    public void Propose_SettledWithARunningTrial_ConcurrentProposalDiffers()
     {
         SearchSpace space = new SearchSpaceBuilder().AddFloat("x", 0, 1).AddFloat("y", 0, 1).Build();
         var history = new List<TrialRecord>();
         for (int i = 0; i < 17; i++)
         {
-            // A design, then trials that settle at the incumbent (0.5, 0.5) without improving on it: a restart after
-            // trial 14, so the next proposals come from the model without that basin.
+            // A design, then trials that settle at the incumbent (0.5, 0.5) without improving on it, so the trust region
+            // has shrunk around it.
             double x = i < 5 ? 0.1 + (0.2 * i) : 0.5 + (1e-4 * i);
             history.Add(TunerLoop.Complete(i, new Dictionary<string, object> { ["x"] = x, ["y"] = 0.5 }, i == 2 ? -1.0 : 1.0));
         }
 
-        // Restarts are off by default since the third pass; the switch keeps the second pass's design measurable.
-        GaussianProcessTunerOptions withRestarts = Fast.Clone();
-        withRestarts.Diagnostics = GaussianProcessDiagnostics.Parse("restarts=on");
-        var tuner = new GaussianProcessTuner(withRestarts);
+        var tuner = new GaussianProcessTuner(Fast);
         IReadOnlyDictionary<string, object> alone = tuner.Propose(new TunerContext(space, history, [StudyDirection.Minimize], 17, 1));
         var withRunning = new List<TrialRecord>(history) { TunerLoop.WithState(17, alone, TrialState.Running) };
         IReadOnlyDictionary<string, object> next = tuner.Propose(new TunerContext(space, withRunning, [StudyDirection.Minimize], 18, 1));
 
-        Assert.True((double)alone["x"] != (double)next["x"] || (double)alone["y"] != (double)next["y"], "Two workers got the same point after the restart.");
-    }
-
-    [Fact]
-    public void CurrentSegment_SteadyImprovementOrFarMoves_DoesNotRestart()
-    {
-        var observed = new List<double[]>();
-        var improving = new List<double>();
-        var wandering = new List<double>();
-        for (int i = 0; i < 40; i++)
-        {
-            observed.Add([(i % 2 == 0) ? 0.1 : 0.9, 0.5]); // every other point is far from the incumbent
-            improving.Add(-i);
-            wandering.Add(i == 0 ? -1.0 : 1.0);
-        }
-
-        Assert.Equal((0, 0), GaussianProcessTuner.CurrentSegment(observed, improving, startupTrials: 5, endgameStart: null));
-        Assert.Equal((0, 0), GaussianProcessTuner.CurrentSegment(observed, wandering, startupTrials: 5, endgameStart: null));
-    }
-
-    [Fact]
-    public void CurrentSegment_TooCloseToTheEndgame_DoesNotRestart()
-    {
-        var observed = new List<double[]>();
-        var values = new List<double>();
-        for (int i = 0; i < 30; i++)
-        {
-            observed.Add([0.5, 0.5]);
-            values.Add(i == 0 ? -1.0 : 1.0);
-        }
-
-        // Settled from observation 15 on, but an endgame at 24 leaves fewer than 2 x 5 trials for a new segment.
-        Assert.Equal((0, 0), GaussianProcessTuner.CurrentSegment(observed, values, startupTrials: 5, endgameStart: 24));
-        // Far from the endgame: restarts after observations 15 and 30 (the second segment settles as fast as the first).
-        Assert.Equal((30, 2), GaussianProcessTuner.CurrentSegment(observed, values, startupTrials: 5, endgameStart: 100));
+        Assert.True((double)alone["x"] != (double)next["x"] || (double)alone["y"] != (double)next["y"], "Two workers got the same point.");
     }
 
     // The benchmark suite's Branin (one copy for the suite and the tests), on this test's parameter names.

@@ -182,19 +182,6 @@ public class ModelChoiceTests
     }
 
     [Fact]
-    public void MaskBasins_LeavesOutTheSettledBasinsOfFinishedSegments()
-    {
-        List<double[]> observed = [[0.1, 0.1], [0.5, 0.5], [0.52, 0.5], [0.9, 0.9], [0.2, 0.8], [0.21, 0.8], [0.6, 0.1]];
-        List<double> values = [3.0, 1.0, 1.1, 2.0, 0.5, 0.6, 4.0];
-
-        // Segments [0, 4) and [4, 6) settled at (0.5, 0.5) and (0.2, 0.8); the current one starts at 6.
-        (List<double[]> kept, List<double> keptValues) = GaussianProcessTuner.MaskBasins(observed, values, [0, 4, 6]);
-
-        Assert.Equal([3.0, 2.0, 4.0], keptValues);
-        Assert.Equal(3, kept.Count);
-    }
-
-    [Fact]
     public void TrustRegionLength_GrowsOnSuccessesShrinksOnFailuresAndStartsAgainWhenTooSmall()
     {
         List<double> values = [5, 4, 3, 2, 1]; // the startup design: not counted

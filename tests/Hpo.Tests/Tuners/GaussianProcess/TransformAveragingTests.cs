@@ -85,13 +85,6 @@ public class TransformAveragingTests
 
         Assert.Equal((double)budgeted["x"], (double)open["x"]);
         Assert.Equal((double)budgeted["y"], (double)open["y"]);
-
-        // The second pass's endgame (a switch now) did depend on it: its last fifth searched only near the incumbent.
-        GaussianProcessTunerOptions endgame = Fast.Clone();
-        endgame.Diagnostics = GaussianProcessDiagnostics.Parse("endgame=on");
-        IReadOnlyDictionary<string, object> late = new GaussianProcessTuner(endgame).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 24, 3, budget: 25));
-        IReadOnlyDictionary<string, object> lateOpen = new GaussianProcessTuner(endgame).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 24, 3));
-        Assert.True((double)late["x"] != (double)lateOpen["x"] || (double)late["y"] != (double)lateOpen["y"]);
     }
 
     [Theory]
@@ -108,9 +101,50 @@ public class TransformAveragingTests
     public void Parse_Defaults_AreTheShippedDesign()
     {
         Assert.Equal(GaussianProcessDiagnostics.Default, GaussianProcessDiagnostics.Parse(string.Empty));
-        Assert.Equal("transform=auto;trust=on;average=on;restarts=off;endgame=off", GaussianProcessDiagnostics.Default.ToString());
+        Assert.Equal("transform=auto;trust=on;average=on", GaussianProcessDiagnostics.Default.ToString());
         Assert.Equal(
-            "transform=none+copula;trust=off;average=off;restarts=on;endgame=on",
-            GaussianProcessDiagnostics.Parse("transform=none+copula;trust=off;average=off;restarts=on;endgame=on").ToString());
+            "transform=none+copula;trust=off;average=off",
+            GaussianProcessDiagnostics.Parse("transform=none+copula;trust=off;average=off").ToString());
+    }
+
+    [Theory]
+    [InlineData("restarts=on")]
+    [InlineData("endgame=on")]
+    public void Parse_DeletedSwitch_IsUnknown(string spec)
+    {
+        // The second pass's restarts and endgame are gone from the tuner (issue 13, fourth pass), so are their switches.
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(() => GaussianProcessDiagnostics.Parse(spec));
+        Assert.Contains("unknown switch", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnProposal_TracesEachModelBasedProposal()
+    {
+        SearchSpace space = new SearchSpaceBuilder().AddFloat("x", -5, 10).AddFloat("y", 0, 15).Build();
+        List<TrialRecord> history = TunerLoop.Run(new GaussianProcessTuner(Fast), space, GaussianProcessTunerTests.Branin, 12, seed: 5);
+        var traces = new List<GpProposalTrace>();
+        GaussianProcessTunerOptions traced = Fast.Clone();
+        traced.Diagnostics = GaussianProcessDiagnostics.Default with { OnProposal = traces.Add };
+
+        IReadOnlyDictionary<string, object> proposed = new GaussianProcessTuner(traced).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 12, 5));
+        IReadOnlyDictionary<string, object> plain = new GaussianProcessTuner(Fast).Propose(new TunerContext(space, history, [StudyDirection.Minimize], 12, 5));
+
+        // The trace changes nothing, and tells the region, the centre and the point proposed.
+        Assert.Equal((double)plain["x"], (double)proposed["x"]);
+        Assert.Equal((double)plain["y"], (double)proposed["y"]);
+        GpProposalTrace trace = Assert.Single(traces);
+        Assert.Equal(12, trace.Trial);
+        List<double> values = [.. history.Select(t => t.Value!.Value)];
+        Assert.Equal(GaussianProcessTuner.TrustRegionLength(values, Fast.StartupTrials, 2), trace.RegionLength);
+        Assert.Equal(2, trace.Centre.Length);
+        Assert.Equal(2, trace.LogLengthscales.Length);
+        Assert.Equal(-5 + (15 * trace.Proposal[0]), (double)proposed["x"], 1e-9);
+        Assert.Equal(15 * trace.Proposal[1], (double)proposed["y"], 1e-9);
+        Assert.Contains(history, t => Math.Abs((double)t.Parameters["x"] - (-5 + (15 * trace.Centre[0]))) < 1e-9);
+
+        // The startup design is not model-based: no trace.
+        traces.Clear();
+        new GaussianProcessTuner(traced).Propose(new TunerContext(space, history.Take(3).ToList(), [StudyDirection.Minimize], 3, 5));
+        Assert.Empty(traces);
     }
 }
