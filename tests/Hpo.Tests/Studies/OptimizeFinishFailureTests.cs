@@ -43,9 +43,24 @@ public sealed class OptimizeFinishFailureTests
     [Fact]
     public async Task OptimizeAsync_FinishOfOneResultAlwaysThrows_TrialFailedWithTheReasonOthersComplete()
     {
-        // The first trial's result is refused every time; recording it as failed is accepted.
+        // The first trial's result is refused every time; recording it as failed is accepted. The two worker loops can finish at
+        // the same moment: the first result is chosen under a lock, or both could be taken for "the first" and both refused once.
         long? refused = null;
-        (FaultyStorage storage, Study study) = await CreateAsync((_, finish) => finish.State == TrialState.Complete && (refused ??= BitConverter.DoubleToInt64Bits(finish.Values[0])) == BitConverter.DoubleToInt64Bits(finish.Values[0]));
+        var gate = new object();
+        (FaultyStorage storage, Study study) = await CreateAsync((_, finish) =>
+        {
+            if (finish.State != TrialState.Complete)
+            {
+                return false;
+            }
+
+            long bits = BitConverter.DoubleToInt64Bits(finish.Values[0]);
+            lock (gate)
+            {
+                refused ??= bits;
+                return refused == bits;
+            }
+        });
 
         OptimizeResult result = await study.OptimizeAsync(t => t.Get<double>("x"), new OptimizeOptions { Concurrency = 2 }).WaitAsync(Limit);
 
