@@ -10,12 +10,13 @@ namespace Hpo.Tests.Storage;
 internal sealed class FaultyStorage(IStudyStorage inner) : IStudyStorage
 {
     private int finishCalls;
+    private int refusedFinishes;
 
     /// <summary>Gets or sets which finishes fail: given the call's ordinal (0 for the first finish) and the finish.</summary>
     public Func<int, TrialFinish, bool> FailFinish { get; set; } = (_, _) => false;
 
     /// <summary>Gets how many finishes were refused.</summary>
-    public int RefusedFinishes { get; private set; }
+    public int RefusedFinishes => Volatile.Read(ref refusedFinishes);
 
     public ValueTask<StudyRecord> CreateStudyAsync(StudyDefinition definition, CancellationToken cancellationToken) => inner.CreateStudyAsync(definition, cancellationToken);
 
@@ -44,7 +45,7 @@ internal sealed class FaultyStorage(IStudyStorage inner) : IStudyStorage
         int call = Interlocked.Increment(ref finishCalls) - 1;
         if (FailFinish(call, finish))
         {
-            RefusedFinishes++;
+            Interlocked.Increment(ref refusedFinishes);
             throw new StorageException($"Simulated storage failure on finish call {call}.");
         }
 
