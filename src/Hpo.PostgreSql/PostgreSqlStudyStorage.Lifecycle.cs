@@ -22,6 +22,12 @@ public sealed partial class PostgreSqlStudyStorage
     /// </summary>
     internal bool ClientSideRules { get; set; }
 
+    /// <summary>
+    /// Gets or sets a testing hook called after a transaction committed and before its answer is used: a test throws a transient
+    /// <see cref="NpgsqlException"/> from it to lose the acknowledgement of a committed transaction.
+    /// </summary>
+    internal Action? AfterCommit { get; set; }
+
     /// <summary>Starts a trial (<see cref="TrialLifecycle.Start"/>): marks expired leases stale, then claims or inserts, or refuses when the budget is filled.</summary>
     private async Task<TrialRecord?> StartClientSideAsync(StudyRecord study, string owner, Guid request, CancellationToken cancellationToken) =>
         await RunAsync(
