@@ -16,8 +16,6 @@ public sealed partial class PostgreSqlStudyStorage
         LEFT JOIN LATERAL (SELECT array_agg(v.step ORDER BY v.step) AS steps, array_agg(v.value ORDER BY v.step) AS ivals FROM hpo_trial_values v WHERE v.trial_id = t.id) iv ON true
         """;
 
-    private const string WaitingSql = "SELECT id FROM hpo_trials WHERE study_id = @s AND state = 0 ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED";
-
     private const string StudyCounters = "version, next_number, n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale";
 
     /// <summary>The parameters of a trial's finish (<c>@id, @state, @vals, @reason, @type, @now</c>), as the finishing functions take them.</summary>
@@ -71,11 +69,4 @@ public sealed partial class PostgreSqlStudyStorage
         P("s", studyId));
 
     private NpgsqlParameter NowParameter() => new("now", NpgsqlDbType.TimestampTz) { Value = timeProvider is null ? DBNull.Value : timeProvider.GetUtcNow() };
-
-    /// <summary>Selects the running trials of a study whose lease expired, locking them in id order.</summary>
-    private NpgsqlBatchCommand OrphansCommand(StudyRecord study) => BatchCommand(
-        "SELECT id FROM hpo_trials WHERE study_id = @s AND state = 1 AND heartbeat < hpo_lease_cutoff(@now, @lease) ORDER BY id FOR UPDATE",
-        P("s", study.Id),
-        NowParameter(),
-        P("lease", study.Definition.Lease));
 }

@@ -10,17 +10,6 @@ namespace Hpo.PostgreSql;
 /// <summary>The row mapping: studies, trials and the locked study row, read from and written to the database.</summary>
 public sealed partial class PostgreSqlStudyStorage
 {
-    private static async Task WriteStudyRowAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, long studyId, StudyRow row, CancellationToken ct)
-    {
-        if (!row.Changed)
-        {
-            return;
-        }
-
-        using NpgsqlBatch batch = Batch(conn, tx, StudyRowCommand(studyId, row));
-        await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
     /// <summary>Reads a study row's counters (after a leading study id column) from the current result.</summary>
     private static async Task<StudyRow?> ReadStudyRowAsync(NpgsqlDataReader r, CancellationToken ct)
     {

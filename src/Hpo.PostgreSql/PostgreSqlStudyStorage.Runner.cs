@@ -130,6 +130,7 @@ public sealed partial class PostgreSqlStudyStorage
 
                         // Not cancellable: once the work is done, its result is committed or the call fails.
                         await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                        AfterCommit?.Invoke();
                         if (grouped && !durable)
                         {
                             // The commit was asynchronous: wait for the disk, outside the transaction's locks.

@@ -24,13 +24,16 @@ namespace Hpo.PostgreSql;
 /// <b>Clock.</b> Timestamps and lease expiry use the database's clock (<c>statement_timestamp()</c>), never the workers' clocks, which
 /// may disagree. Tests can replace it with <see cref="PostgreSqlStudyStorageOptions.TimeProvider"/>. Workers cannot renew heartbeats
 /// while the server is down, so a server that started less than a lease ago gives every running trial a full lease from its start.
-/// Expired leases are looked for when a trial starts, at most every eighth of the lease per study.
+/// A plain start looks for expired leases every time; a finish-and-start (<see cref="FinishAndStartTrialAsync"/>) at most every
+/// eighth of the lease per study, so that a lost worker's trial may stay running up to an eighth of a lease past its lease.
 /// </para>
 /// <para>
 /// <b>Cost.</b> Per-trial work does not grow with the study: counters live in the study row, partial indexes find the oldest waiting
 /// trial, the expired leases and the best trial, and <see cref="GetTrialsAsync(long, long, CancellationToken)"/> reads only the trials
 /// whose version changed (an index on it). Starting a trial, setting its parameters, reporting a value and finishing it are each one
-/// call of a server-side function (one round trip), so the study row is locked only while the server works.
+/// call of a server-side function (one round trip), so the study row is locked only while the server works. Those functions are an
+/// optimisation of <see cref="Storage.Providers.TrialLifecycle"/>'s rules; the cases they leave to the client (expired leases,
+/// retries, hand-back) run the lifecycle's operations themselves in one transaction.
 /// </para>
 /// <para>
 /// <b>Durability.</b> Every write is committed before the call returns, and with <see cref="PostgreSqlDurability.Full"/> (the default)
@@ -306,6 +309,11 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
 
         // Identifies this start, so that sending it again after a lost connection cannot start a second trial.
         var request = Guid.NewGuid();
+        if (ClientSideRules)
+        {
+            return Remember(await StartClientSideAsync(study, owner, request, cancellationToken).ConfigureAwait(false));
+        }
+
         (int status, TrialRecord? started, _, _) = await CallAsync(
             "SELECT * FROM hpo_start_trial(@s, @o, @now, @lease, @budget, @async, @request)",
             study,
@@ -327,14 +335,18 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
             case PostgreSqlSchema.Status.NotFound:
                 throw NoStudy(studyId);
             default:
-                // Leases expired: marking trials stale (and enqueuing their retries) is done here, under the same lock.
-                TrialRecord? t = await StartTrialMarkingStaleAsync(study, owner, request, cancellationToken).ConfigureAwait(false);
-                if (t is not null)
-                {
-                    trialStudies[t.Id] = studyId;
-                }
+                // Leases expired: the lifecycle's start marks them stale (and enqueues their retries) under the same lock.
+                return Remember(await StartClientSideAsync(study, owner, request, cancellationToken).ConfigureAwait(false));
+        }
 
-                return t;
+        TrialRecord? Remember(TrialRecord? t)
+        {
+            if (t is not null)
+            {
+                trialStudies[t.Id] = studyId;
+            }
+
+            return t;
         }
     }
 
@@ -407,9 +419,9 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
         StudyRecord study = await StudyOfTrialAsync(trialId, cancellationToken).ConfigureAwait(false);
         StorageGuards.Finish(finish, study.Definition.Directions.Count);
         TrialRecord done;
-        if (finish.RetryAsNewTrial)
+        if (finish.RetryAsNewTrial || ClientSideRules)
         {
-            done = await FinishCoreAsync(trialId, finish, cancellationToken).ConfigureAwait(false);
+            done = await FinishClientSideAsync(study, trialId, finish, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -451,7 +463,7 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
         ArgumentException.ThrowIfNullOrEmpty(owner);
         StudyRecord study = await StudyOfTrialAsync(trialId, cancellationToken).ConfigureAwait(false);
         StorageGuards.Finish(finish, study.Definition.Directions.Count);
-        if (finish.RetryAsNewTrial || study.Id != studyId)
+        if (finish.RetryAsNewTrial || study.Id != studyId || ClientSideRules)
         {
             return await base.FinishAndStartTrialAsync(trialId, finish, studyId, owner, cancellationToken).ConfigureAwait(false);
         }
@@ -582,38 +594,7 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
     public override async ValueTask<IReadOnlyList<TrialRecord>> FailOrphanedTrialsAsync(long studyId, CancellationToken cancellationToken)
     {
         StudyRecord study = await StudyAsync(studyId, cancellationToken).ConfigureAwait(false);
-        return await RunAsync<IReadOnlyList<TrialRecord>>(
-            async (conn, tx, ct) =>
-            {
-                StudyRow row;
-                var orphans = new List<long>();
-                using (NpgsqlBatch batch = Batch(
-                    conn,
-                    tx,
-                    BatchCommand($"SELECT id, {StudyCounters} FROM hpo_studies WHERE id = @s FOR UPDATE", P("s", studyId)),
-                    OrphansCommand(study)))
-                {
-                    NpgsqlDataReader r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                    await using ConfiguredAsyncDisposable rScope = r.ConfigureAwait(false);
-                    row = await ReadStudyRowAsync(r, ct).ConfigureAwait(false) ?? throw NoStudy(studyId);
-                    await r.NextResultAsync(ct).ConfigureAwait(false);
-                    while (await r.ReadAsync(ct).ConfigureAwait(false))
-                    {
-                        orphans.Add(r.GetInt64(0));
-                    }
-                }
-
-                if (orphans.Count == 0)
-                {
-                    return [];
-                }
-
-                List<TrialRecord> failed = await MarkOrphansStaleAsync(conn, tx, study, row, orphans, ct).ConfigureAwait(false);
-                await WriteStudyRowAsync(conn, tx, studyId, row, ct).ConfigureAwait(false);
-                return failed;
-            },
-            transaction: true,
-            cancellationToken).ConfigureAwait(false);
+        return await FailExpiredClientSideAsync(study, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -621,21 +602,8 @@ public sealed partial class PostgreSqlStudyStorage : StudyStorageBase
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentException.ThrowIfNullOrEmpty(reason);
-        return await RunAsync(
-            async (conn, tx, ct) =>
-            {
-                (StudyRecord study, StudyRow row, TrialRecord t) = await LockTrialAsync(conn, tx, trialId, ct).ConfigureAwait(false);
-                if (t.State != TrialState.Running || t.Owner != owner)
-                {
-                    return null;
-                }
-
-                TrialRecord stale = await MarkStaleAsync(conn, tx, study, row, t, reason, ct).ConfigureAwait(false);
-                await WriteStudyRowAsync(conn, tx, study.Id, row, ct).ConfigureAwait(false);
-                return (TrialRecord?)stale;
-            },
-            transaction: true,
-            cancellationToken).ConfigureAwait(false);
+        StudyRecord study = await StudyOfTrialAsync(trialId, cancellationToken).ConfigureAwait(false);
+        return await FailAbandonedClientSideAsync(study, trialId, owner, reason, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

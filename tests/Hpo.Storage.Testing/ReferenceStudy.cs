@@ -20,8 +20,15 @@ internal sealed class ReferenceStudy(StudyDefinition definition) : ITrialLifecyc
 
     public TrialCounts Counts => Trials.Aggregate(default(TrialCounts), (c, t) => c.Add(t.State));
 
-    public IReadOnlyList<TrialRecord> GetExpiredTrials(DateTimeOffset cutoff) =>
-        [.. Trials.Where(t => t.State == TrialState.Running && t.Heartbeat < cutoff).OrderBy(t => t.Number)];
+    /// <summary>Gets when a throttled finish-and-start last looked for expired leases and found none (see <see cref="FinishAndStart"/>).</summary>
+    public DateTimeOffset? LeasesCheckedAt { get; private set; }
+
+    /// <summary>Gets a value indicating whether the operation under way ignores expired leases (a throttled finish-and-start between looks).</summary>
+    private bool IgnoringLeases { get; set; }
+
+    public IReadOnlyList<TrialRecord> GetExpiredTrials(DateTimeOffset cutoff) => IgnoringLeases
+        ? []
+        : [.. Trials.Where(t => t.State == TrialState.Running && t.Heartbeat < cutoff).OrderBy(t => t.Number)];
 
     public TrialRecord? GetOldestWaitingTrial() => Trials.Where(t => t.State == TrialState.Waiting).MinBy(t => t.Number);
 
@@ -78,6 +85,41 @@ internal sealed class ReferenceStudy(StudyDefinition definition) : ITrialLifecyc
     {
         StorageGuards.Finish(finish, Definition.Directions.Count);
         return TrialLifecycle.Finish(this, Trials[number], finish, now);
+    }
+
+    /// <summary>
+    /// Finishes a trial and starts the next for <paramref name="owner"/>, as <see cref="IStudyStorage.FinishAndStartTrialAsync"/>
+    /// does: <see cref="TrialLifecycle.Finish"/> then <see cref="TrialLifecycle.Start"/>. A storage that looks for expired leases at
+    /// most every <paramref name="checkEvery"/> (PostgreSQL: an eighth of the lease) is modelled exactly: a finish without a retry
+    /// looks when it never looked, when the clock went back or when the interval has passed since the last look that found none (a
+    /// look that finds some leaves them to the start, which marks them stale); in between, its start ignores expired leases.
+    /// </summary>
+    public (TrialRecord Finished, TrialRecord? Started) FinishAndStart(int number, TrialFinish finish, string owner, DateTimeOffset now, TimeSpan checkEvery)
+    {
+        TrialRecord done = Finish(number, finish, now);
+        if (checkEvery > TimeSpan.Zero && !finish.RetryAsNewTrial)
+        {
+            bool due = LeasesCheckedAt is not { } at || at > now || at <= now - checkEvery;
+            if (!due)
+            {
+                IgnoringLeases = true;
+                try
+                {
+                    return (done, TrialLifecycle.Start(this, Policy, owner, now));
+                }
+                finally
+                {
+                    IgnoringLeases = false;
+                }
+            }
+
+            if (GetExpiredTrials(TrialLifecycle.LeaseCutoff(now, Policy.Lease)).Count == 0)
+            {
+                LeasesCheckedAt = now;
+            }
+        }
+
+        return (done, TrialLifecycle.Start(this, Policy, owner, now));
     }
 
     private TrialRecord Unfinished(int number, string action)

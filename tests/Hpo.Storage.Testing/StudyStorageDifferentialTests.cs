@@ -9,10 +9,11 @@ namespace Hpo.Storage.Testing;
 
 /// <summary>
 /// The differential test of the trial rules: seeded random sequences of operations (enqueue, start, concurrent starts, set parameters,
-/// report, heartbeat, finish — with and without a retry —, finishing a finished trial, expiring leases by advancing the clock, failing
-/// orphaned and abandoned trials, filling the budget) run against a storage and against <see cref="TrialLifecycle"/> over a plain
-/// reference model; after every operation the answers, every trial and the counts must agree. A provider derives one class and
-/// supplies <see cref="CreateStorage"/>; a provider that decides rules server-side (PostgreSQL) is checked the same way.
+/// report, heartbeat, finish — with and without a retry —, finish-and-start, finishing a finished trial, expiring leases by advancing
+/// the clock, failing orphaned and abandoned trials, filling the budget) run against a storage and against <see cref="TrialLifecycle"/>
+/// over a plain reference model; after every operation the answers, every trial and the counts must agree. A provider derives one
+/// class and supplies <see cref="CreateStorage"/>; a provider that decides rules server-side (PostgreSQL) is checked the same way, and
+/// one whose finish-and-start looks for expired leases only now and then declares how often (<see cref="FinishAndStartLeaseCheckInterval"/>).
 /// </summary>
 public abstract class StudyStorageDifferentialTests
 {
@@ -44,6 +45,21 @@ public abstract class StudyStorageDifferentialTests
 
     /// <summary>Gets how many operations one sequence runs.</summary>
     protected virtual int Operations => 60;
+
+    /// <summary>
+    /// Gets how often, at most, the storage's <see cref="IStudyStorage.FinishAndStartTrialAsync"/> looks for expired leases before it
+    /// starts the next trial, for a study with the given lease; <see cref="TimeSpan.Zero"/> (the default) when it looks every time, as
+    /// <see cref="TrialLifecycle.Start"/> does.
+    /// </summary>
+    /// <param name="lease">The study's lease.</param>
+    /// <returns>The interval.</returns>
+    /// <remarks>
+    /// The reference models such a storage exactly: a finish-and-start whose finish asks for no retry looks when it never looked, when
+    /// the clock went back, or when the interval has passed since its last look that found none (a look that finds some leaves them
+    /// to the ordinary start, which marks them stale); between looks its start ignores expired leases. A finish with a retry, and every
+    /// other operation, always looks.
+    /// </remarks>
+    protected virtual TimeSpan FinishAndStartLeaseCheckInterval(TimeSpan lease) => TimeSpan.Zero;
 
     /// <summary>Creates a new, empty storage whose timestamps and leases follow <paramref name="timeProvider"/>.</summary>
     /// <param name="timeProvider">The test's clock.</param>
@@ -170,7 +186,7 @@ public abstract class StudyStorageDifferentialTests
                         step = $"heartbeat {owner}";
                         Same(step, reference.Renew(owner, now), await storage.RenewHeartbeatsAsync(study.Id, owner, CancellationToken.None));
                         break;
-                    case < 80 when number is int n && id is long trialId:
+                    case < 71 when number is int n && id is long trialId:
                         {
                             TrialFinish finish = RandomFinish(random);
                             step = $"finish {n} as {finish.State}{(finish.RetryAsNewTrial ? " with a retry" : string.Empty)}";
@@ -178,9 +194,28 @@ public abstract class StudyStorageDifferentialTests
                             break;
                         }
 
+                    case < 80 when number is int n && id is long trialId:
+                        {
+                            TrialFinish finish = RandomFinish(random);
+                            step = $"finish {n} as {finish.State}{(finish.RetryAsNewTrial ? " with a retry" : string.Empty)} and start for {owner}";
+                            TimeSpan every = FinishAndStartLeaseCheckInterval(lease);
+                            await Outcome(
+                                step,
+                                () => Task.FromResult<int?>(Pair(reference.FinishAndStart(n, finish, owner, now, every))),
+                                async () => Pair(await storage.FinishAndStartTrialAsync(trialId, finish, study.Id, owner, CancellationToken.None)));
+                            break;
+                        }
+
                     case < 88:
                         {
+                            // Past every lease, a little, or just past the lease of one running trial (its edge, where throttled looks for
+                            // expired leases and the storages' time precision matter).
                             TimeSpan by = random.Next(3) == 0 ? lease + TimeSpan.FromMilliseconds(random.Next(1, 4000)) : TimeSpan.FromMilliseconds(random.Next(1, 4000));
+                            if (random.Next(2) == 0 && stored.Where(t => t.State == TrialState.Running && t.Heartbeat + lease >= now).MinBy(t => t.Heartbeat) is { Heartbeat: { } beat })
+                            {
+                                by = beat + lease + TimeSpan.FromMilliseconds(random.Next(1, 300)) - now;
+                            }
+
                             step = $"advance the clock by {by.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms";
                             clock.Advance(by);
                             break;
@@ -212,6 +247,86 @@ public abstract class StudyStorageDifferentialTests
             await AssertAgreeAsync(storage, study.Id, reference, log);
         }
     }
+
+    /// <summary>
+    /// A scripted sequence for the case random sequences meet rarely: a lease that expires between two finish-and-starts less than an
+    /// eighth of a lease apart, then a look after the interval. Every storage must agree with the reference (which models a storage's
+    /// declared <see cref="FinishAndStartLeaseCheckInterval"/>) after every step.
+    /// </summary>
+    /// <param name="retries">Whether the study retries trials whose worker was lost.</param>
+    /// <returns>A task that completes when the sequence ran.</returns>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FinishAndStart_LeaseExpiringBetweenLooks_AgreesWithTrialLifecycle(bool retries)
+    {
+        var clock = new FakeTimeProvider(Epoch);
+        await using IStudyStorage storage = CreateStorage(clock);
+        TimeSpan lease = TimeSpan.FromSeconds(8);
+        TimeSpan every = FinishAndStartLeaseCheckInterval(lease);
+        var definition = new StudyDefinition
+        {
+            Name = "differential-between-looks-" + retries.ToString(CultureInfo.InvariantCulture),
+            SearchSpace = Space,
+            Directions = [StudyDirection.Minimize],
+            TunerName = "random",
+            Seed = 1,
+            Lease = lease,
+            MaxRetries = retries ? 1 : 0,
+            RetryOn = retries ? RetryOn.LostWorker : RetryOn.None,
+        };
+        StudyRecord study = await storage.CreateStudyAsync(definition, CancellationToken.None);
+        var reference = new ReferenceStudy(study.Definition);
+        var log = new List<string>();
+        var complete = new TrialFinish(TrialState.Complete, [1.0]);
+
+        async Task<TrialRecord?> Start(string owner)
+        {
+            DateTimeOffset now = clock.GetUtcNow();
+            TrialRecord? expected = TrialLifecycle.Start(reference, reference.Policy, owner, now);
+            TrialRecord? actual = await storage.StartTrialAsync(study.Id, owner, CancellationToken.None);
+            Same($"start {owner}", expected?.Number, actual?.Number);
+            log.Add($"start {owner}: {actual?.Number}");
+            await AssertAgreeAsync(storage, study.Id, reference, log);
+            return actual;
+        }
+
+        async Task<TrialRecord?> FinishAndStart(TrialRecord trial, string owner)
+        {
+            DateTimeOffset now = clock.GetUtcNow();
+            (TrialRecord _, TrialRecord? expected) = reference.FinishAndStart(trial.Number, complete, owner, now, every);
+            FinishAndStartResult actual = await storage.FinishAndStartTrialAsync(trial.Id, complete, study.Id, owner, CancellationToken.None);
+            Same($"finish {trial.Number} and start for {owner}", expected?.Number, actual.Next?.Number);
+            log.Add($"finish {trial.Number} and start for {owner}: {actual.Next?.Number}");
+            await AssertAgreeAsync(storage, study.Id, reference, log);
+            return actual.Next;
+        }
+
+        void Advance(TimeSpan by)
+        {
+            clock.Advance(by);
+            log.Add($"advance the clock by {by.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms");
+        }
+
+        TrialRecord lost = (await Start("lost"))!;
+        TrialRecord a = (await Start("a"))!;
+        Advance(lease - TimeSpan.FromMilliseconds(300));
+
+        // A look that finds no expired lease, then the lost worker's lease expires well within an eighth of a lease.
+        TrialRecord b = (await FinishAndStart(a, "a"))!;
+        Advance(TimeSpan.FromMilliseconds(400));
+        TrialRecord c = (await FinishAndStart(b, "a"))!;
+
+        // Past the interval: the next finish-and-start looks again and finds it.
+        Advance(lease / 4);
+        await FinishAndStart(c, "a");
+        Assert.True((await storage.GetTrialAsync(study.Id, lost.Number, CancellationToken.None))!.State == TrialState.Stale, $"The lost worker's trial is stale in the end.\n{string.Join("\n", log)}");
+    }
+
+    /// <summary>A finish-and-start's answer as one comparable number: the finished trial's, and the started one's (or -1) beside it.</summary>
+    private static int Pair((TrialRecord Finished, TrialRecord? Started) result) => (result.Finished.Number * 1000) + (result.Started?.Number ?? -1) + 1;
+
+    private static int Pair(FinishAndStartResult result) => Pair((result.Finished, result.Next));
 
     private static async Task Outcome(string step, Func<Task<int?>> onReference, Func<Task<int?>> onStorage)
     {

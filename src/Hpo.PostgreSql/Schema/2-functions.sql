@@ -4,9 +4,11 @@
 -- here instead, for speed: starting a trial (claim the oldest waiting trial, else a new one; the budget), finishing it, and both at
 -- once, each in one round trip, so that the study row is locked only while the server works, never while a message travels.
 -- Each returns a status (PostgreSqlSchema.Status) and, on success, the trial's row. A function that meets a case it leaves to the
--- client (expired leases to mark stale, retries to enqueue) changes nothing and says so (status 4); the client's slow path then
--- applies TrialLifecycle's decisions. The differential test (Hpo.Storage.Testing's StudyStorageDifferentialTests, derived in
--- Hpo.PostgreSql.Tests) runs the same random operation sequences here and against TrialLifecycle and compares the outcomes.
+-- client (expired leases to mark stale, retries to enqueue) changes nothing and says so (status 4); the client's path then
+-- runs TrialLifecycle's operations themselves over PostgreSQL primitives, in one transaction (PostgreSqlStudyStorage.Lifecycle.cs).
+-- The differential test (Hpo.Storage.Testing's StudyStorageDifferentialTests, derived in Hpo.PostgreSql.Tests once per path:
+-- these functions, and the client-side operations alone) runs the same random operation sequences here and against
+-- TrialLifecycle and compares the outcomes.
 --
 -- - hpo_trial_row is PL/pgSQL: a SQL function that cannot be inlined is parsed and planned again at every call; PL/pgSQL keeps its
 --   plans for the connection's life.
