@@ -87,21 +87,18 @@ public sealed partial class SqliteStudyStorage
                 number = r.GetInt64(1);
             }
 
-            SqliteCommand insert = Command(
-                conn,
-                null,
-                "INSERT INTO trials (study_id, number, state, params, user_attrs, system_attrs, created_at, started_at, owner, heartbeat, version) VALUES ($s, $n, $state, $p, $u, $a, $now, $started, $o, $hb, $v) RETURNING id",
-                ("$s", study.Id),
-                ("$n", number),
-                ("$state", (int)trial.State),
-                ("$p", StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, trial.Parameters)),
-                ("$u", StudyDefinitionJson.WriteAttributes(trial.UserAttributes)),
-                ("$a", StudyDefinitionJson.WriteAttributes(trial.SystemAttributes)),
-                ("$now", trial.CreatedAt.ToUnixTimeMilliseconds()),
-                ("$started", trial.StartedAt?.ToUnixTimeMilliseconds()),
-                ("$o", trial.Owner),
-                ("$hb", trial.Heartbeat?.ToUnixTimeMilliseconds()),
-                ("$v", version));
+            // Only what the trial sets is bound and written: a start's empty parameters and attributes keep their defaults.
+            (string sql, (string Name, object? Value)[] parameters) = SqliteTrialWriteSql.Insert(
+                [("$s", study.Id), ("$n", number), ("$state", (int)trial.State), ("$now", trial.CreatedAt.ToUnixTimeMilliseconds()), ("$v", version)],
+                [
+                    trial.Parameters.Count > 0 ? StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, trial.Parameters) : null,
+                    trial.UserAttributes.Count > 0 ? StudyDefinitionJson.WriteAttributes(trial.UserAttributes) : null,
+                    trial.SystemAttributes.Count > 0 ? StudyDefinitionJson.WriteAttributes(trial.SystemAttributes) : null,
+                    trial.StartedAt?.ToUnixTimeMilliseconds(),
+                    trial.Owner,
+                    trial.Heartbeat?.ToUnixTimeMilliseconds(),
+                ]);
+            SqliteCommand insert = Command(conn, null, sql, parameters);
             long id = (long)insert.ExecuteScalar()!;
             foreach (KeyValuePair<long, double> iv in trial.IntermediateValues)
             {
@@ -116,41 +113,36 @@ public sealed partial class SqliteStudyStorage
         {
             long version = BumpVersion(conn, null, study.Id, previous.State, updated.State);
 
-            // The row's scalar columns are written as they are now; the JSON columns only when they changed.
-            string sql = "UPDATE trials SET state = $state, vals = $vals, fail_reason = $reason, exception_type = $type, started_at = $started, finished_at = $finished, owner = $o, heartbeat = $hb, version = $v"
-                + (ReferenceEquals(previous.Parameters, updated.Parameters) ? string.Empty : ", params = $p")
-                + (ReferenceEquals(previous.UserAttributes, updated.UserAttributes) ? string.Empty : ", user_attrs = $u")
-                + (ReferenceEquals(previous.SystemAttributes, updated.SystemAttributes) ? string.Empty : ", system_attrs = $a")
-                + " WHERE id = $id";
-            var parameters = new List<(string, object?)>(14)
-            {
-                ("$state", (int)updated.State),
-                ("$vals", StudyDefinitionJson.WriteValues(updated.Values)),
-                ("$reason", updated.FailReason),
-                ("$type", updated.ExceptionType),
-                ("$started", updated.StartedAt?.ToUnixTimeMilliseconds()),
-                ("$finished", updated.FinishedAt?.ToUnixTimeMilliseconds()),
-                ("$o", updated.Owner),
-                ("$hb", updated.Heartbeat?.ToUnixTimeMilliseconds()),
-                ("$v", version),
-            };
-            if (!ReferenceEquals(previous.Parameters, updated.Parameters))
-            {
-                parameters.Add(("$p", StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, updated.Parameters)));
-            }
-
-            if (!ReferenceEquals(previous.UserAttributes, updated.UserAttributes))
-            {
-                parameters.Add(("$u", StudyDefinitionJson.WriteAttributes(updated.UserAttributes)));
-            }
-
-            if (!ReferenceEquals(previous.SystemAttributes, updated.SystemAttributes))
-            {
-                parameters.Add(("$a", StudyDefinitionJson.WriteAttributes(updated.SystemAttributes)));
-            }
-
-            parameters.Add(("$id", updated.Id));
-            Exec(conn, null, sql, [.. parameters]);
+            // Only the fields that changed are bound and written (the JSON ones by reference: records share what they do not change).
+            int changed = (previous.State != updated.State ? 1 << 0 : 0)
+                | (ReferenceEquals(previous.Values, updated.Values) ? 0 : 1 << 1)
+                | (string.Equals(previous.FailReason, updated.FailReason, StringComparison.Ordinal) ? 0 : 1 << 2)
+                | (string.Equals(previous.ExceptionType, updated.ExceptionType, StringComparison.Ordinal) ? 0 : 1 << 3)
+                | (previous.StartedAt == updated.StartedAt ? 0 : 1 << 4)
+                | (previous.FinishedAt == updated.FinishedAt ? 0 : 1 << 5)
+                | (string.Equals(previous.Owner, updated.Owner, StringComparison.Ordinal) ? 0 : 1 << 6)
+                | (previous.Heartbeat == updated.Heartbeat ? 0 : 1 << 7)
+                | (ReferenceEquals(previous.Parameters, updated.Parameters) ? 0 : 1 << 8)
+                | (ReferenceEquals(previous.UserAttributes, updated.UserAttributes) ? 0 : 1 << 9)
+                | (ReferenceEquals(previous.SystemAttributes, updated.SystemAttributes) ? 0 : 1 << 10);
+            (string sql, (string Name, object? Value)[] parameters) = SqliteTrialWriteSql.Update(
+                changed,
+                [
+                    (int)updated.State,
+                    (changed & (1 << 1)) != 0 ? StudyDefinitionJson.WriteValues(updated.Values) : null,
+                    updated.FailReason,
+                    updated.ExceptionType,
+                    updated.StartedAt?.ToUnixTimeMilliseconds(),
+                    updated.FinishedAt?.ToUnixTimeMilliseconds(),
+                    updated.Owner,
+                    updated.Heartbeat?.ToUnixTimeMilliseconds(),
+                    (changed & (1 << 8)) != 0 ? StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, updated.Parameters) : null,
+                    (changed & (1 << 9)) != 0 ? StudyDefinitionJson.WriteAttributes(updated.UserAttributes) : null,
+                    (changed & (1 << 10)) != 0 ? StudyDefinitionJson.WriteAttributes(updated.SystemAttributes) : null,
+                ],
+                version,
+                updated.Id);
+            Exec(conn, null, sql, parameters);
             if (counts is TrialCounts known && previous.State != updated.State)
             {
                 counts = known.Add(previous.State, -1).Add(updated.State);

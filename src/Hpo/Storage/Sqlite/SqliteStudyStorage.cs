@@ -500,8 +500,10 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
 
     private TrialRecord ReadTrial(SqlitePooledConnection conn, SqliteWriteTransaction? tx, StudyRecord study, long id)
     {
+        // Whether the trial has intermediate values comes with the row: most have none, and then one statement reads it.
         TrialRecord t;
-        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE id = $id", ("$id", id));
+        bool hasValues;
+        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns}, EXISTS (SELECT 1 FROM trial_values WHERE trial_id = $id) FROM trials WHERE id = $id", ("$id", id));
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             if (!r.Read())
@@ -510,9 +512,10 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
             }
 
             t = ReadTrialRow(r, study.Definition.SearchSpace);
+            hasValues = r.GetInt64(14) != 0;
         }
 
-        return WithIntermediateValues(conn, tx, t);
+        return hasValues ? WithIntermediateValues(conn, tx, t) : t;
     }
 
     private static TrialRecord WithIntermediateValues(SqlitePooledConnection conn, SqliteWriteTransaction? tx, TrialRecord t)
@@ -531,10 +534,12 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
 
     private (StudyRecord Study, TrialRecord Trial) ReadTrialById(SqlitePooledConnection conn, SqliteWriteTransaction tx, long trialId)
     {
-        // The study's id comes with the row (last column), so one statement finds both.
+        // The study's id and whether the trial has intermediate values come with the row, so one statement finds both (most
+        // trials have no intermediate values, and then nothing else is read).
         StudyRecord study;
         TrialRecord t;
-        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns}, study_id FROM trials WHERE id = $id", ("$id", trialId));
+        bool hasValues;
+        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns}, study_id, EXISTS (SELECT 1 FROM trial_values WHERE trial_id = $id) FROM trials WHERE id = $id", ("$id", trialId));
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             if (!r.Read())
@@ -544,9 +549,10 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
 
             study = Study(r.GetInt64(14));
             t = ReadTrialRow(r, study.Definition.SearchSpace);
+            hasValues = r.GetInt64(15) != 0;
         }
 
-        return (study, WithIntermediateValues(conn, tx, t));
+        return (study, hasValues ? WithIntermediateValues(conn, tx, t) : t);
     }
 
     /// <summary>Gets the study of a trial that a write is about to change, throwing if the trial is finished.</summary>
