@@ -85,7 +85,7 @@ internal static class SqliteTrialWriteSql
 
     /// <summary>
     /// Gets the insert of a trial row that writes the study, number, state, creation time and version, and the optional columns
-    /// whose bits are set in <paramref name="columns"/>; it returns the new row's id.
+    /// whose bits are set in <paramref name="columns"/> (the new row's id is the connection's last inserted row id).
     /// </summary>
     /// <param name="columns">A bit per entry of <see cref="InsertColumns"/>.</param>
     /// <returns>The SQL text (the same instance for the same columns).</returns>
@@ -109,7 +109,7 @@ internal static class SqliteTrialWriteSql
             }
         }
 
-        return $"INSERT INTO trials ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)}) RETURNING id";
+        return $"INSERT INTO trials ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
     }
 
     private static string BuildUpdate(int columns)
