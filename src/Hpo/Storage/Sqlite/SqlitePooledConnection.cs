@@ -40,6 +40,9 @@ internal sealed class SqlitePooledConnection : IDisposable
         return cmd;
     }
 
+    /// <summary>Gets the id of the row that this connection's last successful insert wrote (SQLite's <c>last_insert_rowid()</c>, without a statement).</summary>
+    public long LastInsertRowId() => SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
+
     /// <summary>Determines whether SQLite still has a transaction open on this connection (it may have rolled back by itself).</summary>
     public bool InTransaction() => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
 

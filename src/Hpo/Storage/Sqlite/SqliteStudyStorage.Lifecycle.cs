@@ -10,13 +10,46 @@ public sealed partial class SqliteStudyStorage
     private static readonly string[] InsertBumpSql = [.. Enum.GetValues<TrialState>().Select(s =>
         $"UPDATE studies SET version = version + 1, next_number = next_number + 1, {CountColumn(s)} = {CountColumn(s)} + 1 WHERE id = $s RETURNING version, next_number - 1")];
 
+    // The same advances, for a study row already read in the transaction: its new version and number are known, and a statement
+    // without RETURNING costs SQLite less.
+    private static readonly string[] KnownInsertBumpSql = [.. Enum.GetValues<TrialState>().Select(s =>
+        $"UPDATE studies SET version = version + 1, next_number = next_number + 1, {CountColumn(s)} = {CountColumn(s)} + 1 WHERE id = $s")];
+
+    private static readonly string[,] KnownMoveSql = BuildKnownMoveSql();
+
+    private static string[,] BuildKnownMoveSql()
+    {
+        TrialState[] states = Enum.GetValues<TrialState>();
+        var sql = new string[states.Length, states.Length];
+        foreach (TrialState from in states)
+        {
+            foreach (TrialState to in states)
+            {
+                sql[(int)from, (int)to] = from == to
+                    ? "UPDATE studies SET version = version + 1 WHERE id = $s"
+                    : $"UPDATE studies SET version = version + 1, {CountColumn(from)} = {CountColumn(from)} - 1, {CountColumn(to)} = {CountColumn(to)} + 1 WHERE id = $s";
+            }
+        }
+
+        return sql;
+    }
+
     /// <summary>
     /// One study inside the connection's open write transaction: the counters are read once (the common start needs nothing else)
     /// and kept up to date by the writes made through it.
     /// </summary>
-    private sealed class LifecycleStore(SqliteStudyStorage storage, SqlitePooledConnection conn, StudyRecord study) : ITrialLifecycleStore
+    /// <param name="storage">The storage.</param>
+    /// <param name="conn">The connection, in its write transaction.</param>
+    /// <param name="study">The study.</param>
+    /// <param name="version">The study's version if the transaction read it, else -1.</param>
+    private sealed class LifecycleStore(SqliteStudyStorage storage, SqlitePooledConnection conn, StudyRecord study, long version = -1) : ITrialLifecycleStore
     {
         private TrialCounts? counts;
+
+        // The study row's version and next number as this transaction left them, once read (-1 until then): the write lock is
+        // held, so the writes made through this store are the only ones that advance them.
+        private long version = version;
+        private long nextNumber = -1;
 
         public TrialCounts Counts => counts ??= ReadCounts();
 
@@ -27,7 +60,7 @@ public sealed partial class SqliteStudyStorage
             SqliteCommand look = Command(
                 conn,
                 null,
-                "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale, EXISTS (SELECT 1 FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff) FROM studies WHERE id = $s",
+                "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale, version, next_number, EXISTS (SELECT 1 FROM trials WHERE study_id = $s AND state = 1 AND heartbeat < $cutoff) FROM studies WHERE id = $s",
                 ("$s", study.Id),
                 ("$cutoff", until));
             using (SqliteDataReader r = look.ExecuteReader())
@@ -38,7 +71,9 @@ public sealed partial class SqliteStudyStorage
                 }
 
                 counts = new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)) { Stale = r.GetInt32(5) };
-                if (r.GetInt64(6) == 0)
+                version = r.GetInt64(6);
+                nextNumber = r.GetInt64(7);
+                if (r.GetInt64(8) == 0)
                 {
                     return [];
                 }
@@ -74,10 +109,16 @@ public sealed partial class SqliteStudyStorage
         public TrialRecord InsertTrial(TrialRecord trial)
         {
             // The number, the version and the state counter advance in one statement.
-            SqliteCommand bump = Command(conn, null, InsertBumpSql[(int)trial.State], ("$s", study.Id));
-            long version, number;
-            using (SqliteDataReader r = bump.ExecuteReader())
+            long number;
+            if (nextNumber >= 0)
             {
+                AdvanceKnown(KnownInsertBumpSql[(int)trial.State]);
+                number = nextNumber++;
+            }
+            else
+            {
+                SqliteCommand bump = Command(conn, null, InsertBumpSql[(int)trial.State], ("$s", study.Id));
+                using SqliteDataReader r = bump.ExecuteReader();
                 if (!r.Read())
                 {
                     throw new InvalidOperationException($"There is no study with id {study.Id} in {storage.FilePath} (was it deleted?).");
@@ -85,24 +126,22 @@ public sealed partial class SqliteStudyStorage
 
                 version = r.GetInt64(0);
                 number = r.GetInt64(1);
+                nextNumber = number + 1;
             }
 
-            SqliteCommand insert = Command(
-                conn,
-                null,
-                "INSERT INTO trials (study_id, number, state, params, user_attrs, system_attrs, created_at, started_at, owner, heartbeat, version) VALUES ($s, $n, $state, $p, $u, $a, $now, $started, $o, $hb, $v) RETURNING id",
-                ("$s", study.Id),
-                ("$n", number),
-                ("$state", (int)trial.State),
-                ("$p", StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, trial.Parameters)),
-                ("$u", StudyDefinitionJson.WriteAttributes(trial.UserAttributes)),
-                ("$a", StudyDefinitionJson.WriteAttributes(trial.SystemAttributes)),
-                ("$now", trial.CreatedAt.ToUnixTimeMilliseconds()),
-                ("$started", trial.StartedAt?.ToUnixTimeMilliseconds()),
-                ("$o", trial.Owner),
-                ("$hb", trial.Heartbeat?.ToUnixTimeMilliseconds()),
-                ("$v", version));
-            long id = (long)insert.ExecuteScalar()!;
+            // Only what the trial sets is bound and written: a start's empty parameters and attributes keep their defaults.
+            (string sql, (string Name, object? Value)[] parameters) = SqliteTrialWriteSql.Insert(
+                [("$s", study.Id), ("$n", number), ("$state", (int)trial.State), ("$now", trial.CreatedAt.ToUnixTimeMilliseconds()), ("$v", version)],
+                [
+                    trial.Parameters.Count > 0 ? StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, trial.Parameters) : null,
+                    trial.UserAttributes.Count > 0 ? StudyDefinitionJson.WriteAttributes(trial.UserAttributes) : null,
+                    trial.SystemAttributes.Count > 0 ? StudyDefinitionJson.WriteAttributes(trial.SystemAttributes) : null,
+                    trial.StartedAt?.ToUnixTimeMilliseconds(),
+                    trial.Owner,
+                    trial.Heartbeat?.ToUnixTimeMilliseconds(),
+                ]);
+            Exec(conn, null, sql, parameters);
+            long id = conn.LastInsertRowId();
             foreach (KeyValuePair<long, double> iv in trial.IntermediateValues)
             {
                 Exec(conn, null, "INSERT INTO trial_values (trial_id, step, value) VALUES ($id, $step, $value)", ("$id", id), ("$step", iv.Key), ("$value", double.IsNaN(iv.Value) ? DBNull.Value : iv.Value));
@@ -114,43 +153,45 @@ public sealed partial class SqliteStudyStorage
 
         public TrialRecord UpdateTrial(TrialRecord previous, TrialRecord updated)
         {
-            long version = BumpVersion(conn, null, study.Id, previous.State, updated.State);
-
-            // The row's scalar columns are written as they are now; the JSON columns only when they changed.
-            string sql = "UPDATE trials SET state = $state, vals = $vals, fail_reason = $reason, exception_type = $type, started_at = $started, finished_at = $finished, owner = $o, heartbeat = $hb, version = $v"
-                + (ReferenceEquals(previous.Parameters, updated.Parameters) ? string.Empty : ", params = $p")
-                + (ReferenceEquals(previous.UserAttributes, updated.UserAttributes) ? string.Empty : ", user_attrs = $u")
-                + (ReferenceEquals(previous.SystemAttributes, updated.SystemAttributes) ? string.Empty : ", system_attrs = $a")
-                + " WHERE id = $id";
-            var parameters = new List<(string, object?)>(14)
+            if (version >= 0)
             {
-                ("$state", (int)updated.State),
-                ("$vals", StudyDefinitionJson.WriteValues(updated.Values)),
-                ("$reason", updated.FailReason),
-                ("$type", updated.ExceptionType),
-                ("$started", updated.StartedAt?.ToUnixTimeMilliseconds()),
-                ("$finished", updated.FinishedAt?.ToUnixTimeMilliseconds()),
-                ("$o", updated.Owner),
-                ("$hb", updated.Heartbeat?.ToUnixTimeMilliseconds()),
-                ("$v", version),
-            };
-            if (!ReferenceEquals(previous.Parameters, updated.Parameters))
+                AdvanceKnown(KnownMoveSql[(int)previous.State, (int)updated.State]);
+            }
+            else
             {
-                parameters.Add(("$p", StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, updated.Parameters)));
+                version = BumpVersion(conn, null, study.Id, previous.State, updated.State);
             }
 
-            if (!ReferenceEquals(previous.UserAttributes, updated.UserAttributes))
-            {
-                parameters.Add(("$u", StudyDefinitionJson.WriteAttributes(updated.UserAttributes)));
-            }
-
-            if (!ReferenceEquals(previous.SystemAttributes, updated.SystemAttributes))
-            {
-                parameters.Add(("$a", StudyDefinitionJson.WriteAttributes(updated.SystemAttributes)));
-            }
-
-            parameters.Add(("$id", updated.Id));
-            Exec(conn, null, sql, [.. parameters]);
+            // Only the fields that changed are bound and written (the JSON ones by reference: records share what they do not change).
+            int changed = (previous.State != updated.State ? 1 << 0 : 0)
+                | (ReferenceEquals(previous.Values, updated.Values) ? 0 : 1 << 1)
+                | (string.Equals(previous.FailReason, updated.FailReason, StringComparison.Ordinal) ? 0 : 1 << 2)
+                | (string.Equals(previous.ExceptionType, updated.ExceptionType, StringComparison.Ordinal) ? 0 : 1 << 3)
+                | (previous.StartedAt == updated.StartedAt ? 0 : 1 << 4)
+                | (previous.FinishedAt == updated.FinishedAt ? 0 : 1 << 5)
+                | (string.Equals(previous.Owner, updated.Owner, StringComparison.Ordinal) ? 0 : 1 << 6)
+                | (previous.Heartbeat == updated.Heartbeat ? 0 : 1 << 7)
+                | (ReferenceEquals(previous.Parameters, updated.Parameters) ? 0 : 1 << 8)
+                | (ReferenceEquals(previous.UserAttributes, updated.UserAttributes) ? 0 : 1 << 9)
+                | (ReferenceEquals(previous.SystemAttributes, updated.SystemAttributes) ? 0 : 1 << 10);
+            (string sql, (string Name, object? Value)[] parameters) = SqliteTrialWriteSql.Update(
+                changed,
+                [
+                    (int)updated.State,
+                    (changed & (1 << 1)) != 0 ? StudyDefinitionJson.WriteValues(updated.Values) : null,
+                    updated.FailReason,
+                    updated.ExceptionType,
+                    updated.StartedAt?.ToUnixTimeMilliseconds(),
+                    updated.FinishedAt?.ToUnixTimeMilliseconds(),
+                    updated.Owner,
+                    updated.Heartbeat?.ToUnixTimeMilliseconds(),
+                    (changed & (1 << 8)) != 0 ? StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, updated.Parameters) : null,
+                    (changed & (1 << 9)) != 0 ? StudyDefinitionJson.WriteAttributes(updated.UserAttributes) : null,
+                    (changed & (1 << 10)) != 0 ? StudyDefinitionJson.WriteAttributes(updated.SystemAttributes) : null,
+                ],
+                version,
+                updated.Id);
+            Exec(conn, null, sql, parameters);
             if (counts is TrialCounts known && previous.State != updated.State)
             {
                 counts = known.Add(previous.State, -1).Add(updated.State);
@@ -159,13 +200,28 @@ public sealed partial class SqliteStudyStorage
             return updated;
         }
 
+        private void AdvanceKnown(string sql)
+        {
+            if (Exec(conn, null, sql, ("$s", study.Id)) != 1)
+            {
+                throw new InvalidOperationException($"There is no study with id {study.Id} in {storage.FilePath} (was it deleted?).");
+            }
+
+            version++;
+        }
+
         private TrialCounts ReadCounts()
         {
-            SqliteCommand cmd = Command(conn, null, "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale FROM studies WHERE id = $s", ("$s", study.Id));
+            SqliteCommand cmd = Command(conn, null, "SELECT n_waiting, n_running, n_complete, n_pruned, n_failed, n_stale, version, next_number FROM studies WHERE id = $s", ("$s", study.Id));
             using SqliteDataReader r = cmd.ExecuteReader();
-            return r.Read()
-                ? new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)) { Stale = r.GetInt32(5) }
-                : throw new InvalidOperationException($"There is no study with id {study.Id} in {storage.FilePath} (was it deleted?).");
+            if (!r.Read())
+            {
+                throw new InvalidOperationException($"There is no study with id {study.Id} in {storage.FilePath} (was it deleted?).");
+            }
+
+            version = r.GetInt64(6);
+            nextNumber = r.GetInt64(7);
+            return new TrialCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)) { Stale = r.GetInt32(5) };
         }
     }
 }

@@ -216,7 +216,7 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
         return Run(conn =>
         {
             using SqliteWriteTransaction tx = conn.BeginTransaction();
-            (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
+            (StudyRecord study, TrialRecord t, long version) = ReadTrialById(conn, tx, trialId);
             if (t.IsFinished)
             {
                 throw StorageGuards.AlreadyFinished(t, "take parameters");
@@ -227,7 +227,7 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
                 throw new InvalidOperationException($"Trial {t.Number} already has parameters; they are set once.");
             }
 
-            long version = BumpVersion(conn, tx, study.Id);
+            version = BumpKnownVersion(conn, study.Id, version);
             Exec(conn, tx, "UPDATE trials SET params = $p, version = $v WHERE id = $id", ("$p", StudyDefinitionJson.WriteParameters(study.Definition.SearchSpace, parameters)), ("$v", version), ("$id", trialId));
             tx.Commit();
             return t with { Parameters = study.Definition.SearchSpace.Validate(parameters) };
@@ -260,9 +260,9 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
         return Run(conn =>
         {
             using SqliteWriteTransaction tx = conn.BeginTransaction();
-            (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
+            (StudyRecord study, TrialRecord t, long version) = ReadTrialById(conn, tx, trialId);
             StorageGuards.Finish(finish, study.Definition.Directions.Count);
-            TrialRecord done = TrialLifecycle.Finish(new LifecycleStore(this, conn, study), t, finish, NowTime());
+            TrialRecord done = TrialLifecycle.Finish(new LifecycleStore(this, conn, study, version), t, finish, NowTime());
             tx.Commit();
             return done;
         }, cancellationToken);
@@ -302,8 +302,8 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
         return Run(conn =>
         {
             using SqliteWriteTransaction tx = conn.BeginTransaction();
-            (StudyRecord study, TrialRecord t) = ReadTrialById(conn, tx, trialId);
-            TrialRecord? stale = TrialLifecycle.FailAbandoned(new LifecycleStore(this, conn, study), TrialPolicy.Of(study.Definition), t, owner, reason, NowTime());
+            (StudyRecord study, TrialRecord t, long version) = ReadTrialById(conn, tx, trialId);
+            TrialRecord? stale = TrialLifecycle.FailAbandoned(new LifecycleStore(this, conn, study, version), TrialPolicy.Of(study.Definition), t, owner, reason, NowTime());
             tx.Commit();
             return stale;
         }, cancellationToken);
@@ -449,6 +449,16 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
         return cmd.ExecuteScalar() is long v ? v : throw new InvalidOperationException($"There is no study with id {studyId} (was it deleted?).");
     }
 
+    /// <summary>
+    /// Advances the version of a study whose version the caller read in its open write transaction, without reading it back
+    /// (a statement with RETURNING costs SQLite noticeably more).
+    /// </summary>
+    /// <returns>The new version.</returns>
+    private static long BumpKnownVersion(SqlitePooledConnection conn, long studyId, long version) =>
+        Exec(conn, null, "UPDATE studies SET version = version + 1 WHERE id = $s", ("$s", studyId)) == 1
+            ? version + 1
+            : throw new InvalidOperationException($"There is no study with id {studyId} (was it deleted?).");
+
     private static string[,] BuildBumpAndMoveSql()
     {
         TrialState[] states = Enum.GetValues<TrialState>();
@@ -501,8 +511,10 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
 
     private TrialRecord ReadTrial(SqlitePooledConnection conn, SqliteWriteTransaction? tx, StudyRecord study, long id)
     {
+        // Whether the trial has intermediate values comes with the row: most have none, and then one statement reads it.
         TrialRecord t;
-        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns} FROM trials WHERE id = $id", ("$id", id));
+        bool hasValues;
+        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns}, EXISTS (SELECT 1 FROM trial_values WHERE trial_id = $id) FROM trials WHERE id = $id", ("$id", id));
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             if (!r.Read())
@@ -511,9 +523,10 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
             }
 
             t = ReadTrialRow(r, study.Definition.SearchSpace);
+            hasValues = r.GetInt64(14) != 0;
         }
 
-        return WithIntermediateValues(conn, tx, t);
+        return hasValues ? WithIntermediateValues(conn, tx, t) : t;
     }
 
     private static TrialRecord WithIntermediateValues(SqlitePooledConnection conn, SqliteWriteTransaction? tx, TrialRecord t)
@@ -530,12 +543,19 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
         return b is null ? t : t with { IntermediateValues = b.ToImmutable() };
     }
 
-    private (StudyRecord Study, TrialRecord Trial) ReadTrialById(SqlitePooledConnection conn, SqliteWriteTransaction tx, long trialId)
+    /// <summary>
+    /// Reads a trial, its study and the study's version (which the caller's write transaction holds: its writes advance it from
+    /// there, see <see cref="BumpKnownVersion"/>).
+    /// </summary>
+    private (StudyRecord Study, TrialRecord Trial, long Version) ReadTrialById(SqlitePooledConnection conn, SqliteWriteTransaction tx, long trialId)
     {
-        // The study's id comes with the row (last column), so one statement finds both.
+        // The study's id and version and whether the trial has intermediate values come with the row, so one statement finds them
+        // all (most trials have no intermediate values, and then nothing else is read).
         StudyRecord study;
         TrialRecord t;
-        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns}, study_id FROM trials WHERE id = $id", ("$id", trialId));
+        bool hasValues;
+        long version;
+        SqliteCommand cmd = Command(conn, tx, $"SELECT {TrialColumns}, study_id, EXISTS (SELECT 1 FROM trial_values WHERE trial_id = $id), (SELECT version FROM studies WHERE id = trials.study_id) FROM trials WHERE id = $id", ("$id", trialId));
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             if (!r.Read())
@@ -545,9 +565,11 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
 
             study = Study(r.GetInt64(14));
             t = ReadTrialRow(r, study.Definition.SearchSpace);
+            hasValues = r.GetInt64(15) != 0;
+            version = r.GetInt64(16);
         }
 
-        return (study, WithIntermediateValues(conn, tx, t));
+        return (study, hasValues ? WithIntermediateValues(conn, tx, t) : t, version);
     }
 
     /// <summary>Gets the study of a trial that a write is about to change, throwing if the trial is finished.</summary>
