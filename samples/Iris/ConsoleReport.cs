@@ -21,7 +21,7 @@ internal static class ConsoleReport
 
     public static void Start(Study study, CommandLine options, TrialCounts counts, int budget, int toGo)
     {
-        Console.WriteLine($"Storage: {options.Storage}");
+        Console.WriteLine($"Storage: {Hpo.Storage.StudyStorage.Redact(options.Storage)}");
         if (!study.IsResumed)
         {
             Console.WriteLine($"Created study '{study.Name}': tuner '{study.Tuner.Name}', {budget} trials, 5-fold cross-validated accuracy (maximize).");
@@ -87,7 +87,7 @@ internal static class ConsoleReport
             Console.WriteLine($"  {name,-32} {Format(value)}");
         }
 
-        Console.WriteLine($"Trials: {counts}. The study is kept in {options.Storage}.");
+        Console.WriteLine($"Trials: {counts}. The study is kept in {Hpo.Storage.StudyStorage.Redact(options.Storage)}.");
     }
 
     private static string Format(object? value) => value switch

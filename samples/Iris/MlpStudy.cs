@@ -84,7 +84,7 @@ internal static class MlpStudy
         TrialCounts counts = await study.GetTrialCountsAsync(cancellationToken);
         int budget = study.Budget ?? options.Trials;
         int toGo = Math.Max(0, budget - counts.Finished);
-        Console.WriteLine($"Storage: {options.Storage}");
+        Console.WriteLine($"Storage: {Hpo.Storage.StudyStorage.Redact(options.Storage)}");
         Console.WriteLine(study.IsResumed
             ? $"Resuming study '{study.Name}': {counts.Finished} trials finished, {toGo} to go."
             : $"Created study '{study.Name}': tuner '{study.Tuner.Name}', pruner '{study.Pruner?.Name ?? "none"}', {budget} trials of up to {Epochs} epochs, validation loss (minimize).");

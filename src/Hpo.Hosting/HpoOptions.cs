@@ -19,4 +19,8 @@ public sealed class HpoOptions
     /// It is never logged with its password.
     /// </summary>
     public string? Storage { get; set; }
+
+    /// <summary>Copies these options, as the storage factory of <c>AddHpo</c> reads them once.</summary>
+    /// <returns>A copy.</returns>
+    internal HpoOptions Clone() => (HpoOptions)MemberwiseClone();
 }

@@ -53,7 +53,7 @@ public static class HpoServiceCollectionExtensions
 
     private static IStudyStorage OpenStorage(IServiceProvider services)
     {
-        HpoOptions options = services.GetRequiredService<IOptions<HpoOptions>>().Value;
+        HpoOptions options = services.GetRequiredService<IOptions<HpoOptions>>().Value.Clone();
         ILogger logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Hpo.Hosting");
         if (string.IsNullOrWhiteSpace(options.Storage))
         {

@@ -46,7 +46,7 @@ public sealed class HpoWorkerOptions
     public string? ArtifactsRoot { get; set; }
 
     /// <summary>Gets the environment variables given to each child-process trial (besides the protocol's <c>HPO_*</c> variables).</summary>
-    public IDictionary<string, string?> Environment { get; } = new Dictionary<string, string?>(StringComparer.Ordinal);
+    public IDictionary<string, string?> Environment { get; private set; } = new Dictionary<string, string?>(StringComparer.Ordinal);
 
     /// <summary>Checks the options.</summary>
     /// <returns>The problems, each naming the option, the rule and the value; empty when the options are valid.</returns>
@@ -83,11 +83,28 @@ public sealed class HpoWorkerOptions
             problems.Add($"{SectionName}:AbandonAfter must be between 0 and 1 hour, but got {AbandonAfter}.");
         }
 
-        if (Command.Count > 0 && string.IsNullOrWhiteSpace(Command[0]))
+        if (Command is null)
+        {
+            problems.Add($"{SectionName}:Command must be a list (empty to run the registered IObjective), but it is null.");
+        }
+        else if (Command.Count > 0 && string.IsNullOrWhiteSpace(Command[0]))
         {
             problems.Add($"{SectionName}:Command must start with a program, but its first word is empty.");
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Copies these options, the command and the environment too, as <see cref="HpoWorkerService"/> keeps one at construction: a
+    /// later change to the options object (for example to the <c>IOptions</c> singleton) does not reach a worker already built.
+    /// </summary>
+    /// <returns>A copy that shares nothing mutable with this object.</returns>
+    internal HpoWorkerOptions Clone()
+    {
+        var copy = (HpoWorkerOptions)MemberwiseClone();
+        copy.Command = Command is null ? null! : [.. Command];
+        copy.Environment = new Dictionary<string, string?>(Environment, StringComparer.Ordinal);
+        return copy;
     }
 }

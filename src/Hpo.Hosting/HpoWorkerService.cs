@@ -20,7 +20,7 @@ namespace Hpo.Hosting;
 public sealed partial class HpoWorkerService : BackgroundService
 {
     private readonly IServiceProvider services;
-    private readonly IOptions<HpoWorkerOptions> options;
+    private readonly HpoWorkerOptions options;
     private readonly ILoggerFactory loggerFactory;
     private readonly IHostApplicationLifetime lifetime;
     private readonly ILogger logger;
@@ -37,7 +37,8 @@ public sealed partial class HpoWorkerService : BackgroundService
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(lifetime);
         this.services = services;
-        this.options = options;
+        // A copy, taken now: the caller's options object (the IOptions singleton) may change later without reaching this worker.
+        this.options = options.Value.Clone();
         this.loggerFactory = loggerFactory;
         this.lifetime = lifetime;
         logger = loggerFactory.CreateLogger<HpoWorkerService>();
@@ -51,7 +52,7 @@ public sealed partial class HpoWorkerService : BackgroundService
     {
         // Let the host finish starting: the run is long.
         await Task.Yield();
-        HpoWorkerOptions o = options.Value;
+        HpoWorkerOptions o = options;
         IReadOnlyList<string> problems = o.Validate();
         if (problems.Count > 0)
         {

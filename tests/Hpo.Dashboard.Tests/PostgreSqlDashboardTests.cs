@@ -7,28 +7,13 @@ using Npgsql;
 
 namespace Hpo.Dashboard.Tests;
 
-/// <summary>A fact that needs the PostgreSQL server of HPO_TEST_POSTGRES: skipped without it, except under CI=true, where it fails.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class PostgreSqlFactAttribute : FactAttribute
-{
-    public PostgreSqlFactAttribute()
-    {
-        if (ConnectionString is null && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Skip = "HPO_TEST_POSTGRES is not set. Start a scratch server with '.ci/postgres.sh start' and export the line it prints.";
-        }
-    }
-
-    public static string? ConnectionString => Environment.GetEnvironmentVariable("HPO_TEST_POSTGRES") is { Length: > 0 } s ? s : null;
-}
-
 /// <summary>The dashboard's API over a real PostgreSQL storage, written by several concurrent writers.</summary>
 public sealed class PostgreSqlDashboardTests
 {
     [PostgreSqlFact]
     public async Task Api_OverPostgreSql_MatchesTheStorageAndSeesNewTrials()
     {
-        string admin = PostgreSqlFactAttribute.ConnectionString ?? throw new InvalidOperationException("HPO_TEST_POSTGRES is not set; under CI (CI=true) .ci/run starts a scratch server and exports it.");
+        string admin = PostgreSqlFactAttribute.RequiredConnectionString;
         string database = "hpo_dash_" + Guid.NewGuid().ToString("N")[..12];
         await using (var conn = new NpgsqlConnection(admin))
         {

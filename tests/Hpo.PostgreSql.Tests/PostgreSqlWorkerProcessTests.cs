@@ -26,14 +26,22 @@ public sealed class PostgreSqlWorkerProcessTests(PostgreSqlDatabase database) : 
         await using var storage = new PostgreSqlStudyStorage(database.ConnectionString);
         try
         {
-            // The first worker hangs in trial 3 after reporting its intermediate value; a second joins meanwhile; then the first dies.
+            // The first worker hangs in trial 3 after reporting its intermediate value; a second joins meanwhile; then the first dies
+            // and two more join. Each joiner holds its first trial until released (HPO_TEST_GATE), and the test waits until the
+            // storage shows that trial running under the joiner's name: every process takes part whatever the machine's load (a
+            // joiner that started late used to find the study done, and fewer than four processes completed trials).
             TrialRecord hanging = await WaitForHangingTrialAsync(storage, first);
-            others.Add(TestWorkerProcess.Run(Url, "elastic", Budget, seed: 11, lease, sleep, maxRetries: 1));
-            await others[0].WaitForOutputAsync("started", TimeSpan.FromSeconds(30));
+            var gate = new Dictionary<string, string> { ["HPO_TEST_GATE"] = "1" };
+            others.Add(TestWorkerProcess.Run(Url, "elastic", Budget, seed: 11, lease, sleep, maxRetries: 1, environment: gate));
+            await WaitForHeldTrialsAsync(storage, others, hanging);
             await first.KillAsync();
-            others.Add(TestWorkerProcess.Run(Url, "elastic", Budget, seed: 11, lease, sleep, maxRetries: 1));
-            await Task.Delay(200);
-            others.Add(TestWorkerProcess.Run(Url, "elastic", Budget, seed: 11, lease, sleep, maxRetries: 1));
+            others.Add(TestWorkerProcess.Run(Url, "elastic", Budget, seed: 11, lease, sleep, maxRetries: 1, environment: gate));
+            others.Add(TestWorkerProcess.Run(Url, "elastic", Budget, seed: 11, lease, sleep, maxRetries: 1, environment: gate));
+            await WaitForHeldTrialsAsync(storage, others, hanging);
+            foreach (TestWorkerProcess w in others)
+            {
+                await w.ReleaseAsync();
+            }
 
             foreach (TestWorkerProcess w in others)
             {
@@ -58,10 +66,10 @@ public sealed class PostgreSqlWorkerProcessTests(PostgreSqlDatabase database) : 
             Assert.Equal(stale.Parameters["x"], retry.Parameters["x"]);
             Assert.Equal(stale.IntermediateValues[0], retry.IntermediateValues[0]);
 
-            // No point was evaluated twice to completion, and several processes took part.
+            // No point was evaluated twice to completion, and every process took part: the first before it died, each joiner after.
             List<TrialRecord> complete = [.. trials.Where(t => t.State == TrialState.Complete)];
             Assert.Equal(Budget, complete.Select(t => Convert.ToString(t.Parameters["x"], CultureInfo.InvariantCulture)).Distinct().Count());
-            Assert.True(complete.Select(t => t.Owner).Distinct().Count() >= 3, "Fewer than three processes completed trials.");
+            Assert.Equal(1 + others.Count, complete.Select(t => t.Owner).Distinct().Count());
             Assert.Equal((double)(await storage.GetBestTrialAsync(study.Id, CancellationToken.None))!.Value!, complete.Min(t => t.Value!.Value));
         }
         finally
@@ -71,6 +79,19 @@ public sealed class PostgreSqlWorkerProcessTests(PostgreSqlDatabase database) : 
                 w.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Waits until each gated joiner holds one running trial (the storage shows as many running trials, besides the hanging one, under
+    /// as many owners as there are joiners); fails if a joiner exits first or after a minute.
+    /// </summary>
+    private static async Task WaitForHeldTrialsAsync(IStudyStorage storage, IReadOnlyList<TestWorkerProcess> joiners, TrialRecord hanging)
+    {
+        await joiners[^1].WaitForTrialsAsync(storage, "elastic", TimeSpan.FromSeconds(60), trials =>
+        {
+            Assert.All(joiners, j => Assert.False(j.HasExited, $"Worker {j.Id} exited early.{j.Describe()}"));
+            return trials.Where(t => t.State == TrialState.Running && t.Number != hanging.Number).Select(t => t.Owner).Distinct().Count() == joiners.Count;
+        });
     }
 
     private static async Task<TrialRecord> WaitForHangingTrialAsync(IStudyStorage storage, TestWorkerProcess worker)

@@ -11,6 +11,8 @@
 //       HPO_TEST_GRACE_MS, when set, makes SIGTERM a graceful stop of the plain OptimizeAsync run (OptimizeOptions.StopToken,
 //       with that GracePeriod): no trial starts, running ones may finish, the rest are handed back; the last line then ends with
 //       " handed_back=<n>". HPO_TEST_IGNORE_CANCEL=1 makes the hanging trial ignore its cancellation (AbandonAfter 1 s).
+//       HPO_TEST_GATE=1 holds the worker's trials (after their step-0 report) until a line "go" arrives on standard input: a test
+//       sees the trial running under this worker's name in the storage, and knows the worker will complete it once released.
 //   Hpo.TestWorker wait
 //       Prints "waiting <pid>" and waits until standard input is closed (a live process for WorkerIdentity tests).
 using System.Globalization;
@@ -56,6 +58,19 @@ static async Task<int> WaitAsync()
     return 0;
 }
 
+static async Task WaitForGoAsync()
+{
+    while (await Console.In.ReadLineAsync() is { } line)
+    {
+        if (line == "go")
+        {
+            return;
+        }
+    }
+
+    throw new InvalidOperationException("HPO_TEST_GATE is set, but standard input ended before a line 'go'.");
+}
+
 static async Task<int> RunAsync(string url, string name, int budget, int seed, int leaseMs, int sleepMs, int hangAt)
 {
     SearchSpace? custom = Environment.GetEnvironmentVariable("HPO_TEST_SPACE") is { Length: > 0 } json ? SearchSpace.FromJson(json) : null;
@@ -88,6 +103,8 @@ static async Task<int> RunAsync(string url, string name, int budget, int seed, i
     }
 
     bool ignoreCancel = Environment.GetEnvironmentVariable("HPO_TEST_IGNORE_CANCEL") == "1";
+    // On a thread of its own: Console.In reads synchronously, even through ReadLineAsync.
+    Task gate = Environment.GetEnvironmentVariable("HPO_TEST_GATE") == "1" ? Task.Run(WaitForGoAsync) : Task.CompletedTask;
     Console.WriteLine($"started {Environment.ProcessId} resumed={study.IsResumed}");
 
     OptimizeResult result = await study.OptimizeAsync(
@@ -95,6 +112,7 @@ static async Task<int> RunAsync(string url, string name, int budget, int seed, i
         {
             double x = custom is null ? trial.Get<double>("x") : 0;
             await trial.ReportAsync(0, x, ct);
+            await gate.WaitAsync(ct);
             bool hang = trial.Number == hangAt;
             await Task.Delay(hang ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(sleepMs), hang && ignoreCancel ? CancellationToken.None : ct);
             return (ObjectiveResult)(custom is null ? (x * x) + trial.Get<int>("n") : Score(trial.Parameters));

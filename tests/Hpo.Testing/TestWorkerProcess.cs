@@ -38,6 +38,13 @@ public sealed class TestWorkerProcess : CapturedProcess
 
     public void CloseInput() => Process.StandardInput.Close();
 
+    /// <summary>Releases the trials of a worker started with <c>HPO_TEST_GATE=1</c>: writes <c>go</c> to its standard input.</summary>
+    public async Task ReleaseAsync()
+    {
+        await Process.StandardInput.WriteLineAsync("go");
+        await Process.StandardInput.FlushAsync();
+    }
+
     /// <summary>
     /// Waits until the trials of <paramref name="study"/> in <paramref name="storage"/> meet <paramref name="condition"/> and
     /// returns them; fails if the worker exits first or on timeout.

@@ -81,7 +81,8 @@ public static class OverheadCommand
         }
 
         string studyName = "overhead-" + Guid.NewGuid().ToString("N")[..12];
-        stdout.WriteLine($"overhead: storage {url}, tuner {tuner}, {trials} trials, {processes} process(es) {mode}, warm-up {warmup} trials, study {studyName}");
+        string shown = StudyStorage.Redact(url);
+        stdout.WriteLine($"overhead: storage {shown}, tuner {tuner}, {trials} trials, {processes} process(es) {mode}, warm-up {warmup} trials, study {studyName}");
         await using IStudyStorage storage = StorageRegistry.Default.Open(url);
         Study study = await OverheadStudy.CreateAsync(storage, studyName, tuner, trials).ConfigureAwait(false);
 
@@ -124,7 +125,7 @@ public static class OverheadCommand
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
-            w.WriteString("storage", url);
+            w.WriteString("storage", shown);
             w.WriteString("tuner", tuner);
             w.WriteNumber("trials", trials);
             w.WriteNumber("processes", processes);
@@ -186,7 +187,10 @@ public static class OverheadCommand
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
                 };
-                foreach (string a in prefix.Concat(["overhead-worker", "--storage", url, "--study", studyName, "--tuner", tuner, "--warmup", warmup.ToString(CultureInfo.InvariantCulture), "--warmup-ms", ((long)warmupTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]))
+
+                // The URL goes through the environment, which only this user can read; a command line is visible to every user (ps).
+                psi.Environment[OverheadWorker.StorageVariable] = url;
+                foreach (string a in prefix.Concat(["overhead-worker", "--study", studyName, "--tuner", tuner, "--warmup", warmup.ToString(CultureInfo.InvariantCulture), "--warmup-ms", ((long)warmupTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]))
                 {
                     psi.ArgumentList.Add(a);
                 }

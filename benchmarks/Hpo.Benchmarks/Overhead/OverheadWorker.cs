@@ -6,7 +6,7 @@ using Hpo.Registries;
 namespace Hpo.Benchmarks.Overhead;
 
 /// <summary>
-/// <c>overhead-worker --storage URL --study NAME --tuner NAME --warmup W --warmup-ms MS</c>: one worker process of the overhead benchmark.
+/// <c>overhead-worker [--storage URL] --study NAME --tuner NAME --warmup W --warmup-ms MS</c>: one worker process of the overhead benchmark.
 /// It warms up on studies of its own, prints <see cref="ReadyLine"/>, waits for <c>go</c> on standard input, runs the named
 /// study to its budget with the default options, and prints <see cref="ResultPrefix"/> and its number of evaluations.
 /// </summary>
@@ -14,6 +14,12 @@ public static class OverheadWorker
 {
     /// <summary>The line a worker prints when it is warmed up.</summary>
     public const string ReadyLine = "ready";
+
+    /// <summary>
+    /// The environment variable that carries the storage URL when <c>--storage</c> is not given: the overhead command hands its URL
+    /// (password included) to its workers this way, so that it does not show on their command lines.
+    /// </summary>
+    public const string StorageVariable = "HPO_OVERHEAD_STORAGE";
 
     /// <summary>The prefix of the line that carries the worker's number of evaluations.</summary>
     public const string ResultPrefix = "evaluations ";
@@ -31,7 +37,7 @@ public static class OverheadWorker
         ArgumentNullException.ThrowIfNull(stdin);
         ArgumentNullException.ThrowIfNull(stdout);
         var cl = new CommandLine("overhead-worker", args, "storage", "study", "tuner", "warmup", "warmup-ms");
-        string url = cl.String("storage");
+        string url = cl.String("storage", Environment.GetEnvironmentVariable(StorageVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
         string name = cl.String("study");
         string tuner = cl.String("tuner", "random");
         int warmup = cl.NonNegativeInt("warmup", 0);

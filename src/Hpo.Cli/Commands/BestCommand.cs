@@ -26,9 +26,8 @@ internal sealed class BestCommand : CliCommand
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
-        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
+        return WithStudyAsync(context, options, async (storage, study) =>
         {
-            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             TrialRecord best = await storage.GetBestTrialAsync(study.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new CliException($"Study '{study.Name}' has no complete trial yet, so it has no best trial.");
             return OutputDocument.Single(new OutputRecord(
@@ -41,6 +40,6 @@ internal sealed class BestCommand : CliCommand
                 new("duration", best.Duration),
                 new("finished", best.FinishedAt),
             ]));
-        });
+        }, cancellationToken);
     }
 }

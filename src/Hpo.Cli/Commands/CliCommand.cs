@@ -48,14 +48,25 @@ internal abstract class CliCommand : ICommandSpec
     /// <param name="body">What to do with the storage.</param>
     /// <param name="migrate">Whether the command writes and so may create or upgrade the schema; readers (the default) never do.</param>
     /// <returns>What <paramref name="body"/> returns.</returns>
-    protected static async Task<OutputDocument> WithStorageAsync(CommandContext context, string url, bool mustExist, Func<IStudyStorage, Task<OutputDocument>> body, bool migrate = false)
+    protected static Task<OutputDocument> WithStorageAsync(CommandContext context, string url, bool mustExist, Func<IStudyStorage, Task<OutputDocument>> body, bool migrate = false)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(body);
-        IStudyStorage storage = context.Storage.Open(url, mustExist, migrate);
-        await using (storage.ConfigureAwait(false))
-        {
-            return await body(storage).ConfigureAwait(false);
-        }
+        return context.Storage.WithStorageAsync(url, mustExist, migrate, body);
+    }
+
+    /// <summary>
+    /// Opens the <c>--storage</c> of <paramref name="options"/> for reading, finds its <c>--study</c>, runs <paramref name="body"/>
+    /// with both and disposes the storage (<see cref="StorageOpener.WithStudyAsync"/>).
+    /// </summary>
+    /// <param name="context">The command's context.</param>
+    /// <param name="options">The parsed options, with <c>--storage</c> and <c>--study</c>.</param>
+    /// <param name="body">What to do with the storage and the study.</param>
+    /// <param name="cancellationToken">A token to cancel the command.</param>
+    /// <returns>What <paramref name="body"/> returns.</returns>
+    protected static Task<OutputDocument> WithStudyAsync(CommandContext context, ParsedOptions options, Func<IStudyStorage, StudyRecord, Task<OutputDocument>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        return context.Storage.WithStudyAsync(options.GetRequired(CommonOptions.Storage.Name), options.GetRequired(CommonOptions.Study.Name), body, cancellationToken);
     }
 }

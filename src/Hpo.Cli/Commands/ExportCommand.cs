@@ -52,9 +52,8 @@ internal sealed class ExportCommand : CliCommand
         }
 
         int? trialNumber = options.GetInt32(TrialOption.Name, minimum: 0);
-        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
+        return WithStudyAsync(context, options, async (storage, study) =>
         {
-            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             TrialRecord trial = trialNumber is int n
                 ? await storage.GetTrialAsync(study.Id, n, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"Study '{study.Name}' has no trial {n}.")
                 : await storage.GetBestTrialAsync(study.Id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"Study '{study.Name}' has no complete trial yet, so it has no best model.");
@@ -76,6 +75,6 @@ internal sealed class ExportCommand : CliCommand
                 new("trial", trial.Number),
                 new("value", trial.Value),
             ]));
-        });
+        }, cancellationToken);
     }
 }

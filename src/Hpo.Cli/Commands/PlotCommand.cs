@@ -70,9 +70,9 @@ internal sealed class PlotCommand : CliCommand
             Height = options.GetInt32(HeightOption.Name, minimum: 100) ?? 540,
         };
         string path = StudySnapshot.OutputPath(output);
-        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
+        return WithStudyAsync(context, options, async (storage, study) =>
         {
-            StudyData data = await StudySnapshot.LoadAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
+            StudyData data = await StudySnapshot.LoadAsync(storage, study, cancellationToken).ConfigureAwait(false);
             await StudyPlotter.SaveAsync(data, kind, path, plotOptions, cancellationToken).ConfigureAwait(false);
             return OutputDocument.Single(new OutputRecord(
             [
@@ -81,6 +81,6 @@ internal sealed class PlotCommand : CliCommand
                 new("file", path),
                 new("trials", data.Trials.Count),
             ]));
-        });
+        }, cancellationToken);
     }
 }

@@ -35,9 +35,9 @@ internal sealed class ReportCommand : CliCommand
     {
         string path = StudySnapshot.OutputPath(options.GetRequired(OutOption.Name));
         var reportOptions = new StudyReportOptions { MaxTableTrials = options.GetInt32(MaxTableTrialsOption.Name, minimum: 1) ?? 2000 };
-        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
+        return WithStudyAsync(context, options, async (storage, study) =>
         {
-            StudyData data = await StudySnapshot.LoadAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
+            StudyData data = await StudySnapshot.LoadAsync(storage, study, cancellationToken).ConfigureAwait(false);
             await StudyReport.SaveAsync(data, path, reportOptions, cancellationToken).ConfigureAwait(false);
             return OutputDocument.Single(new OutputRecord(
             [
@@ -46,6 +46,6 @@ internal sealed class ReportCommand : CliCommand
                 new("bytes", new FileInfo(path).Length),
                 new("trials", data.Trials.Count),
             ]));
-        });
+        }, cancellationToken);
     }
 }

@@ -28,9 +28,8 @@ internal sealed class StatusCommand : CliCommand
     /// <inheritdoc/>
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
-        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
+        return WithStudyAsync(context, options, async (storage, study) =>
         {
-            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             TrialCounts counts = await storage.GetTrialCountsAsync(study.Id, cancellationToken).ConfigureAwait(false);
             int? budget = study.Definition.Budget;
             return OutputDocument.Single(new OutputRecord(
@@ -42,6 +41,6 @@ internal sealed class StatusCommand : CliCommand
                 new("budget", budget),
                 new("remaining", budget is int b ? Math.Max(0, b - counts.Finished) : null),
             ]));
-        });
+        }, cancellationToken);
     }
 }

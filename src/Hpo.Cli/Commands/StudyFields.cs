@@ -6,30 +6,9 @@ using Hpo.Trials;
 
 namespace Hpo.Cli.Commands;
 
-/// <summary>The output fields the commands share: a study's row, counts by state, a trial's parameters; and the study look-up.</summary>
+/// <summary>The output fields the commands share: a study's row, counts by state, a trial's parameters; (the study look-up is StorageOpener.FindStudyAsync).</summary>
 internal static class StudyFields
 {
-    /// <summary>Gets a study by name, or fails with the names the storage does hold.</summary>
-    /// <param name="storage">The storage.</param>
-    /// <param name="name">The study's name.</param>
-    /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>The study.</returns>
-    /// <exception cref="CliException">There is no study with that name.</exception>
-    public static async Task<StudyRecord> GetStudyAsync(IStudyStorage storage, string name, CancellationToken cancellationToken)
-    {
-        StudyRecord? study = await storage.GetStudyAsync(name, cancellationToken).ConfigureAwait(false);
-        if (study is not null)
-        {
-            return study;
-        }
-
-        IReadOnlyList<StudyRecord> studies = await storage.GetStudiesAsync(cancellationToken).ConfigureAwait(false);
-        string known = studies.Count == 0
-            ? "The storage holds no study yet."
-            : $"Studies: {string.Join(", ", studies.Take(20).Select(s => s.Name))}{(studies.Count > 20 ? ", …" : string.Empty)}.";
-        throw new CliException($"There is no study named '{name}'. {known}");
-    }
-
     /// <summary>The fields of <see cref="Study"/>, for the header of an empty list.</summary>
     public static readonly IReadOnlyList<string> StudyColumns = ["name", "direction", "tuner", "budget", "waiting", "running", "complete", "pruned", "failed", "stale", "best", "created"];
 

@@ -8,14 +8,13 @@ namespace Hpo.Cli.Commands;
 /// <summary>Reads a study and its trials for the commands that draw it (<c>plot</c>, <c>report</c>).</summary>
 internal static class StudySnapshot
 {
-    /// <summary>Reads the study named by <c>--study</c>, or fails with the names the storage holds.</summary>
+    /// <summary>Reads a study's trials into a snapshot.</summary>
     /// <param name="storage">The storage.</param>
-    /// <param name="name">The study's name.</param>
+    /// <param name="study">The study.</param>
     /// <param name="cancellationToken">A token to cancel the read.</param>
     /// <returns>The snapshot.</returns>
-    public static async Task<StudyData> LoadAsync(IStudyStorage storage, string name, CancellationToken cancellationToken)
+    public static async Task<StudyData> LoadAsync(IStudyStorage storage, StudyRecord study, CancellationToken cancellationToken)
     {
-        StudyRecord study = await StudyFields.GetStudyAsync(storage, name, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<TrialRecord> trials = await storage.GetTrialsAsync(study.Id, cancellationToken).ConfigureAwait(false);
         return StudyData.Create(study, trials, TimeProvider.System.GetUtcNow());
     }

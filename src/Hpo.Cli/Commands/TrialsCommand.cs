@@ -35,16 +35,15 @@ internal sealed class TrialsCommand : CliCommand
     public override Task<OutputDocument> ExecuteAsync(CommandContext context, ParsedOptions options, CancellationToken cancellationToken)
     {
         TrialState? state = options.GetChoice(StateOption.Name, States);
-        return WithStorageAsync(context, options.GetRequired(CommonOptions.Storage.Name), mustExist: true, async storage =>
+        return WithStudyAsync(context, options, async (storage, study) =>
         {
-            StudyRecord study = await StudyFields.GetStudyAsync(storage, options.GetRequired(CommonOptions.Study.Name), cancellationToken).ConfigureAwait(false);
             IReadOnlyList<TrialRecord> trials = await storage.GetTrialsAsync(study.Id, cancellationToken).ConfigureAwait(false);
             return OutputDocument.List(trials
                 .Where(t => state is null || t.State == state)
                 .OrderBy(t => t.Number)
                 .Select(t => Describe(study, t)),
                 TrialColumns);
-        });
+        }, cancellationToken);
     }
 
     /// <summary>Describes one trial.</summary>

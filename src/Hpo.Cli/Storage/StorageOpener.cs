@@ -75,6 +75,67 @@ internal sealed class StorageOpener
         return Invoke(() => Registry.Open(opened));
     }
 
+    /// <summary>Opens a storage, runs <paramref name="body"/> with it and disposes it (also when <paramref name="body"/> fails).</summary>
+    /// <typeparam name="T">What <paramref name="body"/> returns.</typeparam>
+    /// <param name="url">The <c>--storage</c> URL.</param>
+    /// <param name="mustExist">Whether a SQLite file must already exist (every command but <c>create</c>).</param>
+    /// <param name="migrate">Whether the command writes and so may create or upgrade the schema (see <see cref="Open"/>).</param>
+    /// <param name="body">What to do with the storage.</param>
+    /// <returns>What <paramref name="body"/> returns.</returns>
+    /// <exception cref="UsageException">The URL is malformed or its scheme unknown.</exception>
+    /// <exception cref="CliException">The SQLite file does not exist.</exception>
+    public async Task<T> WithStorageAsync<T>(string url, bool mustExist, bool migrate, Func<IStudyStorage, Task<T>> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        IStudyStorage storage = Open(url, mustExist, migrate);
+        await using (storage.ConfigureAwait(false))
+        {
+            return await body(storage).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing storage for reading, finds the study named <paramref name="study"/> in it (or fails with the names it
+    /// does hold), runs <paramref name="body"/> with both and disposes the storage: what every command that reads one study does.
+    /// </summary>
+    /// <typeparam name="T">What <paramref name="body"/> returns.</typeparam>
+    /// <param name="url">The <c>--storage</c> URL.</param>
+    /// <param name="study">The <c>--study</c> name.</param>
+    /// <param name="body">What to do with the storage and the study.</param>
+    /// <param name="cancellationToken">A token to cancel the look-up.</param>
+    /// <returns>What <paramref name="body"/> returns.</returns>
+    /// <exception cref="UsageException">The URL is malformed or its scheme unknown.</exception>
+    /// <exception cref="CliException">The SQLite file or the study does not exist.</exception>
+    public Task<T> WithStudyAsync<T>(string url, string study, Func<IStudyStorage, StudyRecord, Task<T>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(body);
+        return WithStorageAsync(url, mustExist: true, migrate: false, async storage =>
+            await body(storage, await FindStudyAsync(storage, study, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false));
+    }
+
+    /// <summary>Gets a study by name, or fails with the names the storage does hold.</summary>
+    /// <param name="storage">The storage.</param>
+    /// <param name="name">The study's name.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The study.</returns>
+    /// <exception cref="CliException">There is no study with that name.</exception>
+    public static async Task<StudyRecord> FindStudyAsync(IStudyStorage storage, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        StudyRecord? study = await storage.GetStudyAsync(name, cancellationToken).ConfigureAwait(false);
+        if (study is not null)
+        {
+            return study;
+        }
+
+        IReadOnlyList<StudyRecord> studies = await storage.GetStudiesAsync(cancellationToken).ConfigureAwait(false);
+        string known = studies.Count == 0
+            ? "The storage holds no study yet."
+            : $"Studies: {string.Join(", ", studies.Take(20).Select(s => s.Name))}{(studies.Count > 20 ? ", …" : string.Empty)}.";
+        throw new CliException($"There is no study named '{name}'. {known}");
+    }
+
     /// <summary>Creates the tool's registry: <c>memory</c>, <c>sqlite</c>, and the PostgreSQL provider the tool ships with.</summary>
     /// <returns>A new registry.</returns>
     public static StorageRegistry CreateRegistry()

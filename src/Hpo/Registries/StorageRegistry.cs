@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using Hpo.Internal;
 using Hpo.Storage;
@@ -30,12 +29,12 @@ public sealed class StorageRegistry
         ["postgres"] = "Hpo.PostgreSql",
     };
 
-    private readonly ConcurrentDictionary<string, Func<string, IStudyStorage>> schemes;
+    private readonly NamedFactories<IStudyStorage> schemes;
 
     /// <summary>Initializes a new instance of the <see cref="StorageRegistry"/> class that knows <c>memory</c> and <c>sqlite</c>.</summary>
     public StorageRegistry()
     {
-        schemes = new ConcurrentDictionary<string, Func<string, IStudyStorage>>(StringComparer.OrdinalIgnoreCase);
+        schemes = NewTable([]);
         Register(new InMemoryStorageProvider());
         Register(new SqliteStorageProvider());
     }
@@ -49,14 +48,14 @@ public sealed class StorageRegistry
     public StorageRegistry(StorageRegistry source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        schemes = new ConcurrentDictionary<string, Func<string, IStudyStorage>>(source.schemes, StringComparer.OrdinalIgnoreCase);
+        schemes = NewTable(source.schemes.Entries);
     }
 
     /// <summary>Gets the process-wide registry, used when options name no other.</summary>
     public static StorageRegistry Default { get; } = new();
 
     /// <summary>Gets the registered schemes, in ordinal order (discovered ones once discovered).</summary>
-    public IReadOnlyCollection<string> Schemes => [.. schemes.Keys.Order(StringComparer.Ordinal)];
+    public IReadOnlyCollection<string> Schemes => schemes.Names;
 
     /// <summary>Gets whether a scheme is registered (ignoring case).</summary>
     /// <param name="scheme">The scheme, without <c>://</c>.</param>
@@ -65,7 +64,7 @@ public sealed class StorageRegistry
     public bool Contains(string scheme)
     {
         ArgumentNullException.ThrowIfNull(scheme);
-        return schemes.ContainsKey(scheme);
+        return schemes.Contains(scheme);
     }
 
     /// <summary>Registers (or replaces) a URL scheme.</summary>
@@ -77,12 +76,7 @@ public sealed class StorageRegistry
     {
         ArgumentNullException.ThrowIfNull(scheme);
         ArgumentNullException.ThrowIfNull(factory);
-        if (!IsScheme(scheme))
-        {
-            throw new ArgumentException($"A storage URL scheme starts with a letter and holds only letters, digits, '+', '-' and '.' (RFC 3986), without '://', but got '{scheme}'.", nameof(scheme));
-        }
-
-        schemes[scheme] = factory;
+        schemes.Register(scheme, factory);
     }
 
     /// <summary>Registers (or replaces) every scheme of a provider.</summary>
@@ -108,7 +102,7 @@ public sealed class StorageRegistry
 
         foreach (string name in names)
         {
-            schemes[name] = provider.Open;
+            schemes.Register(name, provider.Open);
         }
     }
 
@@ -120,9 +114,9 @@ public sealed class StorageRegistry
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         string scheme = url is "memory" or ":memory:" ? InMemoryStorageProvider.Scheme : SchemeOf(url);
-        if (!schemes.TryGetValue(scheme, out Func<string, IStudyStorage>? factory) && Discover(scheme))
+        if (!schemes.TryGet(scheme, out Func<string, IStudyStorage>? factory) && Discover(scheme))
         {
-            schemes.TryGetValue(scheme, out factory);
+            schemes.TryGet(scheme, out factory);
         }
 
         return factory is not null
@@ -137,6 +131,18 @@ public sealed class StorageRegistry
         return separator > 0 && IsScheme(url[..separator])
             ? url[..separator]
             : throw new ArgumentException("The storage URL must be 'memory' or 'scheme://…' with a scheme of letters, digits, '+', '-' and '.' (for example sqlite:///study.db), but got a value without one (not shown: a connection string may hold a password).", nameof(url));
+    }
+
+    /// <summary>The registry's table: names are URL schemes, checked by <see cref="CheckScheme"/>.</summary>
+    private static NamedFactories<IStudyStorage> NewTable(IEnumerable<KeyValuePair<string, Func<string, IStudyStorage>>> entries) =>
+        new("storage provider", nameof(StorageRegistry), entries, CheckScheme);
+
+    private static void CheckScheme(string scheme)
+    {
+        if (!IsScheme(scheme))
+        {
+            throw new ArgumentException($"A storage URL scheme starts with a letter and holds only letters, digits, '+', '-' and '.' (RFC 3986), without '://', but got '{scheme}'.", nameof(scheme));
+        }
     }
 
     private static bool IsScheme(string scheme) =>
@@ -170,6 +176,6 @@ public sealed class StorageRegistry
             Register(provider);
         }
 
-        return schemes.ContainsKey(scheme);
+        return schemes.Contains(scheme);
     }
 }

@@ -17,6 +17,23 @@ public sealed partial class SqliteStudyStorage
 
     private static readonly string[,] KnownMoveSql = BuildKnownMoveSql();
 
+    /// <summary>
+    /// Runs trial rules over one study in one write transaction (<c>BEGIN IMMEDIATE</c>), committed when <paramref name="rules"/>
+    /// returns and rolled back when it throws: the store, and the counters it caches, live only as long as the transaction.
+    /// </summary>
+    /// <typeparam name="T">What the rules return.</typeparam>
+    /// <param name="study">The study.</param>
+    /// <param name="rules">The rules, over the study's store.</param>
+    /// <param name="cancellationToken">A token to cancel before the transaction starts.</param>
+    /// <returns>What the rules return.</returns>
+    internal ValueTask<T> RunRules<T>(StudyRecord study, Func<ITrialLifecycleStore, T> rules, CancellationToken cancellationToken) => Run(conn =>
+    {
+        using SqliteWriteTransaction tx = conn.BeginTransaction();
+        T result = rules(new LifecycleStore(this, conn, study));
+        tx.Commit();
+        return result;
+    }, cancellationToken);
+
     private static string[,] BuildKnownMoveSql()
     {
         TrialState[] states = Enum.GetValues<TrialState>();
@@ -147,7 +164,10 @@ public sealed partial class SqliteStudyStorage
                 Exec(conn, null, "INSERT INTO trial_values (trial_id, step, value) VALUES ($id, $step, $value)", ("$id", id), ("$step", iv.Key), ("$value", double.IsNaN(iv.Value) ? DBNull.Value : iv.Value));
             }
 
-            counts = Counts.Add(trial.State);
+            // The bump above already counted the trial in the study row. Only counters read before it move here: counters never
+            // read stay unread, and are read (bump included) when the rules ask. Reading them here, through Counts, would count the
+            // trial twice. UpdateTrial follows the same rule.
+            counts = counts?.Add(trial.State);
             return trial with { Id = id, Number = (int)number };
         }
 

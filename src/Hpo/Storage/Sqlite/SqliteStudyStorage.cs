@@ -186,13 +186,7 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
         ArgumentNullException.ThrowIfNull(parameters);
         StudyRecord study = Study(studyId);
         IReadOnlyDictionary<string, object> validated = study.Definition.SearchSpace.Validate(parameters);
-        return Run(conn =>
-        {
-            using SqliteWriteTransaction tx = conn.BeginTransaction();
-            TrialRecord t = TrialLifecycle.Enqueue(new LifecycleStore(this, conn, study), validated, NowTime());
-            tx.Commit();
-            return t;
-        }, cancellationToken);
+        return RunRules(study, store => TrialLifecycle.Enqueue(store, validated, NowTime()), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -200,13 +194,7 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         StudyRecord study = Study(studyId);
-        return Run(conn =>
-        {
-            using SqliteWriteTransaction tx = conn.BeginTransaction();
-            TrialRecord? t = TrialLifecycle.Start(new LifecycleStore(this, conn, study), TrialPolicy.Of(study.Definition), owner, NowTime());
-            tx.Commit();
-            return t;
-        }, cancellationToken);
+        return RunRules(study, store => TrialLifecycle.Start(store, TrialPolicy.Of(study.Definition), owner, NowTime()), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -285,13 +273,7 @@ public sealed partial class SqliteStudyStorage : StudyStorageBase
     public override ValueTask<IReadOnlyList<TrialRecord>> FailOrphanedTrialsAsync(long studyId, CancellationToken cancellationToken)
     {
         StudyRecord study = Study(studyId);
-        return Run(conn =>
-        {
-            using SqliteWriteTransaction tx = conn.BeginTransaction();
-            IReadOnlyList<TrialRecord> failed = TrialLifecycle.FailExpired(new LifecycleStore(this, conn, study), TrialPolicy.Of(study.Definition), NowTime());
-            tx.Commit();
-            return failed;
-        }, cancellationToken);
+        return RunRules(study, store => TrialLifecycle.FailExpired(store, TrialPolicy.Of(study.Definition), NowTime()), cancellationToken);
     }
 
     /// <inheritdoc/>
