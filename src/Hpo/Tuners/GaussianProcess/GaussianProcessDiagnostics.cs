@@ -20,6 +20,12 @@ internal sealed record GaussianProcessDiagnostics
     /// <summary>Gets a value indicating whether the acquisition search is bounded by the trust region.</summary>
     public bool TrustRegion { get; init; } = true;
 
+    /// <summary>
+    /// Gets a value indicating whether the models include a quadratic-trend prior mean (<see cref="TrendMean"/>, universal
+    /// kriging) beside the constant one, weighed by the same leave-one-out evidence as the transforms.
+    /// </summary>
+    public bool Trend { get; init; }
+
     /// <summary>Gets a callback told, at each model-based proposal, what the proposal was made from (<see cref="GpProposalTrace"/>).</summary>
     public Action<GpProposalTrace>? OnProposal { get; init; }
 
@@ -43,7 +49,8 @@ internal sealed record GaussianProcessDiagnostics
                 "transform" => result with { Transforms = value == "auto" ? null : [.. value.Split('+').Select(ParseTransform)] },
                 "average" => result with { Average = OnOff(key, value) },
                 "trust" => result with { TrustRegion = OnOff(key, value) },
-                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust).", nameof(spec)),
+                "trend" => result with { Trend = OnOff(key, value) },
+                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust, trend).", nameof(spec)),
             };
         }
 
@@ -53,7 +60,7 @@ internal sealed record GaussianProcessDiagnostics
     /// <inheritdoc/>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"transform={(Transforms is null ? "auto" : string.Join('+', Transforms).ToLowerInvariant())};trust={(TrustRegion ? "on" : "off")};average={(Average ? "on" : "off")}");
+        $"transform={(Transforms is null ? "auto" : string.Join('+', Transforms).ToLowerInvariant())};trust={(TrustRegion ? "on" : "off")};average={(Average ? "on" : "off")}{(Trend ? ";trend=on" : string.Empty)}");
 
     private static TargetTransform ParseTransform(string value) => value switch
     {
@@ -78,4 +85,8 @@ internal sealed record GaussianProcessDiagnostics
 /// <param name="Centre">The region's centre (the incumbent), in the unit cube.</param>
 /// <param name="LogLengthscales">The fitted log lengthscales of the model with the largest weight.</param>
 /// <param name="Proposal">The proposed point, in the unit cube.</param>
-internal sealed record GpProposalTrace(int Trial, TargetTransform Transform, double RegionLength, double[] Centre, double[] LogLengthscales, double[] Proposal);
+internal sealed record GpProposalTrace(int Trial, TargetTransform Transform, double RegionLength, double[] Centre, double[] LogLengthscales, double[] Proposal)
+{
+    /// <summary>Gets the share of the acquisition's weight held by models with the quadratic-trend mean (0 with the constant alone).</summary>
+    public double TrendWeight { get; init; }
+}

@@ -248,12 +248,13 @@ public sealed class GaussianProcessTuner : TunerBase
             double[] y = OutputTransform.Apply(modelRaw, kind, default);
 
             // The amplitude fitted to these targets, on the observations alone.
-            GaussianProcessModel model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper);
+            bool universal = hyper.Trend;
+            GaussianProcessModel model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper, universal);
             double factor = model.AmplitudeFactor(y);
             if (double.IsFinite(factor) && factor > 0.0 && Math.Abs(Math.Log(factor)) > 1e-3)
             {
                 hyper = hyper.Rescaled(factor);
-                model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper);
+                model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper, universal);
             }
 
             var means = new double[nObs];
@@ -273,7 +274,7 @@ public sealed class GaussianProcessTuner : TunerBase
                     modelY[nObs + i] = bestY;
                 }
 
-                model = GaussianProcessModel.Create(features, nObs + nPending, d, numeric, modelY, hyper);
+                model = GaussianProcessModel.Create(features, nObs + nPending, d, numeric, modelY, hyper, universal);
             }
 
             models[k] = model;
@@ -317,6 +318,17 @@ public sealed class GaussianProcessTuner : TunerBase
             : null;
         var acquisition = new AcquisitionOptimizer(space, posterior.Models, posterior.Bests, posterior.Weights);
         List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, region);
+        if (incumbents.Count > 0 && diagnostics.Trend)
+        {
+            // The trend's candidates beyond the region enter by the same acquisition (TrendCandidates).
+            foreach (double[] candidate in TrendCandidates.For(space, posterior.Models, posterior.Weights, incumbents[0]))
+            {
+                results.Add((candidate, acquisition.Value(candidate)));
+            }
+
+            results = [.. results.OrderByDescending(r => r.Value)]; // stable: the region's optimum first on a tie
+        }
+
         double[] proposal = results[0].Point;
         foreach ((double[] point, _) in results)
         {
@@ -327,7 +339,10 @@ public sealed class GaussianProcessTuner : TunerBase
             }
         }
 
-        diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, region is null ? 0.0 : length, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, proposal));
+        diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, region is null ? 0.0 : length, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, proposal)
+        {
+            TrendWeight = posterior.Weights.Where((_, k) => posterior.Models[k].MeanCoefficients.Length > 1).Sum() / posterior.Weights.Sum(),
+        });
         return proposal;
     }
 
@@ -486,7 +501,7 @@ public sealed class GaussianProcessTuner : TunerBase
     {
         (GpHyperparameters hyper, TargetTransform kind, _) = FitAll(space, observed, rawValues, RefitSize(rawValues.Count), CandidateTransforms)[0];
         return refitAll && RefitSize(rawValues.Count) < rawValues.Count
-            ? (FitAll(space, observed, rawValues, rawValues.Count, [kind])[0].Hyperparameters, kind)
+            ? (FitAll(space, observed, rawValues, rawValues.Count, [kind], hyper.Trend)[0].Hyperparameters, kind)
             : (hyper, kind);
     }
 
@@ -510,7 +525,7 @@ public sealed class GaussianProcessTuner : TunerBase
                 continue;
             }
 
-            GpHyperparameters h = refitAll && m < rawValues.Count ? FitAll(space, observed, rawValues, rawValues.Count, [kind])[0].Hyperparameters : hyper;
+            GpHyperparameters h = refitAll && m < rawValues.Count ? FitAll(space, observed, rawValues, rawValues.Count, [kind], hyper.Trend)[0].Hyperparameters : hyper;
             result.Add((h, kind, result.Count == 0 ? 1.0 : weight));
         }
 
@@ -519,8 +534,13 @@ public sealed class GaussianProcessTuner : TunerBase
 
     private TargetTransform[] CandidateTransforms => options.Diagnostics.Transforms is { } forced ? [.. forced] : Transforms;
 
-    /// <summary>Fits each of <paramref name="transforms"/> on the first <paramref name="m"/> observations; best score first (ties in the given order).</summary>
-    private List<(GpHyperparameters Hyperparameters, TargetTransform Transform, double Score)> FitAll(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, int m, TargetTransform[] transforms)
+    /// <summary>
+    /// Fits each of <paramref name="transforms"/> on the first <paramref name="m"/> observations, crossed with the prior means
+    /// (<see cref="GaussianProcessDiagnostics.Trend"/>: the constant, and the quadratic trend where
+    /// <see cref="TrendMean.Supported"/>; only the one named by <paramref name="trend"/> when given); best score first (ties
+    /// in the given order, the constant before the trend).
+    /// </summary>
+    private List<(GpHyperparameters Hyperparameters, TargetTransform Transform, double Score)> FitAll(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, int m, TargetTransform[] transforms, bool? trend = null)
     {
         int d = space.Dimensions;
         double[] prefix = rawValues.GetRange(0, m).ToArray();
@@ -547,23 +567,32 @@ public sealed class GaussianProcessTuner : TunerBase
                 jacobian += logDerivative[fitIndex[i]];
             }
 
-            GpHyperparameters hyper = Fit(x, fitIndex.Length, d, space.Numeric, fitY, noiseFloor);
-            double score = hyper.LooLogDensity + jacobian;
-            fits.Add((hyper, kind, double.IsNaN(score) ? double.NegativeInfinity : score));
+            foreach (bool withTrend in (bool[])[false, true])
+            {
+                bool wanted = trend ?? (!withTrend || (options.Diagnostics.Trend && TrendMean.Supported(fitIndex.Length, space.Numeric)));
+                if (trend is bool only ? only != withTrend : !wanted)
+                {
+                    continue;
+                }
+
+                GpHyperparameters hyper = Fit(x, fitIndex.Length, d, space.Numeric, fitY, noiseFloor, withTrend);
+                double score = hyper.LooLogDensity + jacobian;
+                fits.Add((hyper, kind, double.IsNaN(score) ? double.NegativeInfinity : score));
+            }
         }
 
         // Stable: equal scores keep the candidates' order.
         return [.. fits.Select((f, i) => (f, i)).OrderByDescending(t => t.f.Score).ThenBy(t => t.i).Select(t => t.f)];
     }
 
-    private GpHyperparameters Fit(double[] x, int count, int d, int numeric, double[] y, double noiseFloor)
+    private GpHyperparameters Fit(double[] x, int count, int d, int numeric, double[] y, double noiseFloor, bool trend)
     {
-        if (cache.TryGet(x, y, numeric, noiseFloor, out GpHyperparameters? cached))
+        if (cache.TryGet(x, y, numeric, noiseFloor, out GpHyperparameters? cached, trend))
         {
             return cached;
         }
 
-        var fitter = new GaussianProcessFitter(x, count, d, numeric, y, noiseFloor);
+        var fitter = new GaussianProcessFitter(x, count, d, numeric, y, noiseFloor, trend);
         double[] first = fitter.PriorMode();
         double[] second = (double[])first.Clone();
         for (int k = 0; k < d; k++)
@@ -573,7 +602,7 @@ public sealed class GaussianProcessTuner : TunerBase
 
         GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
         double loo = fitter.LooLogDensity(hyper);
-        hyper = hyper with { LooLogDensity = double.IsNaN(loo) ? double.NegativeInfinity : loo };
+        hyper = hyper with { LooLogDensity = double.IsNaN(loo) ? double.NegativeInfinity : loo, Trend = trend };
         cache.Add(x, y, numeric, noiseFloor, hyper);
         return hyper;
     }
