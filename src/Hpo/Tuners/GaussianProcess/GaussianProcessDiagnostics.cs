@@ -20,12 +20,6 @@ internal sealed record GaussianProcessDiagnostics
     /// <summary>Gets a value indicating whether the acquisition search is bounded by the trust region.</summary>
     public bool TrustRegion { get; init; } = true;
 
-    /// <summary>
-    /// Gets a value indicating whether the models include a quadratic-trend prior mean (<see cref="TrendMean"/>, universal
-    /// kriging) beside the constant one, weighed by the same leave-one-out evidence as the transforms.
-    /// </summary>
-    public bool Trend { get; init; }
-
     /// <summary>Gets a callback told, at each model-based proposal, what the proposal was made from (<see cref="GpProposalTrace"/>).</summary>
     public Action<GpProposalTrace>? OnProposal { get; init; }
 
@@ -49,8 +43,7 @@ internal sealed record GaussianProcessDiagnostics
                 "transform" => result with { Transforms = value == "auto" ? null : [.. value.Split('+').Select(ParseTransform)] },
                 "average" => result with { Average = OnOff(key, value) },
                 "trust" => result with { TrustRegion = OnOff(key, value) },
-                "trend" => result with { Trend = OnOff(key, value) },
-                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust, trend).", nameof(spec)),
+                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust).", nameof(spec)),
             };
         }
 
@@ -60,7 +53,7 @@ internal sealed record GaussianProcessDiagnostics
     /// <inheritdoc/>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"transform={(Transforms is null ? "auto" : string.Join('+', Transforms).ToLowerInvariant())};trust={(TrustRegion ? "on" : "off")};average={(Average ? "on" : "off")}{(Trend ? ";trend=on" : string.Empty)}");
+        $"transform={(Transforms is null ? "auto" : string.Join('+', Transforms).ToLowerInvariant())};trust={(TrustRegion ? "on" : "off")};average={(Average ? "on" : "off")}");
 
     private static TargetTransform ParseTransform(string value) => value switch
     {

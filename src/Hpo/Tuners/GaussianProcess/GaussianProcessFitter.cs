@@ -55,8 +55,7 @@ internal sealed class GaussianProcessFitter
     private readonly double[] weightedSums;
     private readonly double logNoiseFloor;
     private readonly int size;
-    private readonly bool restricted;
-    private readonly bool universal;
+    private readonly bool trend;
     private readonly double[] basis = [];
     private readonly double[] whitenedBasis = [];
     private readonly double[] projection = [];
@@ -69,16 +68,14 @@ internal sealed class GaussianProcessFitter
     /// <param name="y">The standardized targets.</param>
     /// <param name="noiseFloor">The smallest noise variance allowed.</param>
     /// <param name="trend">Whether the prior mean is the quadratic <see cref="TrendMean"/> (fitted by the restricted
-    /// likelihood) instead of the constant (profile likelihood).</param>
-    /// <param name="universal">Whether the leave-one-out density re-estimates the mean's coefficients without the left-out
-    /// point (Dubrule, 1983) instead of plugging in the estimate from every point; implied by <paramref name="trend"/>.</param>
+    /// likelihood, its leave-one-out density re-estimating the coefficients without the left-out point, Dubrule 1983) instead
+    /// of the constant (profile likelihood, plugged in).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public GaussianProcessFitter(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, double noiseFloor, bool trend = false, bool universal = false)
+    public GaussianProcessFitter(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, double noiseFloor, bool trend = false)
     {
         size = TrendMean.Size(trend, numeric);
-        restricted = trend;
-        this.universal = universal || trend;
-        if (this.universal)
+        this.trend = trend;
+        if (trend)
         {
             basis = TrendMean.Columns(x, count, dimension, numeric, size);
             whitenedBasis = new double[basis.Length];
@@ -206,18 +203,13 @@ internal sealed class GaussianProcessFitter
             return double.NegativeInfinity;
         }
 
-        // With the coefficients re-estimated without point i, the leave-one-out quantities come from the projection
-        // P = K^-1 - K^-1 H A^-1 H' K^-1 (the upper-left block of the bordered kriging matrix's inverse) in place of K^-1,
-        // and P y = alpha. Under the restricted likelihood the inverse already holds P.
+        // With the trend, its coefficients are re-estimated without point i (Dubrule, 1983): the leave-one-out quantities come
+        // from the projection P = K^-1 - K^-1 H A^-1 H' K^-1 (the upper-left block of the bordered kriging matrix's inverse),
+        // which the inverse then holds, and P y = alpha. The constant mean is plugged in as known (the tuner's first passes).
         double sum = 0.0;
         for (int i = 0; i < n; i++)
         {
             double precision = inverse[(i * n) + i];
-            if (universal && !restricted)
-            {
-                ReadOnlySpan<double> e = projection.AsSpan(i * size, size);
-                precision -= DenseMath.Dot(e, e);
-            }
 
             if (!(precision > 0.0))
             {
@@ -267,7 +259,7 @@ internal sealed class GaussianProcessFitter
         y.CopyTo(alpha, 0);
         DenseMath.SolveLower(matrix, n, alpha);
         GeneralizedLeastSquares? gls = null;
-        if (universal)
+        if (trend)
         {
             // The mean's coefficients by generalized least squares (see GaussianProcessModel.Create); with the trend the
             // likelihood is the restricted one: + 1/2 log det(H' K^-1 H), n - p degrees of freedom.
@@ -294,8 +286,8 @@ internal sealed class GaussianProcessFitter
             nll += Math.Log(matrix[(i * n) + i]);
         }
 
-        nll += (restricted ? n - size : n) * HalfLog2Pi;
-        if (restricted)
+        nll += (trend ? n - size : n) * HalfLog2Pi;
+        if (trend)
         {
             nll += 0.5 * gls!.LogDetNormal;
         }
@@ -365,9 +357,9 @@ internal sealed class GaussianProcessFitter
     }
 
     /// <summary>
-    /// Writes E = K^-1 H R^-T (rows of <see cref="projection"/>, A = R R'), so that K^-1 H A^-1 H' K^-1 = E E'; under the
-    /// restricted likelihood subtracts E E' from the inverse's lower triangle, which turns it into the projection P whose
-    /// trace terms are the restricted likelihood's gradient (1/2 tr((P - alpha alpha') dK)).
+    /// Writes E = K^-1 H R^-T (rows of <see cref="projection"/>, A = R R'), so that K^-1 H A^-1 H' K^-1 = E E', and subtracts
+    /// E E' from the inverse's lower triangle, which turns it into the projection P whose trace terms are the restricted
+    /// likelihood's gradient (1/2 tr((P - alpha alpha') dK)) and whose diagonal gives the leave-one-out density.
     /// </summary>
     private void Project(GeneralizedLeastSquares gls)
     {
@@ -385,19 +377,7 @@ internal sealed class GaussianProcessFitter
                 e[c] = whitenedBasis[(c * n) + i];
             }
 
-            if (size == 1)
-            {
-                e[0] /= Math.Sqrt(gls.Normal[0]);
-            }
-            else
-            {
-                DenseMath.SolveLower(gls.Normal, size, e);
-            }
-        }
-
-        if (!restricted)
-        {
-            return;
+            DenseMath.SolveLower(gls.Normal, size, e);
         }
 
         for (int i = 0; i < n; i++)

@@ -36,7 +36,8 @@ internal sealed record GpHyperparameters(double[] LogLengthscales, double LogSig
 
 /// <summary>
 /// A Gaussian-process posterior for fixed hyperparameters: a constant prior mean estimated by generalized least squares
-/// (far from the data the model expects a typical value, not the average of a cluster of good ones), Matern-5/2 ARD kernel,
+/// (far from the data the model expects a typical value, not the average of a cluster of good ones) or a quadratic trend
+/// (<see cref="TrendMean"/>, universal kriging: the variance includes the trend's estimation term), Matern-5/2 ARD kernel,
 /// Gaussian noise. Holds the Cholesky factor of K + noise I and K^-1 y; predicts the mean and variance of the latent
 /// function, with gradients over the numeric features.
 /// </summary>
@@ -98,11 +99,6 @@ internal sealed class GaussianProcessModel
     /// <summary>Gets the prior mean's coefficients (the constant alone, or the trend's <see cref="TrendMean"/> coefficients).</summary>
     public double[] MeanCoefficients { get; private init; } = [];
 
-    /// <summary>
-    /// Gets a value indicating whether the posterior is universal kriging: the mean's coefficients are estimated, and the
-    /// variance includes their estimation term (r' (H'K^-1 H)^-1 r, r = h(x) - H'K^-1 k(x)).
-    /// </summary>
-    public bool Universal => universal is not null;
 
     /// <summary>Gets the output scale (prior variance of the latent function).</summary>
     public double Signal { get; }
@@ -110,12 +106,13 @@ internal sealed class GaussianProcessModel
     /// <summary>
     /// Builds the posterior for <paramref name="count"/> points <paramref name="x"/> (row-major, <paramref name="dimension"/>
     /// features each) with targets <paramref name="y"/>. Adds growing jitter to the diagonal until the factorization succeeds.
-    /// With <paramref name="universal"/> the prior mean is the one <paramref name="h"/> names (constant or
-    /// <see cref="TrendMean"/>) and the variance includes the coefficients' estimation term (universal kriging); without it
-    /// the constant mean is plugged in as known.
+    /// With a trend (<see cref="GpHyperparameters.Trend"/>) the posterior is universal kriging: the trend's coefficients are
+    /// estimated by generalized least squares and the variance includes their estimation term. The constant mean is plugged
+    /// in as known, as the tuner has always done (its one coefficient's estimation term is small, and the design functions
+    /// lost by adding it, benchmarks/README.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static GaussianProcessModel Create(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, GpHyperparameters h, bool universal = false)
+    public static GaussianProcessModel Create(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, GpHyperparameters h)
     {
         var weights = new double[dimension];
         for (int k = 0; k < dimension; k++)
@@ -147,12 +144,12 @@ internal sealed class GaussianProcessModel
         // Prior mean by generalized least squares: beta = (H' K^-1 H)^-1 H' K^-1 y (for the constant, (1' K^-1 y) / (1' K^-1 1));
         // then alpha = K^-1 (y - H beta).
         var alpha = y[..n].ToArray();
-        int size = universal ? TrendMean.Size(h.Trend, numeric) : 1;
+        int size = TrendMean.Size(h.Trend, numeric);
         DenseMath.SolveLower(factor, n, alpha);
         GeneralizedLeastSquares gls = GeneralizedLeastSquares.Solve(factor, n, TrendMean.Columns(x, n, dimension, numeric, size), size, alpha)
             ?? throw new InvalidOperationException("The GP's trend basis is degenerate on these points.");
         DenseMath.SolveLowerTransposed(factor, n, alpha);
-        return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha, universal ? gls : null)
+        return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha, h.Trend ? gls : null)
         {
             PriorMean = gls.Coefficients[0],
             MeanCoefficients = gls.Coefficients,
@@ -268,7 +265,7 @@ internal sealed class GaussianProcessModel
 
         meanGradient.Clear();
         varianceGradient.Clear();
-        if (MeanCoefficients.Length > 1 || (universal is not null && !floored))
+        if (universal is not null)
         {
             for (int j = 0; j < Numeric; j++)
             {

@@ -33,7 +33,15 @@ namespace Hpo.Tuners.GaussianProcess;
 /// </para>
 /// <para>
 /// <b>Model.</b> A constant prior mean estimated by generalized least squares (so that far from the data the model expects
-/// a typical value, not the average of a cluster of good ones); lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner
+/// a typical value, not the average of a cluster of good ones), and, once there are at least twice as many observations as
+/// its 2m + 1 coefficients (m numeric features), a per-coordinate quadratic trend b0 + sum b_i x_i + sum c_i x_i^2 as a
+/// second candidate mean (<see cref="TrendMean"/>): a bowl with local structure, which a stationary model with short
+/// lengthscales cannot extrapolate. The trend's coefficients are profiled out by generalized least squares and its kernel
+/// hyperparameters fitted by the restricted likelihood (REML: with up to 2m + 1 coefficients the profile likelihood would
+/// underestimate the output scale and overfit the trend); its posterior is universal kriging (the variance includes the
+/// coefficients' estimation term) and its leave-one-out density re-estimates the coefficients without each point (Dubrule,
+/// 1983), so that it does not score points it was fitted on. The means are crossed with the transforms and averaged by the
+/// same evidence: on data without a bowl the trend gets no weight by itself. Lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner
 /// et al., 2024), output scale ~ LogNormal(0, 1), noise variance ~ LogNormal(-5, 2) above a floor of 1e-10 (1e-12 with
 /// <see cref="GaussianProcessTunerOptions.DeterministicObjective"/>); the MAP estimate is found by L-BFGS-B from two starts:
 /// the prior modes, run to convergence, then long lengthscales, which go on past 10 iterations only while within one unit of
@@ -57,7 +65,9 @@ namespace Hpo.Tuners.GaussianProcess;
 /// a row, and starts again at its initial size once it is very small; its shape follows the fitted lengthscales. The model
 /// behind it is always the global model of every observation, so a shrinking region refines the incumbent's basin (what the
 /// first passes' endgame did by a fixed 20% of the budget and a 0.1 box, now gone) and a restart of the region keeps everything
-/// known. Nothing depends on the horizon, so an open-ended study proposes what a budgeted one does. A proposal that
+/// known. The trend's minimiser and the incumbent with one coordinate moved to it (<see cref="TrendCandidates"/>) are scored
+/// by the same acquisition beside the region's optimum, so a bowl's bottom beyond the region is proposed when the model
+/// expects more there. Nothing depends on the horizon, so an open-ended study proposes what a budgeted one does. A proposal that
 /// repeats a trial already in the history is skipped for the next best point; in a finite space that is not exhausted, an
 /// unseen point is drawn instead.
 /// </para>
@@ -248,13 +258,12 @@ public sealed class GaussianProcessTuner : TunerBase
             double[] y = OutputTransform.Apply(modelRaw, kind, default);
 
             // The amplitude fitted to these targets, on the observations alone.
-            bool universal = hyper.Trend;
-            GaussianProcessModel model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper, universal);
+            GaussianProcessModel model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper);
             double factor = model.AmplitudeFactor(y);
             if (double.IsFinite(factor) && factor > 0.0 && Math.Abs(Math.Log(factor)) > 1e-3)
             {
                 hyper = hyper.Rescaled(factor);
-                model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper, universal);
+                model = GaussianProcessModel.Create(features, nObs, d, numeric, y, hyper);
             }
 
             var means = new double[nObs];
@@ -274,7 +283,7 @@ public sealed class GaussianProcessTuner : TunerBase
                     modelY[nObs + i] = bestY;
                 }
 
-                model = GaussianProcessModel.Create(features, nObs + nPending, d, numeric, modelY, hyper, universal);
+                model = GaussianProcessModel.Create(features, nObs + nPending, d, numeric, modelY, hyper);
             }
 
             models[k] = model;
@@ -318,7 +327,7 @@ public sealed class GaussianProcessTuner : TunerBase
             : null;
         var acquisition = new AcquisitionOptimizer(space, posterior.Models, posterior.Bests, posterior.Weights);
         List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, region);
-        if (incumbents.Count > 0 && diagnostics.Trend)
+        if (incumbents.Count > 0)
         {
             // The trend's candidates beyond the region enter by the same acquisition (TrendCandidates).
             foreach (double[] candidate in TrendCandidates.For(space, posterior.Models, posterior.Weights, incumbents[0]))
@@ -536,9 +545,8 @@ public sealed class GaussianProcessTuner : TunerBase
 
     /// <summary>
     /// Fits each of <paramref name="transforms"/> on the first <paramref name="m"/> observations, crossed with the prior means
-    /// (<see cref="GaussianProcessDiagnostics.Trend"/>: the constant, and the quadratic trend where
-    /// <see cref="TrendMean.Supported"/>; only the one named by <paramref name="trend"/> when given); best score first (ties
-    /// in the given order, the constant before the trend).
+    /// (the constant, and the quadratic trend where <see cref="TrendMean.Supported"/>; only the one named by
+    /// <paramref name="trend"/> when given); best score first (ties in the given order, the constant before the trend).
     /// </summary>
     private List<(GpHyperparameters Hyperparameters, TargetTransform Transform, double Score)> FitAll(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, int m, TargetTransform[] transforms, bool? trend = null)
     {
@@ -569,8 +577,7 @@ public sealed class GaussianProcessTuner : TunerBase
 
             foreach (bool withTrend in (bool[])[false, true])
             {
-                bool wanted = trend ?? (!withTrend || (options.Diagnostics.Trend && TrendMean.Supported(fitIndex.Length, space.Numeric)));
-                if (trend is bool only ? only != withTrend : !wanted)
+                if (trend is bool only ? only != withTrend : withTrend && !TrendMean.Supported(fitIndex.Length, space.Numeric))
                 {
                     continue;
                 }

@@ -117,16 +117,11 @@ internal sealed class GeneralizedLeastSquares
     /// <summary>Gets the coefficients beta.</summary>
     public double[] Coefficients { get; }
 
-    /// <summary>Gets log det A.</summary>
+    /// <summary>Gets log det A (of a trend's factor; see <see cref="Solve"/>).</summary>
     public double LogDetNormal
     {
         get
         {
-            if (Size == 1)
-            {
-                return Math.Log(Normal[0]);
-            }
-
             double sum = 0.0;
             for (int c = 0; c < Size; c++)
             {
@@ -217,19 +212,9 @@ internal sealed class GeneralizedLeastSquares
         return Quadratic(r, u);
     }
 
-    /// <summary>Gets r' A^-1 r; writes A^-1 r into <paramref name="u"/> when it is not empty.</summary>
+    /// <summary>Gets r' A^-1 r (a trend's; <paramref name="r"/> is overwritten); writes A^-1 r into <paramref name="u"/> when it is not empty.</summary>
     public double Quadratic(Span<double> r, Span<double> u)
     {
-        if (Size == 1)
-        {
-            if (!u.IsEmpty)
-            {
-                u[0] = r[0] / Normal[0];
-            }
-
-            return r[0] * r[0] / Normal[0];
-        }
-
         DenseMath.SolveLower(Normal, Size, r);
         double q = DenseMath.Dot(r, r);
         if (!u.IsEmpty)

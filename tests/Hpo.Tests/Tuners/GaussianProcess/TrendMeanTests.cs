@@ -39,7 +39,7 @@ public class TrendMeanTests
         (double[] x, double[] y) = Points(30, 3, 1, Bowl);
         var h = new GpHyperparameters([-1.5, -1.5, -1.5], 0.0, Math.Log(1e-6)) { Trend = true };
 
-        GaussianProcessModel model = GaussianProcessModel.Create(x, 30, 3, 3, y, h, universal: true);
+        GaussianProcessModel model = GaussianProcessModel.Create(x, 30, 3, 3, y, h);
 
         Assert.Equal(7, model.MeanCoefficients.Length);
         double[] minimiser = TrendMean.Minimiser(model.MeanCoefficients, 3);
@@ -49,7 +49,7 @@ public class TrendMeanTests
 
         // Far from the data (a short lengthscale) the constant-mean model reverts to a typical value; the trend extrapolates
         // the bowl.
-        GaussianProcessModel constant = GaussianProcessModel.Create(x, 30, 3, 3, y, h with { Trend = false }, universal: true);
+        GaussianProcessModel constant = GaussianProcessModel.Create(x, 30, 3, 3, y, h with { Trend = false });
         double[] corner = [1.0, 0.0, 1.0];
         double truth = Bowl(corner);
         Assert.Equal(truth, model.Predict(corner, out _), 1e-4);
@@ -72,14 +72,12 @@ public class TrendMeanTests
         Assert.False(TrendMean.Supported(100, 0));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void UniversalPredict_GradientsMatchFiniteDifferences_AndBatchMatchesPointwise(bool trend)
+    [Fact]
+    public void TrendPredict_GradientsMatchFiniteDifferences_AndBatchMatchesPointwise()
     {
         (double[] x, double[] y) = Points(25, 3, 2, p => Math.Sin(5 * p[0]) + Bowl(p));
-        var h = new GpHyperparameters([Math.Log(0.3), Math.Log(0.5), Math.Log(0.8)], Math.Log(0.7), Math.Log(1e-3)) { Trend = trend };
-        GaussianProcessModel model = GaussianProcessModel.Create(x, 25, 3, 3, y, h, universal: true);
+        var h = new GpHyperparameters([Math.Log(0.3), Math.Log(0.5), Math.Log(0.8)], Math.Log(0.7), Math.Log(1e-3)) { Trend = true };
+        GaussianProcessModel model = GaussianProcessModel.Create(x, 25, 3, 3, y, h);
 
         var random = new Random(3);
         var batch = new double[9 * 3];
@@ -117,21 +115,23 @@ public class TrendMeanTests
     }
 
     [Fact]
-    public void UniversalVariance_IsAtLeastThePlugInVariance()
+    public void TrendVariance_IncludesTheCoefficientsEstimationTerm()
     {
         (double[] x, double[] y) = Points(25, 3, 4, Bowl);
         var h = new GpHyperparameters([Math.Log(0.3), Math.Log(0.5), Math.Log(0.8)], Math.Log(0.7), Math.Log(1e-3));
         GaussianProcessModel plugIn = GaussianProcessModel.Create(x, 25, 3, 3, y, h);
-        GaussianProcessModel universal = GaussianProcessModel.Create(x, 25, 3, 3, y, h, universal: true);
-        GaussianProcessModel trend = GaussianProcessModel.Create(x, 25, 3, 3, y, h with { Trend = true }, universal: true);
+        GaussianProcessModel trend = GaussianProcessModel.Create(x, 25, 3, 3, y, h with { Trend = true });
+
+        // Same kernel, so the kernel part of the variance is the same; the trend adds r' A^-1 r > 0, most far from the data.
         double[] far = [1.0, 1.0, 0.0];
-
         plugIn.Predict(far, out double v0);
-        universal.Predict(far, out double v1);
-        trend.Predict(far, out double v2);
+        trend.Predict(far, out double v1);
+        Assert.True(v1 > v0 * 1.01, $"{v1} > {v0}");
 
-        Assert.True(v1 > v0, $"{v1} > {v0}");
-        Assert.True(v2 > v1, $"the trend's seven coefficients are less certain than one: {v2} > {v1}");
+        double[] atData = x.AsSpan(0, 3).ToArray();
+        plugIn.Predict(atData, out double w0);
+        trend.Predict(atData, out double w1);
+        Assert.True(w1 - w0 < v1 - v0, "the estimation term is smaller at an observation than far from the data");
     }
 
     [Fact]
@@ -157,16 +157,14 @@ public class TrendMeanTests
         }
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void UniversalLooLogDensity_MatchesRefittingTheMeanWithoutEachPoint(bool trend)
+    [Fact]
+    public void TrendLooLogDensity_MatchesRefittingTheTrendWithoutEachPoint()
     {
         const int n = 24;
         const int d = 2;
         (double[] x, double[] y) = Points(n, d, 6, p => Math.Sin(4 * p[0]) + (p[1] * p[1]));
-        var h = new GpHyperparameters([Math.Log(0.4), Math.Log(0.7)], Math.Log(0.8), Math.Log(1e-2)) { Trend = trend };
-        double closedForm = new GaussianProcessFitter(x, n, d, d, y, 1e-10, trend, universal: true).LooLogDensity(h);
+        var h = new GpHyperparameters([Math.Log(0.4), Math.Log(0.7)], Math.Log(0.8), Math.Log(1e-2)) { Trend = true };
+        double closedForm = new GaussianProcessFitter(x, n, d, d, y, 1e-10, trend: true).LooLogDensity(h);
 
         // By brute force: for each i, the universal-kriging posterior of the other points (their own mean coefficients)
         // predicts y_i, with the noise variance added.
@@ -184,7 +182,7 @@ public class TrendMeanTests
                 }
             }
 
-            double mu = GaussianProcessModel.Create(xs, n - 1, d, d, ys, h, universal: true).Predict(x.AsSpan(i * d, d), out double variance);
+            double mu = GaussianProcessModel.Create(xs, n - 1, d, d, ys, h).Predict(x.AsSpan(i * d, d), out double variance);
             double s2 = variance + Math.Exp(h.LogNoise);
             brute += (-0.5 * Math.Log(2 * Math.PI * s2)) - ((y[i] - mu) * (y[i] - mu) / (2 * s2));
         }
@@ -197,7 +195,7 @@ public class TrendMeanTests
     {
         SearchSpace space = new SearchSpaceBuilder().AddFloat("a", 0, 1).AddFloat("b", 0, 1).AddFloat("c", 0, 1).Build();
         GaussianProcessSpace view = GaussianProcessSpace.For(new TunerContext(space, [], [StudyDirection.Minimize], 0, 0).Encoding);
-        var tuner = new GaussianProcessTuner(new GaussianProcessTunerOptions { Diagnostics = GaussianProcessDiagnostics.Parse("trend=on") });
+        var tuner = new GaussianProcessTuner();
         var random = new Random(7);
         var observed = new List<double[]>();
         var bowl = new List<double>();
@@ -237,11 +235,23 @@ public class TrendMeanTests
     }
 
     [Fact]
-    public void Diagnostics_ParseTheTrendSwitch()
+    public void Candidates_AreTheTrendsMinimiserAndSingleCoordinateMovesOfTheIncumbent()
     {
-        Assert.False(GaussianProcessDiagnostics.Default.Trend);
-        Assert.True(GaussianProcessDiagnostics.Parse("trend=on").Trend);
-        ArgumentException e = Assert.Throws<ArgumentException>(() => GaussianProcessDiagnostics.Parse("trend=maybe"));
-        Assert.Contains("trend must be on or off", e.Message, StringComparison.Ordinal);
+        SearchSpace space = new SearchSpaceBuilder().AddFloat("a", 0, 1).AddFloat("b", 0, 1).AddFloat("c", 0, 1).Build();
+        GaussianProcessSpace view = GaussianProcessSpace.For(new TunerContext(space, [], [StudyDirection.Minimize], 0, 0).Encoding);
+        (double[] x, double[] y) = Points(30, 3, 8, Bowl);
+        var h = new GpHyperparameters([-1.5, -1.5, -1.5], 0.0, Math.Log(1e-6));
+        GaussianProcessModel constant = GaussianProcessModel.Create(x, 30, 3, 3, y, h);
+        GaussianProcessModel trend = GaussianProcessModel.Create(x, 30, 3, 3, y, h with { Trend = true });
+        double[] incumbent = [0.9, TrendMean.Minimiser(trend.MeanCoefficients, 3)[1], 0.1];
+
+        Assert.Empty(TrendCandidates.For(view, [constant], [1.0], incumbent));
+        List<double[]> candidates = TrendCandidates.For(view, [constant, trend], [1.0, 0.3], incumbent);
+
+        // b already sits at the bowl's bottom: the minimiser, then moves of a and c alone.
+        Assert.Equal(3, candidates.Count);
+        Assert.Equal([0.2, 0.7, 0.55], candidates[0].Select(v => Math.Round(v, 6)));
+        Assert.Equal([0.2, 0.7, 0.1], candidates[1].Select(v => Math.Round(v, 6)));
+        Assert.Equal([0.9, 0.7, 0.55], candidates[2].Select(v => Math.Round(v, 6)));
     }
 }
