@@ -235,6 +235,28 @@ public class TrendMeanTests
     }
 
     [Fact]
+    public void Tuner_OnAMixedSpaceWithATwoValuedInteger_FindsTheBowlsBottom()
+    {
+        // A two-valued integer makes its linear and square trend columns collinear with the constant; the fit and the
+        // posterior must still work, and the trend must still serve the continuous coordinates.
+        SearchSpace space = new SearchSpaceBuilder()
+            .AddFloat("a", -10, 10).AddFloat("b", -10, 10).AddFloat("c", -10, 10).AddInt("k", 0, 1).AddCategorical("m", "x", "y")
+            .Build();
+        double Objective(IReadOnlyDictionary<string, object> p)
+        {
+            double a = (double)p["a"] - 3.0;
+            double b = (double)p["b"] + 1.0;
+            double c = (double)p["c"] - 0.5;
+            return (a * a) + (b * b) + (c * c) + (2.0 * Math.Sin(3.0 * a) * Math.Sin(3.0 * b)) + Convert.ToInt32(p["k"], System.Globalization.CultureInfo.InvariantCulture) + ((string)p["m"] == "y" ? 1.0 : 0.0);
+        }
+
+        var tuner = new GaussianProcessTuner(new GaussianProcessTunerOptions { Candidates = 256, Restarts = 2 });
+        List<Hpo.Trials.TrialRecord> history = TunerLoop.Run(tuner, space, Objective, 45, seed: 3);
+
+        Assert.True(TunerLoop.Best(history) < 1.0, $"best {TunerLoop.Best(history)}");
+    }
+
+    [Fact]
     public void Candidates_AreTheTrendsMinimiserAndSingleCoordinateMovesOfTheIncumbent()
     {
         SearchSpace space = new SearchSpaceBuilder().AddFloat("a", 0, 1).AddFloat("b", 0, 1).AddFloat("c", 0, 1).Build();
