@@ -38,7 +38,7 @@ internal static class GpDiagnostics
                 {
                     string line = string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{function} {seed} {trace.Trial} {trace.Transform} {trace.RegionLength:R} centre={string.Join(',', trace.Centre.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))} ls={string.Join(',', trace.LogLengthscales.Select(v => Math.Exp(v).ToString("0.###", CultureInfo.InvariantCulture)))} next={string.Join(',', trace.Proposal.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))}\n");
+                        $"{function} {seed} {trace.Trial} {trace.Transform} trend={trace.TrendWeight:0.###} {trace.RegionLength:R} centre={string.Join(',', trace.Centre.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))} ls={string.Join(',', trace.LogLengthscales.Select(v => Math.Exp(v).ToString("0.###", CultureInfo.InvariantCulture)))} next={string.Join(',', trace.Proposal.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))}\n");
                     lock (LogLock)
                     {
                         File.AppendAllText(log, line);

@@ -78,4 +78,8 @@ internal sealed record GaussianProcessDiagnostics
 /// <param name="Centre">The region's centre (the incumbent), in the unit cube.</param>
 /// <param name="LogLengthscales">The fitted log lengthscales of the model with the largest weight.</param>
 /// <param name="Proposal">The proposed point, in the unit cube.</param>
-internal sealed record GpProposalTrace(int Trial, TargetTransform Transform, double RegionLength, double[] Centre, double[] LogLengthscales, double[] Proposal);
+internal sealed record GpProposalTrace(int Trial, TargetTransform Transform, double RegionLength, double[] Centre, double[] LogLengthscales, double[] Proposal)
+{
+    /// <summary>Gets the share of the acquisition's weight held by models with the quadratic-trend mean (0 with the constant alone).</summary>
+    public double TrendWeight { get; init; }
+}

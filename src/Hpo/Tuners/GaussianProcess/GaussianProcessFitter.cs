@@ -54,6 +54,11 @@ internal sealed class GaussianProcessFitter
     private readonly double[] weights;
     private readonly double[] weightedSums;
     private readonly double logNoiseFloor;
+    private readonly int size;
+    private readonly bool trend;
+    private readonly double[] basis = [];
+    private readonly double[] whitenedBasis = [];
+    private readonly double[] projection = [];
 
     /// <summary>Initializes a new instance of the <see cref="GaussianProcessFitter"/> class.</summary>
     /// <param name="x">The features, row-major, <paramref name="count"/> rows of <paramref name="dimension"/>.</param>
@@ -62,9 +67,21 @@ internal sealed class GaussianProcessFitter
     /// <param name="numeric">The number of numeric features (the rest are categorical).</param>
     /// <param name="y">The standardized targets.</param>
     /// <param name="noiseFloor">The smallest noise variance allowed.</param>
+    /// <param name="trend">Whether the prior mean is the quadratic <see cref="TrendMean"/> (fitted by the restricted
+    /// likelihood, its leave-one-out density re-estimating the coefficients without the left-out point, Dubrule 1983) instead
+    /// of the constant (profile likelihood, plugged in).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public GaussianProcessFitter(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, double noiseFloor)
+    public GaussianProcessFitter(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, double noiseFloor, bool trend = false)
     {
+        size = TrendMean.Size(trend, numeric);
+        this.trend = trend;
+        if (trend)
+        {
+            basis = TrendMean.Columns(x, count, dimension, numeric, size);
+            whitenedBasis = new double[basis.Length];
+            projection = new double[count * size];
+        }
+
         n = count;
         d = dimension;
         this.y = y[..count].ToArray();
@@ -186,10 +203,14 @@ internal sealed class GaussianProcessFitter
             return double.NegativeInfinity;
         }
 
+        // With the trend, its coefficients are re-estimated without point i (Dubrule, 1983): the leave-one-out quantities come
+        // from the projection P = K^-1 - K^-1 H A^-1 H' K^-1 (the upper-left block of the bordered kriging matrix's inverse),
+        // which the inverse then holds, and P y = alpha. The constant mean is plugged in as known (the tuner's first passes).
         double sum = 0.0;
         for (int i = 0; i < n; i++)
         {
             double precision = inverse[(i * n) + i];
+
             if (!(precision > 0.0))
             {
                 return double.NegativeInfinity;
@@ -237,21 +258,46 @@ internal sealed class GaussianProcessFitter
 
         y.CopyTo(alpha, 0);
         DenseMath.SolveLower(matrix, n, alpha);
-        // Constant mean by generalized least squares, profiled out: c = (1' K^-1 y) / (1' K^-1 1). The gradient below is
-        // exact at the profiled c, since d nll / d c = 0 there.
-        Array.Fill(ones, 1.0);
-        DenseMath.SolveLower(matrix, n, ones);
-        double mean = DenseMath.Dot(ones, alpha) / DenseMath.Dot(ones, ones);
-        DenseMath.Axpy(-mean, ones, alpha);
+        GeneralizedLeastSquares? gls = null;
+        if (trend)
+        {
+            // The mean's coefficients by generalized least squares (see GaussianProcessModel.Create); with the trend the
+            // likelihood is the restricted one: + 1/2 log det(H' K^-1 H), n - p degrees of freedom.
+            basis.CopyTo(whitenedBasis, 0);
+            gls = GeneralizedLeastSquares.Solve(matrix, n, whitenedBasis, size, alpha);
+            if (gls is null)
+            {
+                return double.PositiveInfinity;
+            }
+        }
+        else
+        {
+            // Constant mean by generalized least squares, profiled out: c = (1' K^-1 y) / (1' K^-1 1). The gradient below is
+            // exact at the profiled c, since d nll / d c = 0 there.
+            Array.Fill(ones, 1.0);
+            DenseMath.SolveLower(matrix, n, ones);
+            double mean = DenseMath.Dot(ones, alpha) / DenseMath.Dot(ones, ones);
+            DenseMath.Axpy(-mean, ones, alpha);
+        }
+
         double nll = 0.5 * DenseMath.Dot(alpha, alpha);
         for (int i = 0; i < n; i++)
         {
             nll += Math.Log(matrix[(i * n) + i]);
         }
 
-        nll += n * HalfLog2Pi;
+        nll += (trend ? n - size : n) * HalfLog2Pi;
+        if (trend)
+        {
+            nll += 0.5 * gls!.LogDetNormal;
+        }
+
         DenseMath.SolveLowerTransposed(matrix, n, alpha);
         DenseMath.InverseFromCholesky(matrix, n, inverse, work);
+        if (gls is not null)
+        {
+            Project(gls);
+        }
 
         // d nll / d theta = 1/2 sum_ij (K^-1 - alpha alpha^T)_ij dK_ij / d theta.
         double traceDiag = 0.0;
@@ -308,6 +354,41 @@ internal sealed class GaussianProcessFitter
 
         Evaluations++;
         return nll + prior;
+    }
+
+    /// <summary>
+    /// Writes E = K^-1 H R^-T (rows of <see cref="projection"/>, A = R R'), so that K^-1 H A^-1 H' K^-1 = E E', and subtracts
+    /// E E' from the inverse's lower triangle, which turns it into the projection P whose trace terms are the restricted
+    /// likelihood's gradient (1/2 tr((P - alpha alpha') dK)) and whose diagonal gives the leave-one-out density.
+    /// </summary>
+    private void Project(GeneralizedLeastSquares gls)
+    {
+        // Columns of G = L^-T Q, then each row of G through R^-1.
+        for (int c = 0; c < size; c++)
+        {
+            DenseMath.SolveLowerTransposed(matrix, n, whitenedBasis.AsSpan(c * n, n));
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            Span<double> e = projection.AsSpan(i * size, size);
+            for (int c = 0; c < size; c++)
+            {
+                e[c] = whitenedBasis[(c * n) + i];
+            }
+
+            DenseMath.SolveLower(gls.Normal, size, e);
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<double> ei = projection.AsSpan(i * size, size);
+            Span<double> row = inverse.AsSpan(i * n, i + 1);
+            for (int j = 0; j <= i; j++)
+            {
+                row[j] -= DenseMath.Dot(ei, projection.AsSpan(j * size, size));
+            }
+        }
     }
 
     private void RefillLower(double diagonal)

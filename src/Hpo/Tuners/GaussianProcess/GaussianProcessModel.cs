@@ -13,6 +13,12 @@ internal sealed record GpHyperparameters(double[] LogLengthscales, double LogSig
     /// </summary>
     public double LooLogDensity { get; init; } = double.NaN;
 
+    /// <summary>
+    /// Gets a value indicating whether the prior mean is the per-coordinate quadratic trend (<see cref="TrendMean"/>, fitted
+    /// by the restricted likelihood) instead of the constant.
+    /// </summary>
+    public bool Trend { get; init; }
+
     /// <summary>Gets the same hyperparameters with the output scale and the noise variance multiplied by <paramref name="factor"/>.</summary>
     public GpHyperparameters Rescaled(double factor) =>
         this with { LogSignal = LogSignal + Math.Log(factor), LogNoise = LogNoise + Math.Log(factor) };
@@ -30,7 +36,8 @@ internal sealed record GpHyperparameters(double[] LogLengthscales, double LogSig
 
 /// <summary>
 /// A Gaussian-process posterior for fixed hyperparameters: a constant prior mean estimated by generalized least squares
-/// (far from the data the model expects a typical value, not the average of a cluster of good ones), Matern-5/2 ARD kernel,
+/// (far from the data the model expects a typical value, not the average of a cluster of good ones) or a quadratic trend
+/// (<see cref="TrendMean"/>, universal kriging: the variance includes the trend's estimation term), Matern-5/2 ARD kernel,
 /// Gaussian noise. Holds the Cholesky factor of K + noise I and K^-1 y; predicts the mean and variance of the latent
 /// function, with gradients over the numeric features.
 /// </summary>
@@ -44,12 +51,26 @@ internal sealed class GaussianProcessModel
     private readonly double[] kernel;
     private readonly double[] solved;
     private readonly double[] kernelSlope;
+    private readonly GeneralizedLeastSquares? universal;
+    private readonly double[] basisRow = [];
+    private readonly double[] trendResidual = [];
+    private readonly double[] trendSolved = [];
+    private readonly double[] trendWeights = [];
     private double[]? inverseFactor;
     private double[] batchKernel = [];
     private double[] batchScratch = [];
 
-    private GaussianProcessModel(double[] x, int count, int dimension, int numeric, double[] weights, double signal, double[] factor, double[] alpha)
+    private GaussianProcessModel(double[] x, int count, int dimension, int numeric, double[] weights, double signal, double[] factor, double[] alpha, GeneralizedLeastSquares? universal)
     {
+        this.universal = universal;
+        if (universal is not null)
+        {
+            basisRow = new double[universal.Size];
+            trendResidual = new double[universal.Size];
+            trendSolved = new double[universal.Size];
+            trendWeights = new double[count];
+        }
+
         this.x = x;
         Count = count;
         Dimension = dimension;
@@ -72,8 +93,12 @@ internal sealed class GaussianProcessModel
     /// <summary>Gets the number of numeric features (they come first).</summary>
     public int Numeric { get; }
 
-    /// <summary>Gets the constant prior mean.</summary>
+    /// <summary>Gets the constant prior mean (the trend's constant coefficient when the mean is a trend).</summary>
     public double PriorMean { get; private init; }
+
+    /// <summary>Gets the prior mean's coefficients (the constant alone, or the trend's <see cref="TrendMean"/> coefficients).</summary>
+    public double[] MeanCoefficients { get; private init; } = [];
+
 
     /// <summary>Gets the output scale (prior variance of the latent function).</summary>
     public double Signal { get; }
@@ -81,6 +106,10 @@ internal sealed class GaussianProcessModel
     /// <summary>
     /// Builds the posterior for <paramref name="count"/> points <paramref name="x"/> (row-major, <paramref name="dimension"/>
     /// features each) with targets <paramref name="y"/>. Adds growing jitter to the diagonal until the factorization succeeds.
+    /// With a trend (<see cref="GpHyperparameters.Trend"/>) the posterior is universal kriging: the trend's coefficients are
+    /// estimated by generalized least squares and the variance includes their estimation term. The constant mean is plugged
+    /// in as known, as the tuner has always done (its one coefficient's estimation term is small, and the design functions
+    /// lost by adding it, benchmarks/README.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GaussianProcessModel Create(double[] x, int count, int dimension, int numeric, ReadOnlySpan<double> y, GpHyperparameters h)
@@ -112,16 +141,32 @@ internal sealed class GaussianProcessModel
             jitter = jitter == 0.0 ? 1e-10 * signal : jitter * 10.0;
         }
 
-        // Constant prior mean by generalized least squares: c = (1' K^-1 y) / (1' K^-1 1); then alpha = K^-1 (y - c).
+        // Prior mean by generalized least squares: beta = (H' K^-1 H)^-1 H' K^-1 y (for the constant, (1' K^-1 y) / (1' K^-1 1));
+        // then alpha = K^-1 (y - H beta).
         var alpha = y[..n].ToArray();
-        var ones = new double[n];
-        Array.Fill(ones, 1.0);
+        int size = TrendMean.Size(h.Trend, numeric);
         DenseMath.SolveLower(factor, n, alpha);
-        DenseMath.SolveLower(factor, n, ones);
-        double mean = DenseMath.Dot(ones, alpha) / DenseMath.Dot(ones, ones);
-        DenseMath.Axpy(-mean, ones, alpha);
+        GeneralizedLeastSquares gls = GeneralizedLeastSquares.Solve(factor, n, TrendMean.Columns(x, n, dimension, numeric, size), size, alpha)
+            ?? throw new InvalidOperationException("The GP's trend basis is degenerate on these points.");
         DenseMath.SolveLowerTransposed(factor, n, alpha);
-        return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha) { PriorMean = mean };
+        return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha, h.Trend ? gls : null)
+        {
+            PriorMean = gls.Coefficients[0],
+            MeanCoefficients = gls.Coefficients,
+        };
+    }
+
+    /// <summary>Gets the prior mean at a feature vector (the constant, or the trend there).</summary>
+    public double MeanAt(ReadOnlySpan<double> feature)
+    {
+        if (MeanCoefficients.Length <= 1)
+        {
+            return PriorMean;
+        }
+
+        Span<double> row = stackalloc double[MeanCoefficients.Length];
+        TrendMean.Row(feature, Numeric, MeanCoefficients.Length, row);
+        return DenseMath.Dot(row, MeanCoefficients);
     }
 
     /// <summary>
@@ -134,10 +179,11 @@ internal sealed class GaussianProcessModel
         double q = 0.0;
         for (int i = 0; i < Count; i++)
         {
-            q += (y[i] - PriorMean) * alpha[i];
+            q += (y[i] - MeanAt(x.AsSpan(i * Dimension, Dimension))) * alpha[i];
         }
 
-        return q / Count;
+        // The trend is fitted by the restricted likelihood, whose amplitude estimate has n - p degrees of freedom.
+        return MeanCoefficients.Length > 1 ? q / (Count - MeanCoefficients.Length) : q / Count;
     }
 
     /// <summary>
@@ -157,7 +203,7 @@ internal sealed class GaussianProcessModel
     {
         int n = Count;
         int d = Dimension;
-        double mean = PriorMean;
+        double mean = MeanAt(feature);
         for (int i = 0; i < n; i++)
         {
             double k = Signal * MaternKernel.Correlation(MaternKernel.SquaredDistance(feature, x.AsSpan(i * d, d), weights, Numeric));
@@ -166,7 +212,14 @@ internal sealed class GaussianProcessModel
         }
 
         DenseMath.SolveLower(factor, n, kernel);
-        variance = Math.Max(Signal - DenseMath.Dot(kernel.AsSpan(0, n), kernel.AsSpan(0, n)), 1e-12 * Signal);
+        double raw = Signal - DenseMath.Dot(kernel.AsSpan(0, n), kernel.AsSpan(0, n));
+        if (universal is not null)
+        {
+            TrendMean.Row(feature, Numeric, universal.Size, basisRow);
+            raw += universal.EstimationVariance(basisRow, kernel, trendResidual, default);
+        }
+
+        variance = Math.Max(raw, 1e-12 * Signal);
         return mean;
     }
 
@@ -179,7 +232,7 @@ internal sealed class GaussianProcessModel
     {
         int n = Count;
         int d = Dimension;
-        double mean = PriorMean;
+        double mean = MeanAt(feature);
         for (int i = 0; i < n; i++)
         {
             double m = MaternKernel.Correlation(MaternKernel.SquaredDistance(feature, x.AsSpan(i * d, d), weights, Numeric), out double slope);
@@ -192,16 +245,39 @@ internal sealed class GaussianProcessModel
 
         DenseMath.SolveLower(factor, n, solved);
         double raw = Signal - DenseMath.Dot(solved.AsSpan(0, n), solved.AsSpan(0, n));
+        if (universal is not null)
+        {
+            // + r' A^-1 r, r = h - Q' L^-1 k; its gradient is 2 u' dh - 2 (K^-1 H u)' dk with u = A^-1 r.
+            TrendMean.Row(feature, Numeric, universal.Size, basisRow);
+            raw += universal.EstimationVariance(basisRow, solved, trendResidual, trendSolved);
+            Array.Clear(trendWeights);
+            for (int c = 0; c < universal.Size; c++)
+            {
+                DenseMath.Axpy(trendSolved[c], universal.Whitened.AsSpan(c * n, n), trendWeights);
+            }
+
+            DenseMath.SolveLowerTransposed(factor, n, trendWeights);
+        }
+
         bool floored = raw <= 1e-12 * Signal;
         variance = floored ? 1e-12 * Signal : raw;
         DenseMath.SolveLowerTransposed(factor, n, solved); // solved = K^-1 k
 
         meanGradient.Clear();
         varianceGradient.Clear();
+        if (universal is not null)
+        {
+            for (int j = 0; j < Numeric; j++)
+            {
+                meanGradient[j] = TrendMean.Slope(MeanCoefficients, feature, Numeric, j);
+                varianceGradient[j] = universal is null || floored ? 0.0 : 2.0 * TrendMean.Slope(trendSolved, feature, Numeric, j);
+            }
+        }
+
         for (int i = 0; i < n; i++)
         {
             double am = alpha[i] * kernelSlope[i];
-            double av = floored ? 0.0 : -2.0 * solved[i] * kernelSlope[i];
+            double av = floored ? 0.0 : -2.0 * (solved[i] + (universal is null ? 0.0 : trendWeights[i])) * kernelSlope[i];
             ReadOnlySpan<double> xi = x.AsSpan(i * d, d);
             for (int j = 0; j < Numeric; j++)
             {
@@ -244,6 +320,9 @@ internal sealed class GaussianProcessModel
         Span<Vector<double>> k = MemoryMarshal.Cast<double, Vector<double>>(batchKernel.AsSpan());
         Span<double> lanes = stackalloc double[w];
         Span<Vector<double>> blockFeatures = d <= 64 ? stackalloc Vector<double>[d] : new Vector<double>[d];
+        int p = universal?.Size ?? 0;
+        double[] whitened = universal?.Whitened ?? [];
+        Span<Vector<double>> trendProducts = p <= 64 ? stackalloc Vector<double>[p] : new Vector<double>[p];
         for (int start = 0; start < count; start += w)
         {
             int block = Math.Min(w, count - start);
@@ -288,6 +367,7 @@ internal sealed class GaussianProcessModel
 
             // v = L^-1 k, four rows at a time over their common columns, then the small triangle; squares summed as they come.
             Vector<double> squares = Vector<double>.Zero;
+            trendProducts.Clear();
             int row = 0;
             for (; row + 4 <= n; row += 4)
             {
@@ -312,6 +392,11 @@ internal sealed class GaussianProcessModel
                 v2 += (new Vector<double>(m2[row + 1]) * k[row + 1]) + (new Vector<double>(m2[row + 2]) * k[row + 2]);
                 v3 += (new Vector<double>(m3[row + 1]) * k[row + 1]) + (new Vector<double>(m3[row + 2]) * k[row + 2]) + (new Vector<double>(m3[row + 3]) * k[row + 3]);
                 squares += (v0 * v0) + (v1 * v1) + (v2 * v2) + (v3 * v3);
+                for (int c = 0; c < p; c++)
+                {
+                    ReadOnlySpan<double> qc = whitened.AsSpan((c * n) + row, 4);
+                    trendProducts[c] += (new Vector<double>(qc[0]) * v0) + (new Vector<double>(qc[1]) * v1) + (new Vector<double>(qc[2]) * v2) + (new Vector<double>(qc[3]) * v3);
+                }
             }
 
             for (; row < n; row++)
@@ -324,12 +409,29 @@ internal sealed class GaussianProcessModel
                 }
 
                 squares += v * v;
+                for (int c = 0; c < p; c++)
+                {
+                    trendProducts[c] += new Vector<double>(whitened[(c * n) + row]) * v;
+                }
             }
 
             for (int q = 0; q < block; q++)
             {
-                means[start + q] = PriorMean + mean[q];
-                variances[start + q] = Math.Max(Signal - squares[q], 1e-12 * Signal);
+                ReadOnlySpan<double> point = features.Slice((start + q) * d, d);
+                double raw = Signal - squares[q];
+                if (universal is not null)
+                {
+                    TrendMean.Row(point, Numeric, p, basisRow);
+                    for (int c = 0; c < p; c++)
+                    {
+                        trendResidual[c] = basisRow[c] - trendProducts[c][q];
+                    }
+
+                    raw += universal.Quadratic(trendResidual, default);
+                }
+
+                means[start + q] = MeanAt(point) + mean[q];
+                variances[start + q] = Math.Max(raw, 1e-12 * Signal);
             }
         }
     }

@@ -33,7 +33,15 @@ namespace Hpo.Tuners.GaussianProcess;
 /// </para>
 /// <para>
 /// <b>Model.</b> A constant prior mean estimated by generalized least squares (so that far from the data the model expects
-/// a typical value, not the average of a cluster of good ones); lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner
+/// a typical value, not the average of a cluster of good ones), and, once there are at least twice as many observations as
+/// its 2m + 1 coefficients (m numeric features), a per-coordinate quadratic trend b0 + sum b_i x_i + sum c_i x_i^2 as a
+/// second candidate mean (<see cref="TrendMean"/>): a bowl with local structure, which a stationary model with short
+/// lengthscales cannot extrapolate. The trend's coefficients are profiled out by generalized least squares and its kernel
+/// hyperparameters fitted by the restricted likelihood (REML: with up to 2m + 1 coefficients the profile likelihood would
+/// underestimate the output scale and overfit the trend); its posterior is universal kriging (the variance includes the
+/// coefficients' estimation term) and its leave-one-out density re-estimates the coefficients without each point (Dubrule,
+/// 1983), so that it does not score points it was fitted on. The means are crossed with the transforms and averaged by the
+/// same evidence: on data without a bowl the trend gets no weight by itself. Lengthscales ~ LogNormal(sqrt 2 + ln(d)/2, sqrt 3) (Hvarfner
 /// et al., 2024), output scale ~ LogNormal(0, 1), noise variance ~ LogNormal(-5, 2) above a floor of 1e-10 (1e-12 with
 /// <see cref="GaussianProcessTunerOptions.DeterministicObjective"/>); the MAP estimate is found by L-BFGS-B from two starts:
 /// the prior modes, run to convergence, then long lengthscales, which go on past 10 iterations only while within one unit of
@@ -57,7 +65,9 @@ namespace Hpo.Tuners.GaussianProcess;
 /// a row, and starts again at its initial size once it is very small; its shape follows the fitted lengthscales. The model
 /// behind it is always the global model of every observation, so a shrinking region refines the incumbent's basin (what the
 /// first passes' endgame did by a fixed 20% of the budget and a 0.1 box, now gone) and a restart of the region keeps everything
-/// known. Nothing depends on the horizon, so an open-ended study proposes what a budgeted one does. A proposal that
+/// known. The trend's minimiser and the incumbent with one coordinate moved to it (<see cref="TrendCandidates"/>) are scored
+/// by the same acquisition beside the region's optimum, so a bowl's bottom beyond the region is proposed when the model
+/// expects more there. Nothing depends on the horizon, so an open-ended study proposes what a budgeted one does. A proposal that
 /// repeats a trial already in the history is skipped for the next best point; in a finite space that is not exhausted, an
 /// unseen point is drawn instead.
 /// </para>
@@ -317,6 +327,17 @@ public sealed class GaussianProcessTuner : TunerBase
             : null;
         var acquisition = new AcquisitionOptimizer(space, posterior.Models, posterior.Bests, posterior.Weights);
         List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, region);
+        if (incumbents.Count > 0)
+        {
+            // The trend's candidates beyond the region enter by the same acquisition (TrendCandidates).
+            foreach (double[] candidate in TrendCandidates.For(space, posterior.Models, posterior.Weights, incumbents[0]))
+            {
+                results.Add((candidate, acquisition.Value(candidate)));
+            }
+
+            results = [.. results.OrderByDescending(r => r.Value)]; // stable: the region's optimum first on a tie
+        }
+
         double[] proposal = results[0].Point;
         foreach ((double[] point, _) in results)
         {
@@ -327,7 +348,10 @@ public sealed class GaussianProcessTuner : TunerBase
             }
         }
 
-        diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, region is null ? 0.0 : length, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, proposal));
+        diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, region is null ? 0.0 : length, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, proposal)
+        {
+            TrendWeight = posterior.Weights.Where((_, k) => posterior.Models[k].MeanCoefficients.Length > 1).Sum() / posterior.Weights.Sum(),
+        });
         return proposal;
     }
 
@@ -486,7 +510,7 @@ public sealed class GaussianProcessTuner : TunerBase
     {
         (GpHyperparameters hyper, TargetTransform kind, _) = FitAll(space, observed, rawValues, RefitSize(rawValues.Count), CandidateTransforms)[0];
         return refitAll && RefitSize(rawValues.Count) < rawValues.Count
-            ? (FitAll(space, observed, rawValues, rawValues.Count, [kind])[0].Hyperparameters, kind)
+            ? (FitAll(space, observed, rawValues, rawValues.Count, [kind], hyper.Trend)[0].Hyperparameters, kind)
             : (hyper, kind);
     }
 
@@ -510,7 +534,7 @@ public sealed class GaussianProcessTuner : TunerBase
                 continue;
             }
 
-            GpHyperparameters h = refitAll && m < rawValues.Count ? FitAll(space, observed, rawValues, rawValues.Count, [kind])[0].Hyperparameters : hyper;
+            GpHyperparameters h = refitAll && m < rawValues.Count ? FitAll(space, observed, rawValues, rawValues.Count, [kind], hyper.Trend)[0].Hyperparameters : hyper;
             result.Add((h, kind, result.Count == 0 ? 1.0 : weight));
         }
 
@@ -519,8 +543,12 @@ public sealed class GaussianProcessTuner : TunerBase
 
     private TargetTransform[] CandidateTransforms => options.Diagnostics.Transforms is { } forced ? [.. forced] : Transforms;
 
-    /// <summary>Fits each of <paramref name="transforms"/> on the first <paramref name="m"/> observations; best score first (ties in the given order).</summary>
-    private List<(GpHyperparameters Hyperparameters, TargetTransform Transform, double Score)> FitAll(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, int m, TargetTransform[] transforms)
+    /// <summary>
+    /// Fits each of <paramref name="transforms"/> on the first <paramref name="m"/> observations, crossed with the prior means
+    /// (the constant, and the quadratic trend where <see cref="TrendMean.Supported"/>; only the one named by
+    /// <paramref name="trend"/> when given); best score first (ties in the given order, the constant before the trend).
+    /// </summary>
+    private List<(GpHyperparameters Hyperparameters, TargetTransform Transform, double Score)> FitAll(GaussianProcessSpace space, List<double[]> observed, List<double> rawValues, int m, TargetTransform[] transforms, bool? trend = null)
     {
         int d = space.Dimensions;
         double[] prefix = rawValues.GetRange(0, m).ToArray();
@@ -547,23 +575,31 @@ public sealed class GaussianProcessTuner : TunerBase
                 jacobian += logDerivative[fitIndex[i]];
             }
 
-            GpHyperparameters hyper = Fit(x, fitIndex.Length, d, space.Numeric, fitY, noiseFloor);
-            double score = hyper.LooLogDensity + jacobian;
-            fits.Add((hyper, kind, double.IsNaN(score) ? double.NegativeInfinity : score));
+            foreach (bool withTrend in (bool[])[false, true])
+            {
+                if (trend is bool only ? only != withTrend : withTrend && !TrendMean.Supported(fitIndex.Length, space.Numeric))
+                {
+                    continue;
+                }
+
+                GpHyperparameters hyper = Fit(x, fitIndex.Length, d, space.Numeric, fitY, noiseFloor, withTrend);
+                double score = hyper.LooLogDensity + jacobian;
+                fits.Add((hyper, kind, double.IsNaN(score) ? double.NegativeInfinity : score));
+            }
         }
 
         // Stable: equal scores keep the candidates' order.
         return [.. fits.Select((f, i) => (f, i)).OrderByDescending(t => t.f.Score).ThenBy(t => t.i).Select(t => t.f)];
     }
 
-    private GpHyperparameters Fit(double[] x, int count, int d, int numeric, double[] y, double noiseFloor)
+    private GpHyperparameters Fit(double[] x, int count, int d, int numeric, double[] y, double noiseFloor, bool trend)
     {
-        if (cache.TryGet(x, y, numeric, noiseFloor, out GpHyperparameters? cached))
+        if (cache.TryGet(x, y, numeric, noiseFloor, out GpHyperparameters? cached, trend))
         {
             return cached;
         }
 
-        var fitter = new GaussianProcessFitter(x, count, d, numeric, y, noiseFloor);
+        var fitter = new GaussianProcessFitter(x, count, d, numeric, y, noiseFloor, trend);
         double[] first = fitter.PriorMode();
         double[] second = (double[])first.Clone();
         for (int k = 0; k < d; k++)
@@ -573,7 +609,7 @@ public sealed class GaussianProcessTuner : TunerBase
 
         GpHyperparameters hyper = fitter.Fit([first, second], FitIterations);
         double loo = fitter.LooLogDensity(hyper);
-        hyper = hyper with { LooLogDensity = double.IsNaN(loo) ? double.NegativeInfinity : loo };
+        hyper = hyper with { LooLogDensity = double.IsNaN(loo) ? double.NegativeInfinity : loo, Trend = trend };
         cache.Add(x, y, numeric, noiseFloor, hyper);
         return hyper;
     }

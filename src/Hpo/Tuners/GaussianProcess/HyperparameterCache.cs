@@ -13,8 +13,8 @@ internal sealed class HyperparameterCache
     private readonly Lock gate = new();
     private readonly LinkedList<Entry> entries = new();
 
-    /// <summary>Looks up the fit of exactly this data.</summary>
-    public bool TryGet(double[] x, double[] y, int numeric, double noiseFloor, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GpHyperparameters? hyperparameters)
+    /// <summary>Looks up the fit of exactly this data (and this prior mean: constant, or the trend with <paramref name="trend"/>).</summary>
+    public bool TryGet(double[] x, double[] y, int numeric, double noiseFloor, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GpHyperparameters? hyperparameters, bool trend = false)
     {
         int hash = Hash(x, y);
         lock (gate)
@@ -22,7 +22,7 @@ internal sealed class HyperparameterCache
             for (LinkedListNode<Entry>? node = entries.First; node is not null; node = node.Next)
             {
                 Entry e = node.Value;
-                if (e.Hash == hash && e.Numeric == numeric && e.NoiseFloor.Equals(noiseFloor) && e.X.AsSpan().SequenceEqual(x) && e.Y.AsSpan().SequenceEqual(y))
+                if (e.Hash == hash && e.Hyperparameters.Trend == trend && e.Numeric == numeric && e.NoiseFloor.Equals(noiseFloor) && e.X.AsSpan().SequenceEqual(x) && e.Y.AsSpan().SequenceEqual(y))
                 {
                     entries.Remove(node);
                     entries.AddFirst(node);

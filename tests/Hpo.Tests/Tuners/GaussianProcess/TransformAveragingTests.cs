@@ -49,13 +49,13 @@ public class TransformAveragingTests
             Assert.Equal(tuner.Hyperparameters(view, observed, values, refitAll: false).Transform, mixture[0].Transform);
             Assert.Equal(1.0, mixture[0].Weight);
             Assert.All(mixture.Skip(1), c => Assert.InRange(c.Weight, 0.01, 1.0));
-            Assert.Equal(mixture.Count, mixture.Select(c => c.Transform).Distinct().Count());
+            Assert.Equal(mixture.Count, mixture.Select(c => (c.Transform, c.Hyperparameters.Trend)).Distinct().Count());
             Assert.DoesNotContain(mixture, c => c.Transform == TargetTransform.Copula);
         }
 
         // 13 orders of magnitude: the untransformed model has no say at all.
         var explosiveMixture = tuner.Mixture(view, observed, explosive, refitAll: false);
-        Assert.Equal([TargetTransform.Warp], explosiveMixture.Select(c => c.Transform));
+        Assert.All(explosiveMixture, c => Assert.Equal(TargetTransform.Warp, c.Transform)); // with either mean
     }
 
     [Fact]
