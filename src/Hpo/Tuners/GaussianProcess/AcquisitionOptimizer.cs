@@ -458,7 +458,8 @@ internal sealed class AcquisitionOptimizer
         }
     }
 
-    private static double Gaussian(Random random)
+    /// <summary>Draws a standard normal variate (Box-Muller).</summary>
+    internal static double Gaussian(Random random)
     {
         double u1 = 1.0 - random.NextDouble();
         double u2 = random.NextDouble();

@@ -154,11 +154,16 @@ public sealed class GaussianProcessTuner : TunerBase
             }
         }
 
-        if (observed.Count < options.StartupTrials)
+        if (observed.Count < StartupTrials(space))
         {
             var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1)));
             var point = new double[space.Dimensions];
             sobol.Point(context.TrialNumber % (1L << 32), point);
+            if (options.Diagnostics.Centre && context.TrialNumber == 0)
+            {
+                Array.Fill(point, 0.5);
+            }
+
             return Finish(encoding, point, seen, random);
         }
 
@@ -311,10 +316,22 @@ public sealed class GaussianProcessTuner : TunerBase
         }
 
         GaussianProcessDiagnostics diagnostics = options.Diagnostics;
-        double length = TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length);
+        double length = TrustRegionLength(rawValues, StartupTrials(space), space.Relaxed.Length);
         (double[] Lower, double[] Upper)? region = incumbents.Count > 0 && diagnostics.TrustRegion
             ? TrustRegion(space, incumbents[0], observed[posterior.ObservationIndex[order[0]]], posterior.Hyperparameters, length)
             : null;
+        if (diagnostics.Thompson && rawValues.Count % 2 == 0 && ThompsonSampling.Stalled(rawValues, StartupTrials(space), space.Dimensions))
+        {
+            foreach (double[] point in ThompsonSampling.Sample(space, posterior.Models, posterior.Weights, incumbents, region, random))
+            {
+                if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
+                {
+                    diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, -1.0, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, point));
+                    return point;
+                }
+            }
+        }
+
         var acquisition = new AcquisitionOptimizer(space, posterior.Models, posterior.Bests, posterior.Weights);
         List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, region);
         double[] proposal = results[0].Point;
@@ -330,6 +347,9 @@ public sealed class GaussianProcessTuner : TunerBase
         diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, region is null ? 0.0 : length, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, proposal));
         return proposal;
     }
+
+    private int StartupTrials(GaussianProcessSpace space) =>
+        options.Diagnostics.StartupPerDimension ? Math.Max(options.StartupTrials, 2 * (space.Dimensions + 1)) : options.StartupTrials;
 
     /// <summary>
     /// Gets the side of the trust region (unit cube) after the observations so far, as TuRBO adapts it (Eriksson et al., 2019):
