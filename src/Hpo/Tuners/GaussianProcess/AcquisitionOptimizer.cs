@@ -458,8 +458,7 @@ internal sealed class AcquisitionOptimizer
         }
     }
 
-    /// <summary>Draws a standard normal variate (Box-Muller).</summary>
-    internal static double Gaussian(Random random)
+    private static double Gaussian(Random random)
     {
         double u1 = 1.0 - random.NextDouble();
         double u2 = random.NextDouble();

@@ -20,15 +20,6 @@ internal sealed record GaussianProcessDiagnostics
     /// <summary>Gets a value indicating whether the acquisition search is bounded by the trust region.</summary>
     public bool TrustRegion { get; init; } = true;
 
-    /// <summary>Gets a value indicating whether every other proposal is a Thompson sample once the search has stalled (<see cref="ThompsonSampling"/>).</summary>
-    public bool Thompson { get; init; }
-
-    /// <summary>Gets a value indicating whether the startup design's first point is the centre of the box.</summary>
-    public bool Centre { get; init; }
-
-    /// <summary>Gets a value indicating whether the startup design has at least 2(d + 1) points.</summary>
-    public bool StartupPerDimension { get; init; }
-
     /// <summary>Gets a callback told, at each model-based proposal, what the proposal was made from (<see cref="GpProposalTrace"/>).</summary>
     public Action<GpProposalTrace>? OnProposal { get; init; }
 
@@ -52,10 +43,7 @@ internal sealed record GaussianProcessDiagnostics
                 "transform" => result with { Transforms = value == "auto" ? null : [.. value.Split('+').Select(ParseTransform)] },
                 "average" => result with { Average = OnOff(key, value) },
                 "trust" => result with { TrustRegion = OnOff(key, value) },
-                "thompson" => result with { Thompson = OnOff(key, value) },
-                "centre" => result with { Centre = OnOff(key, value) },
-                "startup" => result with { StartupPerDimension = value == "dim" || (value == "fixed" ? false : throw new ArgumentException($"GP diagnostics: startup must be fixed or dim, but got '{value}'.", nameof(spec))) },
-                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust, thompson, centre, startup).", nameof(spec)),
+                _ => throw new ArgumentException($"GP diagnostics: unknown switch '{key}' (known: transform, average, trust).", nameof(spec)),
             };
         }
 

@@ -35,7 +35,7 @@ internal sealed record GpHyperparameters(double[] LogLengthscales, double LogSig
 /// function, with gradients over the numeric features.
 /// </summary>
 /// <remarks>Keeps scratch buffers, so an instance is not thread-safe. Prediction costs O(n d + n^2).</remarks>
-internal sealed partial class GaussianProcessModel
+internal sealed class GaussianProcessModel
 {
     private readonly double[] x;
     private readonly double[] factor;

@@ -7,10 +7,19 @@ using Hpo.Trials;
 namespace Hpo.Tuners.GaussianProcess;
 
 /// <summary>
-/// Gaussian-process Bayesian optimization: a scrambled Sobol design for the first trials, then a GP with a Matern-5/2 ARD
-/// kernel fitted by maximum a posteriori and a log-expected-improvement acquisition maximized over the whole mixed space.
+/// Gaussian-process Bayesian optimization: the centre of the space and a scrambled Sobol design for the first trials, then
+/// a GP with a Matern-5/2 ARD kernel fitted by maximum a posteriori and a log-expected-improvement acquisition maximized
+/// over the whole mixed space.
 /// </summary>
 /// <remarks>
+/// <para>
+/// <b>Startup design.</b> Trial 0 is the centre of the unit cube, the space's default configuration as HPO tools use it:
+/// the midpoint of a linear range, the geometric mean of a log range, the middle value of an integer or categorical
+/// parameter (the convention of SMAC's default configuration first, CMA-ES's start and unscrambled quasi-random sequences).
+/// The other startup trials are the points of a scrambled Sobol sequence at their trial numbers. On the design functions
+/// the centre helped most where the optimum lies near it and cost nothing measurable elsewhere (benchmarks/README.md,
+/// fifth pass); it is one trial of the design, so a space whose centre is poor loses one trial.
+/// </para>
 /// <para>
 /// <b>Inputs.</b> The tuner works in the unit-cube encoding of the space: log parameters in log space; integers and stepped
 /// floats at the centres of equal-width bins (bounds widened by half a step); categoricals through a Hamming-distance kernel
@@ -154,13 +163,14 @@ public sealed class GaussianProcessTuner : TunerBase
             }
         }
 
-        if (observed.Count < StartupTrials(space))
+        if (observed.Count < options.StartupTrials)
         {
             var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1)));
             var point = new double[space.Dimensions];
             sobol.Point(context.TrialNumber % (1L << 32), point);
-            if (options.Diagnostics.Centre && context.TrialNumber == 0)
+            if (context.TrialNumber == 0)
             {
+                // The first trial is the centre of the box (see the remarks: Startup design).
                 Array.Fill(point, 0.5);
             }
 
@@ -316,22 +326,10 @@ public sealed class GaussianProcessTuner : TunerBase
         }
 
         GaussianProcessDiagnostics diagnostics = options.Diagnostics;
-        double length = TrustRegionLength(rawValues, StartupTrials(space), space.Relaxed.Length);
+        double length = TrustRegionLength(rawValues, options.StartupTrials, space.Relaxed.Length);
         (double[] Lower, double[] Upper)? region = incumbents.Count > 0 && diagnostics.TrustRegion
             ? TrustRegion(space, incumbents[0], observed[posterior.ObservationIndex[order[0]]], posterior.Hyperparameters, length)
             : null;
-        if (diagnostics.Thompson && rawValues.Count % 2 == 0 && ThompsonSampling.Stalled(rawValues, StartupTrials(space), space.Dimensions))
-        {
-            foreach (double[] point in ThompsonSampling.Sample(space, posterior.Models, posterior.Weights, incumbents, region, random))
-            {
-                if (!seen.Contains(Key(space.Encoding.DecodeInternals(point))))
-                {
-                    diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, -1.0, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, point));
-                    return point;
-                }
-            }
-        }
-
         var acquisition = new AcquisitionOptimizer(space, posterior.Models, posterior.Bests, posterior.Weights);
         List<(double[] Point, double Value)> results = acquisition.Optimize(incumbents, options.Candidates, options.Restarts, random, region);
         double[] proposal = results[0].Point;
@@ -347,9 +345,6 @@ public sealed class GaussianProcessTuner : TunerBase
         diagnostics.OnProposal?.Invoke(new GpProposalTrace(trialNumber, posterior.Transform, region is null ? 0.0 : length, incumbents.Count > 0 ? incumbents[0] : [], posterior.Hyperparameters.LogLengthscales, proposal));
         return proposal;
     }
-
-    private int StartupTrials(GaussianProcessSpace space) =>
-        options.Diagnostics.StartupPerDimension ? Math.Max(options.StartupTrials, 2 * (space.Dimensions + 1)) : options.StartupTrials;
 
     /// <summary>
     /// Gets the side of the trust region (unit cube) after the observations so far, as TuRBO adapts it (Eriksson et al., 2019):
