@@ -13,9 +13,10 @@ namespace Hpo.Tuners.GaussianProcess;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Startup design.</b> Trial 0 is the centre of the unit cube, the space's default configuration as HPO tools use it:
-/// the midpoint of a linear range, the geometric mean of a log range, the middle value of an integer or categorical
-/// parameter (the convention of SMAC's default configuration first, CMA-ES's start and unscrambled quasi-random sequences).
+/// <b>Startup design.</b> Trial 0 (when the tuner proposes it) is the centre of the unit cube, the space's default
+/// configuration as HPO tools use it: the midpoint of a linear range, the geometric mean of a log range, the middle value
+/// of an integer or categorical parameter (the convention of SMAC's default configuration first, CMA-ES's start and
+/// unscrambled quasi-random sequences).
 /// The other startup trials are the points of a scrambled Sobol sequence at their trial numbers. On the design functions
 /// the centre helped most where the optimum lies near it and cost nothing measurable elsewhere (benchmarks/README.md,
 /// fifth pass); it is one trial of the design, so a space whose centre is poor loses one trial.
