@@ -7,8 +7,8 @@ namespace Hpo.Tuners.GaussianProcess;
 public sealed class GaussianProcessTunerOptions
 {
     /// <summary>
-    /// Gets or sets the number of observations gathered by the space-filling startup design (a scrambled Sobol sequence)
-    /// before the Gaussian process takes over.
+    /// Gets or sets the number of observations gathered by the space-filling startup design (the centre of the space at
+    /// trial 0, then a scrambled Sobol sequence) before the Gaussian process takes over.
     /// </summary>
     /// <value>The default value is 10. At least 1 (the model needs one observation), at most 10,000.</value>
     public int StartupTrials { get; set; } = GaussianProcessTunerDefaults.StartupTrials;
