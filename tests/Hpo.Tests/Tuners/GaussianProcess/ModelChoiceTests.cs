@@ -83,24 +83,8 @@ public class ModelChoiceTests
         // By brute force: for each i, the posterior of the other points (with the constant mean of all of them, as the
         // closed form keeps it) predicts y_i with the noise variance added.
         double mean = GaussianProcessModel.Create(x, n, d, d, y, h).PriorMean;
-        double brute = 0.0;
-        for (int i = 0; i < n; i++)
-        {
-            var xs = new double[(n - 1) * d];
-            var ys = new double[n - 1];
-            for (int j = 0, r = 0; j < n; j++)
-            {
-                if (j != i)
-                {
-                    Array.Copy(x, j * d, xs, r * d, d);
-                    ys[r++] = y[j];
-                }
-            }
-
-            (double mu, double variance) = FixedMeanPosterior(xs, ys, n - 1, d, h, mean, x.AsSpan(i * d, d));
-            double s2 = variance + Math.Exp(h.LogNoise);
-            brute += (-0.5 * Math.Log(2 * Math.PI * s2)) - ((y[i] - mu) * (y[i] - mu) / (2 * s2));
-        }
+        double brute = GpTestChecks.BruteForceLooLogDensity(
+            x, y, n, d, h.LogNoise, (xs, ys, i) => FixedMeanPosterior(xs, ys, n - 1, d, h, mean, x.AsSpan(i * d, d)));
 
         Assert.Equal(brute, closedForm, 1e-6 * Math.Abs(brute));
     }

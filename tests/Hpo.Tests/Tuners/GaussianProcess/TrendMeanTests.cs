@@ -140,21 +140,7 @@ public class TrendMeanTests
         (double[] x, double[] y) = Points(30, 3, 5, p => Math.Sin(5 * p[0]) + Bowl(p));
         var fitter = new GaussianProcessFitter(x, 30, 3, 3, y, 1e-8, trend: true);
         double[] theta = [Math.Log(0.3), Math.Log(0.8), Math.Log(2.0), Math.Log(0.9), Math.Log(1e-3)];
-        var gradient = new double[5];
-
-        double value = fitter.Evaluate(theta, gradient);
-
-        Assert.True(double.IsFinite(value));
-        for (int k = 0; k < theta.Length; k++)
-        {
-            const double e = 1e-6;
-            double[] up = (double[])theta.Clone();
-            double[] down = (double[])theta.Clone();
-            up[k] += e;
-            down[k] -= e;
-            double numeric = (fitter.Evaluate(up, new double[5]) - fitter.Evaluate(down, new double[5])) / (2 * e);
-            Assert.Equal(numeric, gradient[k], 1e-4 * Math.Max(1, Math.Abs(numeric)));
-        }
+        GpTestChecks.AssertGradientMatchesCentralDifferences(fitter, theta);
     }
 
     [Fact]
@@ -168,24 +154,11 @@ public class TrendMeanTests
 
         // By brute force: for each i, the universal-kriging posterior of the other points (their own mean coefficients)
         // predicts y_i, with the noise variance added.
-        double brute = 0.0;
-        for (int i = 0; i < n; i++)
+        double brute = GpTestChecks.BruteForceLooLogDensity(x, y, n, d, h.LogNoise, (xs, ys, i) =>
         {
-            var xs = new double[(n - 1) * d];
-            var ys = new double[n - 1];
-            for (int j = 0, r = 0; j < n; j++)
-            {
-                if (j != i)
-                {
-                    Array.Copy(x, j * d, xs, r * d, d);
-                    ys[r++] = y[j];
-                }
-            }
-
             double mu = GaussianProcessModel.Create(xs, n - 1, d, d, ys, h).Predict(x.AsSpan(i * d, d), out double variance);
-            double s2 = variance + Math.Exp(h.LogNoise);
-            brute += (-0.5 * Math.Log(2 * Math.PI * s2)) - ((y[i] - mu) * (y[i] - mu) / (2 * s2));
-        }
+            return (mu, variance);
+        });
 
         Assert.Equal(brute, closedForm, 1e-6 * Math.Abs(brute));
     }
