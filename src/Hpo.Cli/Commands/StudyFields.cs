@@ -6,7 +6,7 @@ using Hpo.Trials;
 
 namespace Hpo.Cli.Commands;
 
-/// <summary>The output fields the commands share: a study's row, counts by state, a trial's parameters; (the study look-up is StorageOpener.FindStudyAsync).</summary>
+/// <summary>The output fields the commands share: a study's row, counts by state, a trial's parameters (the study look-up is <c>StorageOpener.FindStudyAsync</c>).</summary>
 internal static class StudyFields
 {
     /// <summary>The fields of <see cref="Study"/>, for the header of an empty list.</summary>

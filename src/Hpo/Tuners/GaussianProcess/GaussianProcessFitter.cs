@@ -210,7 +210,6 @@ internal sealed class GaussianProcessFitter
         for (int i = 0; i < n; i++)
         {
             double precision = inverse[(i * n) + i];
-
             if (!(precision > 0.0))
             {
                 return double.NegativeInfinity;

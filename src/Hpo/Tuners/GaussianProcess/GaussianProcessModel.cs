@@ -94,11 +94,10 @@ internal sealed class GaussianProcessModel
     public int Numeric { get; }
 
     /// <summary>Gets the constant prior mean (the trend's constant coefficient when the mean is a trend).</summary>
-    public double PriorMean { get; private init; }
+    public double PriorMean => MeanCoefficients[0];
 
     /// <summary>Gets the prior mean's coefficients (the constant alone, or the trend's <see cref="TrendMean"/> coefficients).</summary>
     public double[] MeanCoefficients { get; private init; } = [];
-
 
     /// <summary>Gets the output scale (prior variance of the latent function).</summary>
     public double Signal { get; }
@@ -151,7 +150,6 @@ internal sealed class GaussianProcessModel
         DenseMath.SolveLowerTransposed(factor, n, alpha);
         return new GaussianProcessModel(x, n, dimension, numeric, weights, signal, factor, alpha, h.Trend ? gls : null)
         {
-            PriorMean = gls.Coefficients[0],
             MeanCoefficients = gls.Coefficients,
         };
     }
@@ -270,7 +268,7 @@ internal sealed class GaussianProcessModel
             for (int j = 0; j < Numeric; j++)
             {
                 meanGradient[j] = TrendMean.Slope(MeanCoefficients, feature, Numeric, j);
-                varianceGradient[j] = universal is null || floored ? 0.0 : 2.0 * TrendMean.Slope(trendSolved, feature, Numeric, j);
+                varianceGradient[j] = floored ? 0.0 : 2.0 * TrendMean.Slope(trendSolved, feature, Numeric, j);
             }
         }
 

@@ -176,13 +176,16 @@ public sealed class GaussianProcessTuner : TunerBase
 
         if (observed.Count < options.StartupTrials)
         {
-            var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1)));
             var point = new double[space.Dimensions];
-            sobol.Point(context.TrialNumber % (1L << 32), point);
             if (context.TrialNumber == 0)
             {
                 // The first trial is the centre of the box (see the remarks: Startup design).
                 Array.Fill(point, 0.5);
+            }
+            else
+            {
+                var sobol = new SobolSequence(space.Dimensions, new Random(TunerContext.DeriveSeed(seed, -1)));
+                sobol.Point(context.TrialNumber % (1L << 32), point);
             }
 
             return Finish(encoding, point, seen, random);
