@@ -52,4 +52,26 @@ internal static class GpTestChecks
 
         return total;
     }
+
+    /// <summary>
+    /// Asserts that the model's mean and variance gradients over the first <paramref name="dimensions"/> features at
+    /// <paramref name="point"/> match central differences of its predictions, within <paramref name="tolerance"/>, scaled by
+    /// max(1, |gradient|) when <paramref name="relative"/>.
+    /// </summary>
+    public static void AssertPredictionGradientsMatchCentralDifferences(
+        GaussianProcessModel model, double[] point, double[] meanGradient, double[] varianceGradient, int dimensions, double tolerance, bool relative)
+    {
+        for (int k = 0; k < dimensions; k++)
+        {
+            const double e = 1e-6;
+            double[] up = (double[])point.Clone();
+            double[] down = (double[])point.Clone();
+            up[k] += e;
+            down[k] -= e;
+            double mUp = model.Predict(up, out double vUp);
+            double mDown = model.Predict(down, out double vDown);
+            Assert.Equal((mUp - mDown) / (2 * e), meanGradient[k], relative ? tolerance * Math.Max(1, Math.Abs(meanGradient[k])) : tolerance);
+            Assert.Equal((vUp - vDown) / (2 * e), varianceGradient[k], relative ? tolerance * Math.Max(1, Math.Abs(varianceGradient[k])) : tolerance);
+        }
+    }
 }

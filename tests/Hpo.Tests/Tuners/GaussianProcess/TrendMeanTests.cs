@@ -99,18 +99,7 @@ public class TrendMeanTests
             Assert.Equal(variance, plain, 1e-10);
             Assert.Equal(mean, means[p], 1e-9);
             Assert.Equal(variance, variances[p], 1e-9);
-            for (int k = 0; k < 3; k++)
-            {
-                const double e = 1e-6;
-                double[] up = (double[])point.Clone();
-                double[] down = (double[])point.Clone();
-                up[k] += e;
-                down[k] -= e;
-                double mu = model.Predict(up, out double vu);
-                double md = model.Predict(down, out double vd);
-                Assert.Equal((mu - md) / (2 * e), dm[k], 1e-5 * Math.Max(1, Math.Abs(dm[k])));
-                Assert.Equal((vu - vd) / (2 * e), dv[k], 1e-5 * Math.Max(1, Math.Abs(dv[k])));
-            }
+            GpTestChecks.AssertPredictionGradientsMatchCentralDifferences(model, point, dm, dv, 3, 1e-5, relative: true);
         }
     }
 
